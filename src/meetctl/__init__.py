@@ -1,0 +1,3 @@
+"""meetctl: a local group's meeting programme, from one TOML file."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+"""``python -m meetctl``."""
+
+from .cli import main
+
+main()

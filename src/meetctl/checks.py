@@ -1,0 +1,97 @@
+"""Warnings about a valid programme: overlapping meetings, series that have ended.
+
+Errors (things that make a programme invalid) are found while loading, in
+:mod:`meetctl.programme`; this module finds what is legal but probably a mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .errors import Problem
+from .programme import Programme
+from .schedule import Occurrence, next_occurrence, occurrences, overlaps, programme_span
+
+#: How far past today an open-ended series is checked for clashes.
+LOOKAHEAD = timedelta(days=366)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The one-line summary ``meetctl check`` prints for a programme."""
+
+    programme: Programme
+    next: Occurrence | None
+
+    def __str__(self) -> str:
+        from .wording import format_date, format_time
+
+        p = self.programme
+        counts = [
+            _count(len(p.series), "series", "series"),
+            _count(len(p.meetings), "meeting", "meetings"),
+            _count(len(p.venues), "venue", "venues"),
+        ]
+        text = f"{p.path}: ok: {p.group.name}: {', '.join(counts)}; "
+        if self.next is None:
+            return text + "no meetings to come"
+        o = self.next
+        return text + f"next: {format_date(o.date)} at {format_time(o.start)}, {o.title}"
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def check_window(programmes: Sequence[Programme], today: date) -> tuple[date, date]:
+    """The dates to look for clashes in: all the programmes say, open-ended ones to a year ahead."""
+    firsts, lasts = [], []
+    for p in programmes:
+        first, last = programme_span(p)
+        if first is not None:
+            firsts.append(first)
+            lasts.append(last or max(today, first) + LOOKAHEAD)
+    if not firsts:
+        return today, today
+    return min(firsts), max(lasts)
+
+
+def warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
+    """Everything legal but suspicious across ``programmes``, in file order."""
+    found: list[Problem] = []
+    for p in programmes:
+        for s in p.series:
+            if s.until is not None and s.until < today:
+                found.append(
+                    Problem(
+                        f"series '{s.id}' ended on {s.until} (until has passed)",
+                        p.locate(("series", p.series.index(s), "until")),
+                        "warning",
+                    )
+                )
+    first, last = check_window(programmes, today)
+    for a, b in overlaps(occurrences(programmes, first, last)):
+        place = b.meeting.location if b.meeting else (b.series.location if b.series else None)
+        other = f"'{a.title}'" + (f" of {a.group.name}" if a.group.name != b.group.name else "")
+        found.append(
+            Problem(
+                f"{b.date} {b.start:%H:%M}-{b.end:%H:%M} '{b.title}' overlaps {other} "
+                f"({a.start:%Y-%m-%d %H:%M}-{a.end:%H:%M})",
+                place,
+                "warning",
+            )
+        )
+    return found
+
+
+def summaries(programmes: Sequence[Programme], today: date) -> list[Summary]:
+    """One summary per programme, each with its next meeting from ``today``."""
+    from datetime import datetime, time
+
+    out = []
+    for p in programmes:
+        start = datetime.combine(today, time(), tzinfo=p.group.zone)
+        out.append(Summary(p, next_occurrence(p, start)))
+    return out

@@ -1,0 +1,263 @@
+"""The ``meetctl`` command line: parse options, call the core, print. No logic lives here.
+
+Every command reads like load -> select -> render. Bad input anywhere raises
+:class:`~meetctl.errors.MeetctlError`; :class:`_Commands` is the one place that
+turns it into ``PATH:LINE:COL: error: ...`` lines on stderr and exit status 2.
+Heavy modules (icalendar, jinja2, weasyprint, caldav, rich) are imported inside
+the commands that use them, so cron's daily ``meetctl remind`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from .errors import EXIT_FOUND, EXIT_INPUT, MeetctlError, Problem
+from .programme import Programme, load_programmes
+
+
+class _Commands(TyperGroup):
+    """The single error boundary: people see one line per problem, never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MeetctlError as exc:
+            for problem in exc.problems:
+                typer.echo(str(problem), err=True)
+            ctx.exit(exc.exit_code)
+        except BrokenPipeError:  # `meetctl list | head`: the reader left; that is fine
+            _quiet_broken_pipe()
+            ctx.exit(0)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("MEETCTL_DEBUG") or _is_usage_error(exc):
+                raise
+            typer.echo(
+                f"meetctl: internal error: {type(exc).__name__}: {exc} "
+                "(please report it; MEETCTL_DEBUG=1 shows the traceback)",
+                err=True,
+            )
+            ctx.exit(70)
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    # click's own exceptions (usage errors, --help) carry exit codes click prints itself.
+    return hasattr(exc, "exit_code") and hasattr(exc, "show")
+
+
+def _quiet_broken_pipe() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+app = typer.Typer(
+    cls=_Commands,
+    name="meetctl",
+    help="A local group's meeting programme: dates, reminders, flyers and calendars from one TOML file.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# --------------------------------------------------------------------------- shared options
+
+Files = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--file",
+        "-f",
+        help="Programme file or folder of *.toml files; repeatable. "
+        "Default: $MEETCTL_FILE, else ./programme.toml.",
+        show_default=False,
+    ),
+]
+Today = Annotated[
+    str | None,
+    typer.Option(
+        "--today",
+        envvar="MEETCTL_TODAY",
+        metavar="YYYY-MM-DD",
+        help="Pretend today is this date (also $MEETCTL_TODAY).",
+        show_default=False,
+    ),
+]
+FromDate = Annotated[
+    str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="First date, inclusive.")
+]
+ToDate = Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Last date, inclusive.")]
+Json = Annotated[bool, typer.Option("--json", help="JSON for scripts instead of text.")]
+
+
+def load(files: list[Path] | None) -> list[Programme]:
+    """The programmes named by -f, else $MEETCTL_FILE (os.pathsep-separated), else ./programme.toml."""
+    if not files:
+        env = os.environ.get("MEETCTL_FILE", "").strip()
+        names = [n for n in env.split(os.pathsep) if n] if env else ["programme.toml"]
+        return load_programmes(names)
+    return load_programmes(files)
+
+
+def parse_date_option(option: str, value: str) -> date:
+    """A YYYY-MM-DD option value, or a usage error naming the option."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise MeetctlError(Problem(f"{option}: invalid date {value!r} (expected YYYY-MM-DD)")) from None
+
+
+def today_for(value: str | None, programmes: list[Programme]) -> date:
+    """--today / $MEETCTL_TODAY, else today's date in the (first) group's time zone."""
+    if value:
+        return parse_date_option("--today", value)
+    zone = programmes[0].group.zone if programmes else None
+    return datetime.now(zone).date()
+
+
+def now_for(value: str | None, programmes: list[Programme]) -> datetime:
+    """The moment 'now': the start of --today if given, else the clock."""
+    zone = programmes[0].group.zone if programmes else None
+    if value:
+        return datetime.combine(parse_date_option("--today", value), time(), tzinfo=zone)
+    return datetime.now(zone)
+
+
+def window(
+    from_: str | None, to: str | None, today: date, default_days: int = 366
+) -> tuple[date, date]:
+    """--from/--to as dates (inclusive); by default from today, a year ahead."""
+    first = parse_date_option("--from", from_) if from_ else today
+    if to:
+        last = parse_date_option("--to", to)
+    else:
+        last = _add_years(first, 1) - timedelta(days=1) if default_days == 366 else first + timedelta(days=default_days)
+    if last < first:
+        raise MeetctlError(Problem(f"--to {last} is before --from {first}"))
+    return first, last
+
+
+def _add_years(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def on_terminal() -> bool:
+    """Whether stdout is a person's terminal (rich output) rather than a pipe or file."""
+    return sys.stdout.isatty()
+
+
+# --------------------------------------------------------------------------- core commands
+
+
+@app.command()
+def check(
+    files: Files = None,
+    today: Today = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 if there are warnings.")] = False,
+) -> None:
+    """Validate the programme and print a one-line summary and any warnings.
+
+    Errors (exit 2) are everything invalid; warnings (exit 0, or 1 with --strict)
+    are meetings that overlap and series whose `until` has passed.
+
+    Example:  meetctl check -f examples/programme.toml --strict
+    """
+    from . import checks
+
+    programmes = load(files)
+    day = today_for(today, programmes)
+    for summary in checks.summaries(programmes, day):
+        typer.echo(str(summary))
+    found = checks.warnings(programmes, day)
+    for problem in found:
+        typer.echo(str(problem), err=True)
+    if found and strict:
+        raise typer.Exit(EXIT_FOUND)
+
+
+@app.command("list")
+def list_(
+    files: Files = None,
+    from_: FromDate = None,
+    to: ToDate = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N meetings.")] = None,
+    json: Json = False,
+    today: Today = None,
+) -> None:
+    """List meetings in date order (default: from today, a year ahead).
+
+    Cancelled meetings are listed too, marked CANCELLED ("status": "cancelled" in JSON).
+
+    Example:  meetctl list -f examples/programme.toml --from 2017-01-01 --to 2017-03-31
+    """
+    from .listing import occurrence_record, plain_table, print_rich_table, write_json
+    from .schedule import occurrences
+
+    programmes = load(files)
+    first, last = window(from_, to, today_for(today, programmes))
+    items = occurrences(programmes, first, last)[:limit]
+    show_group = len(programmes) > 1
+    if json:
+        write_json([occurrence_record(o) for o in items], sys.stdout)
+    elif on_terminal():
+        if items:
+            print_rich_table(items, show_group)
+        else:
+            typer.echo(f"No meetings from {first} to {last}.")
+    else:
+        sys.stdout.write(plain_table(items, show_group))
+
+
+@app.command("next")
+def next_(files: Files = None, json: Json = False, today: Today = None) -> None:
+    """Show the next meeting (cancelled ones are skipped).
+
+    With --json, one object, or null when nothing is planned.
+
+    Example:  meetctl next -f examples/programme.toml --today 2017-02-01
+    """
+    from .listing import describe_occurrence, occurrence_record, write_json
+    from .schedule import next_occurrence
+
+    programmes = load(files)
+    found = next_occurrence(programmes, now_for(today, programmes))
+    if json:
+        write_json(occurrence_record(found) if found else None, sys.stdout)
+    elif found is None:
+        typer.echo("No meetings to come.")
+    else:
+        typer.echo(describe_occurrence(found), nl=False)
+
+
+# --------------------------------------------------------------------------- calendars
+# ical, clashes, import, publish
+
+# --------------------------------------------------------------------------- reminders
+# remind
+
+# --------------------------------------------------------------------------- documents
+# flyer, announce, report, stats, templates
+
+# --------------------------------------------------------------------------- editing
+# init, add, cancel, move, record, venue
+
+
+def main() -> None:
+    """The console script's entry point."""
+    app()
+
+
+__all__ = ["app", "main", "EXIT_INPUT"]

@@ -1,0 +1,78 @@
+"""The one error type meetctl raises for bad input, and its exit codes.
+
+Every problem a user can cause (a typo in the programme, a missing file, an
+unknown phrase) becomes a :class:`Problem` with the place it was found, and
+the command line prints one ``PATH:LINE:COL: error: message`` line for each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+EXIT_OK = 0
+#: The command found what the user asked it to fail on (``check --strict``, ``clashes --fail``).
+EXIT_FOUND = 1
+#: Bad input or usage.
+EXIT_INPUT = 2
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something was written: a file and, when known, a 1-based line and column."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.path
+        return f"{self.path}:{self.line}:{self.column or 1}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a warning) in what the user gave us."""
+
+    message: str
+    location: Location | None = None
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        prefix = f"{self.location}: " if self.location else "meetctl: "
+        return f"{prefix}{self.severity}: {self.message}"
+
+
+class MeetctlError(Exception):
+    """Bad input: carries every problem found, so the user can fix them all at once."""
+
+    exit_code = EXIT_INPUT
+
+    def __init__(self, problems: Problem | str | Sequence[Problem]) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def at(cls, location: Location | None, message: str) -> MeetctlError:
+        """A single error at one place."""
+        return cls([Problem(message, location)])
+
+
+def raise_if_any(problems: Iterable[Problem]) -> None:
+    """Raise a :class:`MeetctlError` carrying every error among ``problems``."""
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise MeetctlError(errors)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A `` (did you mean 'x'?)`` suffix for the closest of ``choices``, or ``''``."""
+    import difflib
+
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""

@@ -1,0 +1,104 @@
+"""Occurrences for people and for scripts: JSON records, plain text, rich tables."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from .schedule import Occurrence
+from .wording import format_date, format_short_date, format_time
+
+
+def occurrence_record(o: Occurrence) -> dict[str, Any]:
+    """The ``--json`` object for one occurrence (PRODUCT.md's keys, and a few more)."""
+    return {
+        "date": o.date.isoformat(),
+        "start": o.start.isoformat(),
+        "end": o.end.isoformat(),
+        "title": o.title,
+        "series": o.series.id if o.series else None,
+        "venue": o.venue.name if o.venue else None,
+        "address": o.venue.address if o.venue else None,
+        "status": o.status,
+        "description": o.description,
+        "lead": o.lead,
+        "uid": o.uid,
+        "recurrence_id": o.recurrence_id.isoformat() if o.recurrence_id else None,
+        "group": o.group.name,
+        "venue_id": o.venue.id if o.venue else None,
+        "end_date": o.end_date.isoformat(),
+        "timezone": o.group.timezone,
+        "reason": o.reason,
+        "moved_from": o.recurrence_id.date().isoformat() if o.moved and o.recurrence_id else None,
+    }
+
+
+def write_json(data: Any, out: TextIO) -> None:
+    """Pretty, stable JSON (non-ASCII kept as is) with a final newline."""
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def _time_range(o: Occurrence) -> str:
+    text = f"{o.start:%H:%M}-{o.end:%H:%M}"
+    if o.end_date != o.date:
+        text += f" (to {o.end_date:%a %d %b})"
+    return text
+
+
+def _title(o: Occurrence) -> str:
+    if not o.cancelled:
+        return o.title
+    return f"CANCELLED: {o.title}" + (f" ({o.reason})" if o.reason else "")
+
+
+def rows(items: Sequence[Occurrence], show_group: bool) -> tuple[list[str], list[list[str]]]:
+    """Column headings and cells shared by the plain and the rich listing."""
+    headings = ["Date", "Time", "Title", "Venue"] + (["Group"] if show_group else [])
+    body = [
+        [format_short_date(o.date), _time_range(o), _title(o), o.venue.name if o.venue else ""]
+        + ([o.group.name] if show_group else [])
+        for o in items
+    ]
+    return headings, body
+
+
+def plain_table(items: Sequence[Occurrence], show_group: bool = False) -> str:
+    """Aligned plain text, one occurrence a line: for pipes, grep and cron mail."""
+    _, body = rows(items, show_group)
+    if not body:
+        return ""
+    widths = [max(len(r[i]) for r in body) for i in range(len(body[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in body]
+    return "\n".join(lines) + "\n"
+
+
+def print_rich_table(items: Sequence[Occurrence], show_group: bool = False) -> None:
+    """A rich table on the terminal (colour unless NO_COLOR is set)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    headings, body = rows(items, show_group)
+    table = Table(*headings, header_style="bold", box=None, pad_edge=False)
+    for o, cells in zip(items, body, strict=True):
+        table.add_row(*cells, style="dim strike" if o.cancelled else None)
+    Console().print(table)
+
+
+def describe_occurrence(o: Occurrence) -> str:
+    """A few lines saying everything about one meeting, for ``meetctl next``."""
+    when = format_date(o.date)
+    if o.end_date != o.date:
+        when += f" to {format_date(o.end_date)}"
+    lines = [f"{when}, {format_time(o.start)} to {format_time(o.end)} ({o.group.timezone})"]
+    lines.append(_title(o))
+    if o.venue:
+        lines.append(", ".join(x for x in (o.venue.name, o.venue.address) if x))
+        if o.venue.directions:
+            lines.append(o.venue.directions)
+    if o.description:
+        lines.append(o.description)
+    if o.lead:
+        lines.append(f"Leading off: {o.lead}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,234 @@
+"""Expand programmes into the occurrences that fall in a window of dates.
+
+Pure: no clock, no printing. Times are wall-clock times in the group's zone;
+durations are real elapsed time, so a two-hour meeting on the night the clocks go
+back still lasts two hours.
+
+Daylight saving, deliberately:
+
+* a start that falls in a spring-forward gap (01:30 in London on the last Sunday
+  of March) does not exist; it moves forward by the length of the gap (02:30 BST),
+  which is what RFC 5545 prescribes and what calendar clients do;
+* a start in an autumn fold (01:30 happens twice) means the first of the two
+  (``fold=0``, still summer time), as RFC 5545 also says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from .programme import Group, Meeting, Programme, Series, Venue
+from .wording import slugify
+
+SCHEDULED = "scheduled"
+CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One meeting on one date, with everything known about it resolved."""
+
+    programme: Programme
+    series: Series | None
+    meeting: Meeting | None
+    date: date
+    start: datetime
+    end: datetime
+    title: str
+    description: str | None
+    lead: str | None
+    venue: Venue | None
+    status: str
+    uid: str
+    #: The original start of a series occurrence (its iCalendar RECURRENCE-ID), else None.
+    recurrence_id: datetime | None
+
+    @property
+    def group(self) -> Group:
+        return self.programme.group
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == CANCELLED
+
+    @property
+    def reason(self) -> str | None:
+        return self.meeting.reason if self.meeting else None
+
+    @property
+    def end_date(self) -> date:
+        """The local date the meeting ends (later than ``date`` for a multi-day meeting)."""
+        return (self.end - timedelta(microseconds=1)).date() if self.end > self.start else self.date
+
+    @property
+    def moved(self) -> bool:
+        """A series occurrence that takes place on a date other than its rule's."""
+        return self.recurrence_id is not None and self.recurrence_id.date() != self.date
+
+    @property
+    def usual_slot(self) -> bool:
+        """Same start time, length and venue as its series (always True for a one-off)."""
+        if self.series is None:
+            return True
+        return (
+            self.start.timetz().replace(tzinfo=None) == self.series.start
+            and self.end - self.start == self.series.duration
+            and (self.venue.id if self.venue else None) == self.series.venue
+        )
+
+
+def local_datetime(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """``day`` at wall-clock ``at`` in ``zone``, with gaps and folds resolved as documented above."""
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC).astimezone(zone)
+
+
+def _add_duration(start: datetime, duration: timedelta) -> datetime:
+    # Aware arithmetic in one tzinfo is wall-clock arithmetic; go through UTC for real time.
+    return (start.astimezone(UTC) + duration).astimezone(start.tzinfo)
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+
+
+def series_uid(group: Group, series: Series) -> str:
+    """The series' iCalendar UID: stable across runs and across edits of other meetings."""
+    return series.uid or f"{slugify(series.id, 40)}-{_short_hash(group.name + chr(0) + series.id)}@meetctl"
+
+
+def meeting_uid(group: Group, meeting: Meeting) -> str:
+    """A one-off meeting's UID, from its group, date and title (or its own ``uid``)."""
+    if meeting.uid:
+        return meeting.uid
+    key = f"{group.name}\0{meeting.date.isoformat()}\0{meeting.title or ''}"
+    return f"{meeting.date:%Y%m%d}-{slugify(meeting.title or 'meeting', 40)}-{_short_hash(key)}@meetctl"
+
+
+def _occurrence(
+    programme: Programme, series: Series | None, meeting: Meeting | None, day: date
+) -> Occurrence:
+    group = programme.group
+    zone = group.zone
+    m = meeting
+    start_time = (m and m.start) or (series.start if series else time(0))
+    duration = (m and m.duration) or (series.duration if series else None)
+    if duration is None:
+        from .programme import DEFAULT_DURATION
+
+        duration = DEFAULT_DURATION
+    start = local_datetime(day, start_time, zone)
+    last_day = (m.end_date if m and m.end_date else None) or day
+    end = _add_duration(local_datetime(last_day, start_time, zone), duration)
+    venue_id = (m and m.venue) or (series.venue if series else None)
+    if series is not None:
+        uid = series_uid(group, series)
+        recurrence_id = local_datetime(m.original_date if m else day, series.start, zone)
+    else:
+        assert m is not None
+        uid, recurrence_id = meeting_uid(group, m), None
+    return Occurrence(
+        programme=programme,
+        series=series,
+        meeting=m,
+        date=day,
+        start=start,
+        end=end,
+        title=(m and m.title) or (series.title if series else "Meeting"),
+        description=(m and m.description) or (series.description if series else None),
+        lead=(m and m.lead) or (series.lead if series else None),
+        venue=programme.venues.get(venue_id) if venue_id else None,
+        status=CANCELLED if m and m.cancelled else SCHEDULED,
+        uid=uid,
+        recurrence_id=recurrence_id,
+    )
+
+
+def programme_occurrences(programme: Programme, first: date, last: date) -> list[Occurrence]:
+    """One programme's occurrences whose local start date is in ``first..last`` (inclusive)."""
+    out: list[Occurrence] = []
+    by_series: dict[str, dict[date, Meeting]] = {}
+    for m in programme.meetings:
+        if m.series is None:
+            if first <= m.date <= last:
+                out.append(_occurrence(programme, None, m, m.date))
+        else:
+            by_series.setdefault(m.series, {})[m.original_date] = m
+    for series in programme.series:
+        described = by_series.get(series.id, {})
+        for day in series.dates(first, last):
+            meeting = described.get(day)
+            if meeting is None:
+                out.append(_occurrence(programme, series, None, day))
+            elif first <= meeting.date <= last:
+                out.append(_occurrence(programme, series, meeting, meeting.date))
+        for original, meeting in described.items():
+            # Moved here from a date outside the window.
+            if meeting.replaces and not first <= original <= last and first <= meeting.date <= last:
+                out.append(_occurrence(programme, series, meeting, meeting.date))
+    return out
+
+
+def _order(o: Occurrence) -> tuple:
+    return (o.start.astimezone(UTC), o.group.name, o.title, o.uid)
+
+
+def occurrences(
+    programmes: Programme | Sequence[Programme], first: date, last: date
+) -> list[Occurrence]:
+    """Every occurrence of ``programmes`` with local start date in ``first..last``, in time order."""
+    if isinstance(programmes, Programme):
+        programmes = [programmes]
+    out: list[Occurrence] = []
+    for programme in programmes:
+        out.extend(programme_occurrences(programme, first, last))
+    out.sort(key=_order)
+    return out
+
+
+def next_occurrence(
+    programmes: Programme | Sequence[Programme], after: datetime, years: int = 10
+) -> Occurrence | None:
+    """The first scheduled (not cancelled) occurrence still to come at ``after``."""
+    first = after.date() - timedelta(days=1)  # zones differ; the end check below decides
+    span = 366
+    while span <= years * 366:
+        found = [
+            o
+            for o in occurrences(programmes, first, first + timedelta(days=span))
+            if not o.cancelled and o.end > after
+        ]
+        if found:
+            return found[0]
+        span *= 4
+    return None
+
+
+def programme_span(programme: Programme) -> tuple[date | None, date | None]:
+    """The first and last date the programme mentions; last is None if a series is open-ended.
+
+    An empty programme (no series, no meetings) spans nothing: ``(None, None)``.
+    """
+    days = [s.from_date for s in programme.series] + [m.date for m in programme.meetings]
+    ends: list[date | None] = [s.until for s in programme.series]
+    ends += [m.end_date or m.date for m in programme.meetings]
+    if not days:
+        return None, None
+    if any(e is None for e in ends):
+        return min(days), None
+    return min(days), max(e for e in ends if e is not None)
+
+
+def overlaps(items: Iterable[Occurrence]) -> list[tuple[Occurrence, Occurrence]]:
+    """Pairs of scheduled occurrences whose times overlap (a sweep over start times)."""
+    ordered = sorted((o for o in items if not o.cancelled), key=_order)
+    found: list[tuple[Occurrence, Occurrence]] = []
+    active: list[Occurrence] = []
+    for o in ordered:
+        active = [a for a in active if a.end > o.start]
+        found.extend((a, o) for a in active)
+        active.append(o)
+    return found
