@@ -1,0 +1,126 @@
+"""Shared helpers for meetctl's benchmarks: whole-process timings, peak memory, big programmes.
+
+Machines here are shared and noisy, so every figure is reported next to a baseline
+measured in the same run (``python -c pass`` and a trivial Typer app), and timings
+are medians of repeated whole-process runs. Nothing here asserts a timing.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "programme.toml"
+PYTHON = sys.executable
+MEETCTL = [PYTHON, "-m", "meetctl"]
+
+TRIVIAL_TYPER_APP = '''\
+import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def hello(name: str = "world") -> None:
+    print(f"hello {name}")
+
+
+@app.command()
+def other() -> None:
+    pass
+
+
+app()
+'''
+
+
+@dataclass
+class Measurement:
+    name: str
+    median_s: float
+    peak_mb: float
+
+    def row(self, baseline: float | None = None) -> str:
+        ratio = f"{self.median_s / baseline:.2f}x" if baseline else ""
+        return f"| {self.name} | {self.median_s * 1000:.0f} ms | {ratio} | {self.peak_mb:.0f} MB |"
+
+
+def run_once(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[float, float]:
+    """Run ``cmd`` once; return (wall seconds, peak RSS in MB of that process)."""
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=full_env, cwd=cwd)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({proc.returncode}): {err[-500:]}")
+    return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+
+
+def measure(name: str, cmd: list[str], repeat: int = 15, env: dict[str, str] | None = None,
+            cwd: Path | None = None) -> Measurement:  # fmt: skip
+    """The median wall time and the largest peak RSS over ``repeat`` runs (after one warm-up)."""
+    run_once(cmd, env, cwd)
+    times, peaks = [], []
+    for _ in range(repeat):
+        t, peak = run_once(cmd, env, cwd)
+        times.append(t)
+        peaks.append(peak)
+    return Measurement(name, statistics.median(times), max(peaks))
+
+
+def baselines(repeat: int = 15) -> tuple[Measurement, Measurement]:
+    """``python -c pass`` and a trivial two-command Typer app, measured now."""
+    folder = Path(tempfile.mkdtemp(prefix="meetctl-bench-"))
+    trivial = folder / "trivial_typer.py"
+    trivial.write_text(TRIVIAL_TYPER_APP)
+    return (
+        measure("python -c pass", [PYTHON, "-c", "pass"], repeat),
+        measure("trivial Typer app", [PYTHON, str(trivial), "hello"], repeat),
+    )
+
+
+_RULES = [
+    "last Wednesday of the month", "first Monday of the month", "second Tuesday of the month",
+    "third Thursday of the month", "fourth Friday of the month", "15th of every month",
+    "first and third Tuesday of the month", "second to last Friday of the month",
+    "last Saturday of March, June, September and December", "every other Friday",
+]  # fmt: skip
+
+
+def generate_programme(path: Path, n_series: int = 200, years: int = 10, start_year: int = 2020,
+                       group: str = "Benchmark Group", timezone: str = "Europe/London") -> Path:  # fmt: skip
+    """A big programme: ``n_series`` series over ``years`` years, a meeting a month for some."""
+    lines = [
+        "[group]", f'name = "{group}"', f'timezone = "{timezone}"',
+        'email = "secretary@example.org"', 'mailing_list = "list@example.org"', "",
+        "[venues.hall]", 'name = "Hall"', 'address = "1 High Street"', "",
+    ]  # fmt: skip
+    for i in range(n_series):
+        lines += [
+            "[[series]]", f'id = "s{i:03d}"', f'title = "Series {i}"',
+            f'rule = "{_RULES[i % len(_RULES)]}"', f'start = "{9 + i % 12:02d}:{(i * 5) % 60:02d}"',
+            'duration = "1h30m"', 'venue = "hall"', f"from = {start_year}-01-01",
+            f"until = {start_year + years - 1}-12-31", "",
+        ]  # fmt: skip
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def print_table(title: str, measurements: list[Measurement], baseline: Measurement | None = None) -> None:
+    print(f"\n### {title}\n")
+    print("| run | median | ratio | peak RSS |")
+    print("|---|---|---|---|")
+    for m in measurements:
+        print(m.row(baseline.median_s if baseline else None))

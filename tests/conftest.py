@@ -1,0 +1,55 @@
+"""Shared fixtures: small programmes written inline, and a CLI runner."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from meetctl.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "programme.toml"
+
+#: A minimal valid programme; tests append [[series]] / [[meetings]] to it.
+HEADER = """\
+[group]
+name = "Test Group"
+timezone = "Europe/London"
+email = "secretary@example.org"
+mailing_list = "members@example.org"
+
+[venues.hall]
+name = "Community Hall"
+address = "1 High Street, Leicester LE1 1AA"
+"""
+
+
+@pytest.fixture
+def write_programme(tmp_path: Path) -> Callable[..., Path]:
+    """Write a programme (dedented) to a file and return its path."""
+
+    def write(text: str, name: str = "programme.toml", header: bool = False) -> Path:
+        path = tmp_path / name
+        body = textwrap.dedent(text)
+        path.write_text((HEADER + "\n" + body) if header else body, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def cli() -> Callable[..., object]:
+    """Run meetctl in-process: cli("list", "-f", path) -> click Result (stdout, stderr apart)."""
+    runner = CliRunner()
+
+    def run(*args: str | Path, env: dict[str, str] | None = None, input: str | None = None):
+        return runner.invoke(
+            app, [str(a) for a in args], env={"MEETCTL_FILE": "", "MEETCTL_TODAY": "", **(env or {})},
+            input=input, catch_exceptions=False,
+        )
+
+    return run
