@@ -65,6 +65,11 @@ class Occurrence:
         return (self.end - timedelta(microseconds=1)).date() if self.end > self.start else self.date
 
     @property
+    def duration(self) -> timedelta:
+        """Real elapsed time (subtracting two datetimes of one zone would give wall-clock time)."""
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
+
+    @property
     def moved(self) -> bool:
         """A series occurrence that takes place on a date other than its rule's."""
         return self.recurrence_id is not None and self.recurrence_id.date() != self.date
@@ -76,7 +81,7 @@ class Occurrence:
             return True
         return (
             self.start.timetz().replace(tzinfo=None) == self.series.start
-            and self.end - self.start == self.series.duration
+            and self.duration == self.series.duration
             and (self.venue.id if self.venue else None) == self.series.venue
         )
 

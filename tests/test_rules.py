@@ -1,0 +1,255 @@
+"""Every recurrence phrase, checked against dates worked out here with plain calendar arithmetic."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from meetctl.rules import RuleError, describe, parse_duration, parse_rule
+
+MO, TU, WE, TH, FR, SA, SU = range(7)
+FIRST, LAST = date(2015, 1, 1), date(2026, 12, 31)  # several leap years (2016, 2020, 2024)
+
+
+# --- independent arithmetic: nothing from dateutil or meetctl ---------------------------
+
+
+def weekdays_in_month(year: int, month: int, weekday: int) -> list[date]:
+    days = calendar.monthrange(year, month)[1]
+    return [date(year, month, d) for d in range(1, days + 1) if date(year, month, d).weekday() == weekday]
+
+
+def nth_weekday(year: int, month: int, weekday: int, n: int) -> date | None:
+    found = weekdays_in_month(year, month, weekday)
+    if n > 0:
+        return found[n - 1] if len(found) >= n else None
+    return found[n] if len(found) >= -n else None
+
+
+def months(first: date, last: date):
+    y, m = first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        yield y, m
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+
+
+def monthly(pairs: list[tuple[int, int]], first=FIRST, last=LAST, only_months=None) -> list[date]:
+    out = []
+    for y, m in months(first, last):
+        if only_months and m not in only_months:
+            continue
+        for n, wd in pairs:
+            d = nth_weekday(y, m, wd, n)
+            if d and first <= d <= last:
+                out.append(d)
+    return sorted(out)
+
+
+def every(weekdays: list[int], step_weeks: int = 1, first=FIRST, last=LAST, only_months=None) -> list[date]:
+    start = first
+    while start.weekday() not in weekdays:
+        start += timedelta(days=1)
+    week0 = start - timedelta(days=start.weekday())
+    out = []
+    d = start
+    while d <= last:
+        weeks = (d - timedelta(days=d.weekday()) - week0).days // 7
+        if d.weekday() in weekdays and weeks % step_weeks == 0:
+            if not only_months or d.month in only_months:
+                out.append(d)
+        d += timedelta(days=1)
+    return out
+
+
+def monthday(days: list[int], first=FIRST, last=LAST) -> list[date]:
+    out = []
+    for y, m in months(first, last):
+        length = calendar.monthrange(y, m)[1]
+        for day in days:
+            day = length if day == -1 else day
+            if day <= length and first <= date(y, m, day) <= last:
+                out.append(date(y, m, day))
+    return sorted(out)
+
+
+ALL_BUT = lambda *ms: [m for m in range(1, 13) if m not in ms]  # noqa: E731
+
+CASES = [
+    ("last Wednesday of the month", monthly([(-1, WE)]), "FREQ=MONTHLY;BYDAY=-1WE"),
+    ("last Wednesday of every month", monthly([(-1, WE)]), "FREQ=MONTHLY;BYDAY=-1WE"),
+    ("monthly on the last Wednesday", monthly([(-1, WE)]), "FREQ=MONTHLY;BYDAY=-1WE"),
+    ("Last WEDNESDAYS of the month", monthly([(-1, WE)]), "FREQ=MONTHLY;BYDAY=-1WE"),
+    ("first Monday of the month", monthly([(1, MO)]), "FREQ=MONTHLY;BYDAY=1MO"),
+    ("1st Monday of the month", monthly([(1, MO)]), "FREQ=MONTHLY;BYDAY=1MO"),
+    ("second Tuesday of the month", monthly([(2, TU)]), "FREQ=MONTHLY;BYDAY=2TU"),
+    ("3rd Thursday of every month", monthly([(3, TH)]), "FREQ=MONTHLY;BYDAY=3TH"),
+    ("fourth Saturday of the month", monthly([(4, SA)]), "FREQ=MONTHLY;BYDAY=4SA"),
+    # Five-Wednesday months only: the fifth Wednesday is skipped in the others.
+    ("fifth Wednesday of the month", monthly([(5, WE)]), "FREQ=MONTHLY;BYDAY=5WE"),
+    ("5th Sunday of the month", monthly([(5, SU)]), "FREQ=MONTHLY;BYDAY=5SU"),
+    ("second to last Friday of the month", monthly([(-2, FR)]), "FREQ=MONTHLY;BYDAY=-2FR"),
+    ("first and third Tuesday of the month", monthly([(1, TU), (3, TU)]), "FREQ=MONTHLY;BYDAY=1TU,3TU"),
+    ("2nd and 4th Thursdays", monthly([(2, TH), (4, TH)]), "FREQ=MONTHLY;BYDAY=2TH,4TH"),
+    ("first Monday and third Thursday of the month", monthly([(1, MO), (3, TH)]), None),
+    ("every Wednesday", every([WE]), "FREQ=WEEKLY;BYDAY=WE"),
+    ("weekly on Wednesday", every([WE]), "FREQ=WEEKLY;BYDAY=WE"),
+    ("every week on Wednesdays", every([WE]), "FREQ=WEEKLY;BYDAY=WE"),
+    ("every Monday and Thursday", every([MO, TH]), "FREQ=WEEKLY;BYDAY=MO,TH"),
+    ("every other Friday", every([FR], 2), "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"),
+    ("fortnightly on Friday", every([FR], 2), "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"),
+    ("every 2 weeks on Friday", every([FR], 2), "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"),
+    ("every 3 weeks on Tuesday", every([TU], 3), "FREQ=WEEKLY;INTERVAL=3;BYDAY=TU"),
+    ("15th of every month", monthday([15]), "FREQ=MONTHLY;BYMONTHDAY=15"),
+    ("monthly on the 15th", monthday([15]), "FREQ=MONTHLY;BYMONTHDAY=15"),
+    ("1st and 15th of the month", monthday([1, 15]), "FREQ=MONTHLY;BYMONTHDAY=1,15"),
+    ("31st of every month", monthday([31]), "FREQ=MONTHLY;BYMONTHDAY=31"),
+    ("last day of the month", monthday([-1]), "FREQ=MONTHLY;BYMONTHDAY=-1"),
+    (
+        "last Saturday of March, June, September and December",
+        monthly([(-1, SA)], only_months=[3, 6, 9, 12]),
+        "FREQ=MONTHLY;BYMONTH=3,6,9,12;BYDAY=-1SA",
+    ),
+    (
+        "last Wednesday of the month except August",
+        monthly([(-1, WE)], only_months=ALL_BUT(8)),
+        "FREQ=MONTHLY;BYMONTH=1,2,3,4,5,6,7,9,10,11,12;BYDAY=-1WE",
+    ),
+    (
+        "every Wednesday except July and August",
+        every([WE], only_months=ALL_BUT(7, 8)),
+        "FREQ=WEEKLY;BYMONTH=1,2,3,4,5,6,9,10,11,12;BYDAY=WE",
+    ),
+    ("FREQ=MONTHLY;BYDAY=-1WE", monthly([(-1, WE)]), "FREQ=MONTHLY;BYDAY=-1WE"),
+    ("RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=FR", every([FR], 2), "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"),
+    ("every day", [FIRST + timedelta(days=i) for i in range((LAST - FIRST).days + 1)], "FREQ=DAILY"),
+]
+
+
+@pytest.mark.parametrize(("phrase", "expected", "rrule"), CASES, ids=[c[0] for c in CASES])
+def test_phrase_gives_the_dates_worked_out_by_hand(phrase, expected, rrule):
+    rule = parse_rule(phrase)
+    assert list(rule.dates(FIRST, LAST)) == expected
+    if rrule:
+        assert rule.rrule == rrule
+
+
+@pytest.mark.parametrize(("phrase", "expected", "rrule"), CASES, ids=[c[0] for c in CASES])
+def test_description_reads_back_as_the_same_rule(phrase, expected, rrule):
+    rule = parse_rule(phrase)
+    assert parse_rule(describe(rule)) == rule
+
+
+@pytest.mark.parametrize(
+    ("phrase", "english"),
+    [
+        ("last Wednesday of the month", "last Wednesday of every month"),
+        ("FREQ=MONTHLY;BYDAY=-1WE", "last Wednesday of every month"),
+        ("fortnightly on Friday", "every other Friday"),
+        ("every 3 weeks on Tuesday", "every 3 weeks on Tuesday"),
+        ("first and third Tuesday of the month except August", "first and third Tuesday of every month except August"),
+        ("second to last Friday of the month", "second to last Friday of every month"),
+        ("monthly on the 15th", "15th of every month"),
+        ("last Saturday of March, June, September and December", "last Saturday of March, June, September and December"),
+        ("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", "every month on the last weekday"),
+    ],
+)
+def test_rules_are_said_in_plain_english(phrase, english):
+    assert describe(parse_rule(phrase)) == english
+
+
+def test_five_wednesday_months_have_a_fifth_and_a_last_that_agree():
+    fifth = parse_rule("fifth Wednesday of the month")
+    last = parse_rule("last Wednesday of the month")
+    fifths = set(fifth.dates(FIRST, LAST))
+    assert fifths and fifths <= set(last.dates(FIRST, LAST))
+    # March 2017 had five Wednesdays (1, 8, 15, 22, 29); February 2017 had four.
+    assert date(2017, 3, 29) in fifths
+    assert not any(d.year == 2017 and d.month == 2 for d in fifths)
+
+
+def test_leap_day_rules():
+    feb_last_day = [d for d in parse_rule("last day of the month").dates(FIRST, LAST) if d.month == 2]
+    assert date(2016, 2, 29) in feb_last_day and date(2024, 2, 29) in feb_last_day
+    assert date(2017, 2, 28) in feb_last_day
+    # 29th of every month: February only in leap years.
+    feb_29 = [d for d in parse_rule("29th of every month").dates(FIRST, LAST) if d.month == 2]
+    assert feb_29 == [date(2016, 2, 29), date(2020, 2, 29), date(2024, 2, 29)]
+
+
+def test_every_other_counts_from_the_first_such_weekday_on_or_after_from():
+    rule = parse_rule("every other Friday")
+    # from a Saturday: the first meeting is the Friday six days later, then fortnightly.
+    assert list(rule.dates(date(2024, 1, 6), date(2024, 2, 29))) == [
+        date(2024, 1, 12), date(2024, 1, 26), date(2024, 2, 9), date(2024, 2, 23),
+    ]  # fmt: skip
+
+
+@given(
+    start=st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 1, 1)),
+    n=st.sampled_from([1, 2, 3, 4, 5, -1, -2, -3]),
+    weekday=st.integers(0, 6),
+)
+def test_nth_weekday_rules_match_calendar_arithmetic(start, n, weekday):
+    names = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    words = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last",
+             -2: "second to last", -3: "third to last"}  # fmt: skip
+    rule = parse_rule(f"{words[n]} {names[weekday]} of the month")
+    end = start + timedelta(days=400)
+    assert list(rule.dates(start, end)) == monthly([(n, weekday)], start, end)
+
+
+@given(
+    start=st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 1, 1)),
+    weekday=st.integers(0, 6),
+    step=st.integers(1, 4),
+)
+def test_every_n_weeks_matches_calendar_arithmetic(start, weekday, step):
+    names = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    rule = parse_rule(f"every {step} weeks on {names[weekday]}")
+    end = start + timedelta(days=200)
+    assert list(rule.dates(start, end)) == every([weekday], step, start, end)
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "whenever we feel like it",
+        "last Wendesday of the month",
+        "sixth Monday of the month",
+        "every other",
+        "32nd of every month",
+        "last Wednesday of the month except Smarch",
+        "FREQ=HOURLY",
+        "FREQ=MONTHLY;BYDAY=-1XX",
+        "FREQ=MONTHLY;COUNT=3",
+        "FREQ=MONTHLY;UNTIL=20170101",
+        "",
+    ],
+)
+def test_unknown_phrases_are_refused(phrase):
+    with pytest.raises(RuleError):
+        parse_rule(phrase)
+
+
+def test_unknown_phrase_error_lists_the_accepted_forms():
+    with pytest.raises(RuleError) as exc:
+        parse_rule("whenever")
+    assert "last Wednesday of the month" in str(exc.value)
+    assert "every other Friday" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"), [("90m", 90), ("1h30m", 90), ("2h", 120), ("1h 30m", 90), ("2 hours", 120)]
+)
+def test_durations(text, minutes):
+    assert parse_duration(text) == timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize("text", ["", "two hours", "0m", "1.5h", "-1h"])
+def test_bad_durations(text):
+    with pytest.raises(ValueError):
+        parse_duration(text)
