@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -247,6 +248,86 @@ def next_(files: Files = None, json: Json = False, today: Today = None) -> None:
 
 # --------------------------------------------------------------------------- reminders
 # remind
+
+
+class RemindFormat(StrEnum):
+    """What ``meetctl remind`` writes."""
+
+    text = "text"
+    markdown = "markdown"
+    email = "email"
+
+
+@app.command()
+def remind(
+    files: Files = None,
+    days: Annotated[
+        list[int] | None,
+        typer.Option("--days", min=0, metavar="N", help="Remind N days ahead; repeatable. Default 7."),
+    ] = None,
+    fmt: Annotated[
+        RemindFormat | None, typer.Option("--format", help="text (default), markdown, or email (RFC 5322).")
+    ] = None,
+    to: Annotated[
+        list[str] | None,
+        typer.Option("--to", metavar="ADDR", help="Email recipient; repeatable. Default: group.mailing_list."),
+    ] = None,
+    send: Annotated[bool, typer.Option("--send", help="Deliver the email over SMTP ([mail] table).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="With --send: send even if already sent.")] = False,
+    smtp_host: Annotated[str | None, typer.Option("--smtp-host", help="Overrides mail.smtp_host.")] = None,
+    smtp_port: Annotated[int | None, typer.Option("--smtp-port", help="Overrides mail.smtp_port.")] = None,
+    smtp_security: Annotated[
+        str | None, typer.Option("--smtp-security", metavar="starttls|tls|none", help="Overrides mail.security.")
+    ] = None,
+    smtp_user: Annotated[
+        str | None, typer.Option("--smtp-user", help="Overrides mail.user (password: $MEETCTL_SMTP_PASSWORD).")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="With --send: say what was sent.")] = False,
+    today: Today = None,
+) -> None:
+    """Write the reminder for each meeting exactly N days ahead; print nothing if none is due.
+
+    Made for cron: silent (exit 0) on days with nothing to remind. --send delivers
+    over SMTP and records it in the sent-log, so a second run the same day sends
+    nothing (unless --force); a failed delivery exits 75 with the server's reason.
+
+    Example:  meetctl remind -f examples/programme.toml --today 2017-02-15 --format email | sendmail -t
+    """
+    from . import reminders
+
+    if send and fmt not in (None, RemindFormat.email):
+        raise MeetctlError(Problem(f"--send sends email; leave out --format {fmt.value}"))
+    if to and not send and fmt is not RemindFormat.email:
+        raise MeetctlError(Problem("--to is for --format email or --send"))
+    programmes = load(files)
+    if send:
+        from . import mailer
+
+        settings = mailer.smtp_settings(
+            programmes[0].mail, smtp_host, smtp_port, smtp_security, smtp_user
+        )
+    found = reminders.due(programmes, today_for(today, programmes), days or [7])
+    if not found:
+        return
+    if send:
+        messages = [reminders.email_message(r, to or [], now_for(today, programmes)) for r in found]
+        for outcome in mailer.deliver(messages, settings, mailer.sent_log(), force=force):
+            if verbose:
+                typer.echo(f"{outcome.status}: {outcome.subject} -> {', '.join(outcome.recipients)}", err=True)
+    elif fmt is RemindFormat.email:
+        if len(found) > 1:
+            raise MeetctlError(
+                Problem(
+                    f"{len(found)} reminders are due and --format email writes one message: "
+                    "use --send, or one --days per run"
+                )
+            )
+        message = reminders.email_message(found[0], to or [], now_for(today, programmes))
+        sys.stdout.flush()
+        sys.stdout.buffer.write(reminders.email_bytes(message))
+        sys.stdout.buffer.flush()
+    else:
+        typer.echo(reminders.render(found, (fmt or RemindFormat.text).value), nl=False)
 
 # --------------------------------------------------------------------------- documents
 # flyer, announce, report, stats, templates

@@ -1,0 +1,292 @@
+"""Deliver reminders over SMTP, and remember what was sent so cron never sends twice.
+
+The password comes only from ``MEETCTL_SMTP_PASSWORD``. The sent-log is a JSON-lines
+file in the user's state directory (``platformdirs.user_state_dir("meetctl")``, or
+``$MEETCTL_STATE_DIR``); a message is logged only after the server accepted it, so
+a failed delivery is retried by the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import Location, MeetctlError, Problem
+from .programme import MAIL_SECURITY, MailSettings
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from email.message import EmailMessage
+
+PASSWORD_ENV = "MEETCTL_SMTP_PASSWORD"
+STATE_ENV = "MEETCTL_STATE_DIR"
+DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+TIMEOUT_S = 30.0
+#: sysexits.h EX_TEMPFAIL: the reminder was not delivered; the next run tries again.
+EXIT_NOT_DELIVERED = 75
+
+
+class DeliveryError(MeetctlError):
+    """The server (or the network) did not take the message; it was not logged as sent."""
+
+    exit_code = EXIT_NOT_DELIVERED
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to deliver. ``password`` is never printed."""
+
+    host: str
+    port: int
+    security: str
+    user: str | None = None
+    password: str | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def smtp_settings(
+    mail: MailSettings | None,
+    host: str | None = None,
+    port: int | None = None,
+    security: str | None = None,
+    user: str | None = None,
+    env: Mapping[str, str] = os.environ,
+) -> SmtpSettings:
+    """The ``[mail]`` table with the --smtp-* flags on top, and the password from the environment."""
+    mail = mail or MailSettings()
+    host = host or mail.smtp_host
+    security = (security or mail.security or "starttls").lower()
+    if not host:
+        raise MeetctlError(Problem("--send: no SMTP host: set smtp_host in [mail] or give --smtp-host"))
+    if security not in MAIL_SECURITY:
+        raise MeetctlError(Problem(f"--smtp-security must be one of {', '.join(MAIL_SECURITY)}"))
+    port = port or mail.smtp_port or DEFAULT_PORTS[security]
+    if not 0 < port < 65536:
+        raise MeetctlError(Problem(f"--smtp-port {port} is not a port number"))
+    user = user or mail.user
+    password = env.get(PASSWORD_ENV) or None
+    if user and password is None:
+        raise MeetctlError(Problem(f"{PASSWORD_ENV} is not set: it is the SMTP password for {user}"))
+    return SmtpSettings(host=host, port=port, security=security, user=user, password=password)
+
+
+# --------------------------------------------------------------------------- sent-log
+
+
+def state_dir(env: Mapping[str, str] = os.environ) -> Path:
+    """Where meetctl keeps its sent-log: $MEETCTL_STATE_DIR, else the platform's state folder."""
+    if env.get(STATE_ENV):
+        return Path(env[STATE_ENV])
+    from platformdirs import user_state_dir
+
+    return Path(user_state_dir("meetctl"))
+
+
+def _key(message_id: str, recipients: Sequence[str]) -> str:
+    return message_id + " " + ",".join(sorted(r.lower() for r in recipients))
+
+
+class SentLog:
+    """The record of delivered reminders: one JSON object a line."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._keys: set[str] | None = None
+
+    def _entries(self) -> list[dict]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise MeetctlError.at(Location(str(self.path)), f"cannot read the sent-log: {exc.strerror}") from None
+        out = []
+        for line in text.splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue  # a damaged line must not stop reminders; it is kept as it was
+            if isinstance(entry, dict):
+                out.append(entry)
+        return out
+
+    def sent(self, message_id: str, recipients: Sequence[str]) -> bool:
+        """Whether this message already went to these recipients."""
+        if self._keys is None:
+            self._keys = {
+                _key(str(e.get("message_id")), [str(r) for r in e.get("to", [])]) for e in self._entries()
+            }
+        return _key(message_id, recipients) in self._keys
+
+    def record(self, message_id: str, recipients: Sequence[str], subject: str, when: datetime) -> None:
+        """Add one delivered message (atomically: the log is whole before and after)."""
+        entry = {
+            "sent_at": when.astimezone(UTC).isoformat(timespec="seconds"),
+            "message_id": message_id,
+            "to": list(recipients),
+            "subject": subject,
+        }
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                old = self.path.read_bytes()
+            except FileNotFoundError:
+                old = b""
+            if old and not old.endswith(b"\n"):
+                old += b"\n"
+            data = old + json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n"
+            _atomic_write(self.path, data)
+        except OSError as exc:
+            raise MeetctlError.at(
+                Location(str(self.path)), f"sent, but cannot write the sent-log: {exc.strerror or exc}"
+            ) from None
+        if self._keys is not None:
+            self._keys.add(_key(message_id, recipients))
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def sent_log(env: Mapping[str, str] = os.environ) -> SentLog:
+    """The user's sent-log."""
+    return SentLog(state_dir(env) / "sent.jsonl")
+
+
+# --------------------------------------------------------------------------- delivery
+
+
+def recipients_of(msg: EmailMessage) -> list[str]:
+    """The bare addresses the message is for (To and Cc)."""
+    out: list[str] = []
+    for name in ("To", "Cc"):
+        header = msg.get(name)
+        if header is not None:
+            out.extend(a.addr_spec for a in header.addresses)
+    return out
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one message."""
+
+    message_id: str
+    subject: str
+    recipients: list[str]
+    status: str  # "sent" or "already sent"
+
+
+def deliver(
+    messages: Sequence[EmailMessage], settings: SmtpSettings, log: SentLog, force: bool = False
+) -> list[Outcome]:
+    """Send each message not already in the sent-log (all of them with ``force``); log each one sent.
+
+    One connection for all. On the first failure, raise :class:`DeliveryError` with
+    the server's reason; messages sent before it stay logged.
+    """
+    outcomes: list[Outcome] = []
+    to_send = []
+    for msg in messages:
+        mid, rcpts = str(msg["Message-ID"]), recipients_of(msg)
+        if not force and log.sent(mid, rcpts):
+            outcomes.append(Outcome(mid, str(msg["Subject"]), rcpts, "already sent"))
+        else:
+            to_send.append(msg)
+    if not to_send:
+        return outcomes
+
+    import smtplib
+    import ssl
+
+    try:
+        context = ssl.create_default_context()
+        if settings.security == "tls":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                settings.host, settings.port, timeout=TIMEOUT_S, context=context
+            )
+        else:
+            smtp = smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT_S)
+        with smtp:
+            smtp.ehlo()
+            if settings.security == "starttls":
+                smtp.starttls(context=context)
+                smtp.ehlo()
+            if settings.user:
+                smtp.login(settings.user, settings.password or "")
+            for msg in to_send:
+                mid, rcpts = str(msg["Message-ID"]), recipients_of(msg)
+                refused = smtp.send_message(msg, to_addrs=rcpts)
+                accepted = [r for r in rcpts if r not in refused]
+                log.record(mid, accepted, str(msg["Subject"]), datetime.now(UTC))
+                outcomes.append(Outcome(mid, str(msg["Subject"]), accepted, "sent"))
+                if refused:
+                    raise DeliveryError(
+                        Problem(f"recipients refused: {_refusals(refused)}", Location(settings.where))
+                    )
+    except DeliveryError:
+        raise
+    except Exception as exc:  # every network, TLS and SMTP failure, said for people
+        reason = _reason(exc)
+        if reason is None:
+            raise
+        raise DeliveryError(Problem(f"not sent: {reason}", Location(settings.where))) from None
+    return outcomes
+
+
+def _server_text(value: object) -> str:
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    return " ".join(text.split())
+
+
+def _refusals(refused: Mapping[str, tuple[int, bytes]]) -> str:
+    return "; ".join(f"{addr}: {code} {_server_text(text)}" for addr, (code, text) in refused.items())
+
+
+def _reason(exc: BaseException) -> str | None:
+    """The failure in words, with the server's own code and text; None if it is not a delivery failure."""
+    import smtplib
+    import socket
+    import ssl
+
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return f"login refused: {exc.smtp_code} {_server_text(exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return f"recipients refused: {_refusals(exc.recipients)}"
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return f"sender {exc.sender} refused: {exc.smtp_code} {_server_text(exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"the server said {exc.smtp_code} {_server_text(exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return f"the server closed the connection ({exc or 'no reason given'})"
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return f"the server does not support it: {exc}"
+    if isinstance(exc, smtplib.SMTPException):
+        return str(exc)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"TLS certificate not trusted: {exc.verify_message or exc}"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS failed: {exc.reason or exc}"
+    if isinstance(exc, socket.gaierror):
+        return f"unknown host ({exc.strerror or exc})"
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return f"no answer within {TIMEOUT_S:.0f} seconds"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return None

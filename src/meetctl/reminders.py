@@ -1,0 +1,501 @@
+"""Reminders: which meetings are due, and the reminder as text, Markdown and an email.
+
+``due(programmes, today, days)`` finds the scheduled meetings that start exactly N
+days after ``today`` (the group's local date). ``reminder_text`` and
+``reminder_markdown`` say them for people; ``email_message`` builds a complete
+RFC 5322 message (text and HTML alternatives plus the meeting as ``.ics``).
+
+Cold start matters here: cron runs ``meetctl remind`` every day and most days
+nothing is due, so this module imports nothing heavy at the top; ``email``,
+``html`` and ``icalendar`` are loaded only when a reminder is actually written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import textwrap
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from .errors import MeetctlError, Problem
+from .programme import Programme
+from .rules import MONTH_NAMES, WEEKDAY_NAMES
+from .schedule import Occurrence, occurrences
+from .wording import format_date, format_time
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from email.message import EmailMessage
+
+WIDTH = 72
+#: How far ahead "After that:" looks for the group's following meeting.
+FOLLOWING_HORIZON = timedelta(days=2 * 366)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder: a meeting, the day the reminder is for, and its context."""
+
+    occurrence: Occurrence
+    today: date
+    #: The group's next scheduled meeting after this one (for "After that:"), if any.
+    following: Occurrence | None = None
+    #: Whether another scheduled meeting of the group comes first (then it is not "our next").
+    earlier_meeting: bool = False
+
+    @property
+    def days(self) -> int:
+        """How many days ahead the meeting is."""
+        return (self.occurrence.date - self.today).days
+
+
+# --------------------------------------------------------------------------- what is due
+
+
+def due(programmes: Sequence[Programme], today: date, days: Iterable[int]) -> list[Reminder]:
+    """Reminders for every scheduled meeting starting exactly N days after ``today``, N in ``days``.
+
+    ``today`` is the local date in the group's zone; a meeting belongs to the day
+    of its local start, so a 00:30 meeting is due on its own date.
+    """
+    out: list[Reminder] = []
+    for n in sorted(set(days)):
+        if n < 0:
+            raise MeetctlError(Problem(f"--days {n}: must be 0 or more"))
+        day = today + timedelta(days=n)
+        for o in occurrences(programmes, day, day):
+            if not o.cancelled:
+                out.append(_context(o, today))
+    out.sort(key=lambda r: (r.occurrence.start.astimezone(UTC), r.occurrence.group.name, r.occurrence.uid))
+    return out
+
+
+def _context(o: Occurrence, today: date) -> Reminder:
+    """What the wording needs beyond the meeting itself: the meeting after it, and any before it."""
+    # Scheduled meetings of the same group, from today to the horizon after this one.
+    around = [
+        x
+        for x in occurrences(o.programme, today, o.date + FOLLOWING_HORIZON)
+        if not x.cancelled and (x.uid, x.start) != (o.uid, o.start)
+    ]
+    earlier = any(x.start < o.start for x in around)
+    following = next((x for x in around if x.start > o.start), None)
+    return Reminder(occurrence=o, today=today, following=following, earlier_meeting=earlier)
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def relative_day(today: date, day: date) -> str:
+    """How a person says ``day`` as seen from ``today``, with the date.
+
+    The rule (weeks run Monday to Sunday, as in the UK and ISO 8601):
+
+    * 0 days: "today, Wednesday 22 February"; 1 day: "tomorrow, Thursday 23 February";
+    * later in the same week: "this Saturday, 25 February";
+    * in the following week: "next Wednesday, 1 March";
+    * later still: "on Wednesday 8 March".
+
+    The year is added when it is not the current one.
+    """
+    delta = (day - today).days
+    weekday = WEEKDAY_NAMES[day.weekday()]
+    day_month = f"{day.day} {MONTH_NAMES[day.month - 1]}" + (
+        f" {day.year}" if day.year != today.year else ""
+    )
+    if delta == 0:
+        return f"today, {weekday} {day_month}"
+    if delta == 1:
+        return f"tomorrow, {weekday} {day_month}"
+    weeks = ((day - timedelta(days=day.weekday())) - (today - timedelta(days=today.weekday()))).days // 7
+    if 0 < delta and weeks == 0:
+        return f"this {weekday}, {day_month}"
+    if 0 < delta and weeks == 1:
+        return f"next {weekday}, {day_month}"
+    return f"on {weekday} {day_month}"
+
+
+def _period(o: Occurrence) -> str:
+    """'this month' for a monthly series, 'this week' for a weekly one, else 'this time'."""
+    rule = o.series.rule if o.series else None
+    if rule is not None and rule.freq == "MONTHLY" and rule.interval == 1:
+        return "this month"
+    if rule is not None and rule.freq == "WEEKLY" and rule.interval == 1:
+        return "this week"
+    return "this time"
+
+
+def _zone_note(o: Occurrence) -> str:
+    """'GMT (Europe/London)': the abbreviation of the start (and end, if it differs) and the zone."""
+    first, last = o.start.tzname() or "", o.end.tzname() or ""
+    names = first if first == last else f"{first}/{last}"
+    return f"{names} ({o.group.timezone})" if names else o.group.timezone
+
+
+def _when_long(o: Occurrence) -> str:
+    """'Wednesday 22 February 2017, 7pm to 9pm GMT (Europe/London)'."""
+    if o.end_date != o.date:
+        return (
+            f"{format_date(o.date)}, {format_time(o.start)} to "
+            f"{format_date(o.end_date)}, {format_time(o.end)} {_zone_note(o)}"
+        )
+    return f"{format_date(o.date)}, {format_time(o.start)} to {format_time(o.end)} {_zone_note(o)}"
+
+
+def _notes(o: Occurrence) -> list[str]:
+    """Warning lines for whatever differs from the series' usual slot."""
+    notes: list[str] = []
+    series = o.series
+    if series is None:
+        return notes
+    period = _period(o)
+    if o.moved and o.recurrence_id is not None:
+        notes.append(
+            f"NOTE: different date {period}: moved from {format_date(o.recurrence_id.date(), year=False)}."
+        )
+    if o.start.time() != series.start:
+        notes.append(
+            f"NOTE: different time {period}: starts at {format_time(o.start)}, "
+            f"not the usual {format_time(series.start)}."
+        )
+    elif o.end - o.start != series.duration:
+        usual_end = o.start + series.duration
+        notes.append(
+            f"NOTE: different finishing time {period}: {format_time(o.end)}, "
+            f"not the usual {format_time(usual_end)}."
+        )
+    venue_id = o.venue.id if o.venue else None
+    if venue_id != series.venue:
+        usual = o.programme.venues.get(series.venue) if series.venue else None
+        here = o.venue.name if o.venue else "no venue given"
+        notes.append(
+            f"NOTE: different venue {period}: {here}"
+            + (f", not the usual {usual.name}." if usual else ".")
+        )
+    return notes
+
+
+def opening(reminder: Reminder) -> str:
+    """'Quick reminder: our next meeting is next Wednesday, 22 February, at 7pm — same time and venue.'"""
+    o = reminder.occurrence
+    when = relative_day(reminder.today, o.date)
+    at = f"{when}, at {format_time(o.start)}"
+    if o.end_date != o.date:  # the weekday and date say it plainly; no relative word for the end
+        at += f", until {format_date(o.end_date, year=o.end_date.year != reminder.today.year)}"
+    lead = "we also meet" if reminder.earlier_meeting else "our next meeting is"
+    same = o.series is not None and o.usual_slot and not o.moved
+    return f"Quick reminder: {lead} {at}" + (" — same time and venue." if same else ".")
+
+
+@dataclass(frozen=True)
+class Content:
+    """The parts of a reminder, shared by the text, Markdown and HTML renderings."""
+
+    opening: str
+    notes: list[str]
+    title: str
+    description: str | None
+    #: (label, lines) pairs: When, Where, Leading off, ...
+    details: list[tuple[str, list[str]]] = field(default_factory=list)
+    timetable: list[str] = field(default_factory=list)
+    welcome: str | None = None
+    after: str | None = None
+    signature: list[str] = field(default_factory=list)
+
+
+def content(reminder: Reminder) -> Content:
+    """Everything a reminder says, in order, as plain strings (not yet escaped for any format)."""
+    o = reminder.occurrence
+    details: list[tuple[str, list[str]]] = [("When", [_when_long(o)])]
+    if o.venue:
+        where = [x for x in (o.venue.name, o.venue.address, o.venue.directions) if x]
+        details.append(("Where", where))
+        if o.venue.accessibility:
+            details.append(("Access", [o.venue.accessibility]))
+    if o.lead:
+        details.append(("Leading off", [o.lead]))
+    m = o.meeting
+    if m and m.chair:
+        details.append(("Chair", [m.chair]))
+    if m and m.speakers:
+        details.append(("Speakers", [", ".join(m.speakers)]))
+    timetable = []
+    for s in m.sessions if m else ():
+        line = f"{WEEKDAY_NAMES[s.date.weekday()][:3]} {s.date.day} {MONTH_NAMES[s.date.month - 1][:3]}"
+        line += f" {s.start:%H:%M}-{s.end:%H:%M} {s.title}"
+        extra = [x for x in (s.room, f"chair: {s.chair}" if s.chair else None, ", ".join(s.speakers)) if x]
+        timetable.append(line + (f" ({'; '.join(extra)})" if extra else ""))
+    after = None
+    f = reminder.following
+    if f is not None:
+        after = f"{format_date(f.date)}, {format_time(f.start)}: {f.title}"
+        if f.venue and (o.venue is None or f.venue.id != o.venue.id):
+            after += f" ({f.venue.name})"
+    group = o.group
+    return Content(
+        opening=opening(reminder),
+        notes=_notes(o),
+        title=o.title,
+        description=o.description,
+        details=details,
+        timetable=timetable,
+        welcome=group.welcome,
+        after=after,
+        signature=[x for x in (group.name, group.website) if x],
+    )
+
+
+def _fill(text: str, indent: str = "", first: str = "") -> str:
+    return textwrap.fill(
+        text,
+        WIDTH,
+        initial_indent=first or indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def render_text(c: Content) -> str:
+    """Plain text wrapped at 72 columns: carries everything (lists strip attachments)."""
+    blocks = [_fill(c.opening)]
+    if c.notes:
+        blocks.append("\n".join(_fill(n, indent="      ") for n in c.notes))
+    blocks.append(_fill(c.title))
+    if c.description:
+        blocks.extend(_fill(p) for p in _paragraphs(c.description))
+    width = max(len(label) for label, _ in c.details) + 2
+    lines = []
+    for label, values in c.details:
+        pad = " " * width
+        for i, value in enumerate(values):
+            first = f"{label}:".ljust(width) if i == 0 else pad
+            lines.append(_fill(value, indent=pad, first=first))
+    blocks.append("\n".join(lines))
+    if c.timetable:
+        blocks.append("Timetable:\n" + "\n".join(_fill(t, indent="    ", first="  ") for t in c.timetable))
+    if c.welcome:
+        blocks.append(_fill(c.welcome))
+    if c.after:
+        blocks.append(_fill(f"After that: {c.after}"))
+    text = "\n\n".join(blocks) + "\n"
+    if c.signature:
+        text += "\n-- \n" + "\n".join(c.signature) + "\n"
+    return text
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def md_escape(text: str) -> str:
+    """Programme text made literal in Markdown (no accidental emphasis, links or HTML)."""
+    text = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    # A leading "1." or "-" would start a list.
+    return re.sub(r"^(\d+)\.", r"\1\\.", re.sub(r"^([-+])", r"\\\1", text))
+
+
+def render_markdown(c: Content) -> str:
+    """Markdown for a website, forum or chat post."""
+    blocks = [md_escape(c.opening)]
+    blocks.extend(f"**{md_escape(n)}**" for n in c.notes)
+    blocks.append(f"## {md_escape(c.title)}")
+    if c.description:
+        blocks.extend(md_escape(p) for p in _paragraphs(c.description))
+    blocks.append(
+        "\n".join(f"- **{label}:** " + "  \n  ".join(md_escape(v) for v in values) for label, values in c.details)
+    )
+    if c.timetable:
+        blocks.append("**Timetable:**\n\n" + "\n".join(f"- {md_escape(t)}" for t in c.timetable))
+    if c.welcome:
+        blocks.append(md_escape(c.welcome))
+    if c.after:
+        blocks.append(f"*After that:* {md_escape(c.after)}")
+    if c.signature:
+        blocks.append("— " + " · ".join(md_escape(s) for s in c.signature))
+    return "\n\n".join(blocks) + "\n"
+
+
+def render_html(c: Content) -> str:
+    """A small, self-contained HTML document (the email's HTML part); all text escaped."""
+    from html import escape
+
+    def e(text: str) -> str:
+        return escape(text, quote=True)
+
+    parts = [f"<p>{e(c.opening)}</p>"]
+    parts.extend(f"<p><strong>{e(n)}</strong></p>" for n in c.notes)
+    parts.append(f"<h2>{e(c.title)}</h2>")
+    if c.description:
+        parts.extend(f"<p>{e(p)}</p>" for p in _paragraphs(c.description))
+    rows = "".join(
+        f'<tr><th style="text-align:left;vertical-align:top;padding-right:1em">{e(label)}:</th>'
+        f"<td>{'<br>'.join(e(v) for v in values)}</td></tr>"
+        for label, values in c.details
+    )
+    parts.append(f"<table>{rows}</table>")
+    if c.timetable:
+        items = "".join(f"<li>{e(t)}</li>" for t in c.timetable)
+        parts.append(f"<p><strong>Timetable:</strong></p><ul>{items}</ul>")
+    if c.welcome:
+        parts.append(f"<p>{e(c.welcome)}</p>")
+    if c.after:
+        parts.append(f"<p><em>After that:</em> {e(c.after)}</p>")
+    if c.signature:
+        parts.append("<p>— " + "<br>".join(e(s) for s in c.signature) + "</p>")
+    body = "\n".join(parts)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8">'
+        f"<title>{e(c.title)}</title></head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+SEPARATOR = {"text": "\n" + "=" * WIDTH + "\n\n", "markdown": "\n---\n\n"}
+
+
+def render(reminders: Sequence[Reminder], fmt: str) -> str:
+    """Several reminders as one text or Markdown document (separated by a rule)."""
+    renderer = render_text if fmt == "text" else render_markdown
+    return SEPARATOR[fmt].join(renderer(content(r)) for r in reminders)
+
+
+# --------------------------------------------------------------------------- email
+
+#: Characters that end a line somewhere (str.splitlines' set): none may reach a header.
+_LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+
+
+def header_text(value: str) -> str:
+    """A value safe for one header line: every line break becomes a space (CVE-2024-6923)."""
+    return " ".join(_LINE_BREAKS.sub(" ", value).split())
+
+
+def parse_address(value: str, what: str):  # -> email.headerregistry.Address
+    """'Name <a@b.org>' or 'a@b.org' as an Address; an input error naming ``what`` otherwise."""
+    from email.errors import HeaderParseError
+    from email.headerregistry import Address
+    from email.utils import getaddresses
+
+    text = header_text(value)
+    pairs = getaddresses([text])
+    if len(pairs) != 1 or "@" not in pairs[0][1]:
+        raise MeetctlError(Problem(f"{what}: not one email address: {value!r}"))
+    name, addr = pairs[0]
+    try:
+        return Address(display_name=header_text(name), addr_spec=addr)
+    except (ValueError, HeaderParseError, IndexError) as exc:
+        raise MeetctlError(Problem(f"{what}: not an email address: {value!r} ({exc})")) from None
+
+
+def subject(reminder: Reminder) -> str:
+    """'Reminder: Wednesday 22 February, 7pm: 100th anniversary of the Russian revolution'."""
+    o = reminder.occurrence
+    day = format_date(o.date, year=o.date.year != reminder.today.year)
+    return header_text(f"Reminder: {day}, {format_time(o.start)}: {o.title}")
+
+
+def message_id(reminder: Reminder, domain: str) -> str:
+    """Stable for the same meeting and reminder day, so a resend is recognisably the same message."""
+    o = reminder.occurrence
+    original = o.recurrence_id.isoformat() if o.recurrence_id else o.date.isoformat()
+    key = "\0".join((o.uid, original, o.start.isoformat(), reminder.today.isoformat()))
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+    return f"<reminder-{o.date:%Y%m%d}-{reminder.today:%Y%m%d}-{digest}@{domain}>"
+
+
+def ics_attachment(reminder: Reminder, stamp: datetime) -> bytes:
+    """The meeting as a one-event iCalendar (METHOD:PUBLISH), with the same UID as ``meetctl ical``."""
+    from icalendar import Calendar, Event
+
+    o = reminder.occurrence
+    cal = Calendar()
+    cal.add("prodid", "-//meetctl//meetctl reminder//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", o.uid)
+    event.add("dtstamp", stamp.astimezone(UTC))
+    if o.recurrence_id is not None:
+        event.add("recurrence-id", o.recurrence_id.astimezone(UTC))
+    event.add("dtstart", o.start.astimezone(UTC))
+    event.add("dtend", o.end.astimezone(UTC))
+    event.add("summary", o.title)
+    description = "\n\n".join(x for x in (o.description, f"Leading off: {o.lead}" if o.lead else None) if x)
+    if description:
+        event.add("description", description)
+    if o.venue:
+        event.add("location", ", ".join(x for x in (o.venue.name, o.venue.address) if x))
+    if o.group.website:
+        event.add("url", o.group.website)
+    event.add("status", "CONFIRMED")
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def email_message(reminder: Reminder, to: Sequence[str], now: datetime) -> EmailMessage:
+    """A complete RFC 5322 reminder: text and HTML alternatives, and the meeting as ``.ics``.
+
+    ``to`` is the --to addresses, else the group's mailing list; ``now`` is the
+    Date (the start of --today when given, so the same input gives the same bytes).
+    """
+    from email.message import EmailMessage
+    from email.policy import SMTP
+    from email.utils import format_datetime
+
+    o = reminder.occurrence
+    group = o.group
+    if not group.email:
+        raise MeetctlError(
+            Problem(f"{o.programme.path}: group.email is not set: it is the From: address of reminders")
+        )
+    sender = parse_address(group.email, "group.email")
+    if not sender.display_name:
+        from email.headerregistry import Address
+
+        sender = Address(display_name=header_text(group.name), addr_spec=sender.addr_spec)
+    recipients = list(to) or ([group.mailing_list] if group.mailing_list else [])
+    if not recipients:
+        raise MeetctlError(
+            Problem("no recipient: give --to ADDRESS or set group.mailing_list in the programme")
+        )
+    addresses = [parse_address(r, "--to" if to else "group.mailing_list") for r in recipients]
+
+    c = content(reminder)
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = sender
+    msg["To"] = addresses
+    msg["Subject"] = subject(reminder)
+    msg["Date"] = format_datetime(now if now.tzinfo else now.replace(tzinfo=UTC))
+    msg["Message-ID"] = message_id(reminder, sender.domain or "meetctl.invalid")
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: autoresponders stay quiet
+    msg.set_content(render_text(c), subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(render_html(c), subtype="html", charset="utf-8", cte="quoted-printable")
+    msg.add_attachment(
+        ics_attachment(reminder, now),
+        maintype="text",
+        subtype="calendar",
+        filename=f"{o.date:%Y-%m-%d}-{_file_slug(o.title)}.ics",
+        params={"method": "PUBLISH", "charset": "utf-8"},
+    )
+    # email picks random MIME boundaries; derive them from the Message-ID so the same
+    # input gives the same bytes (and a boundary can never occur in our own text).
+    seed = hashlib.sha256(str(msg["Message-ID"]).encode()).hexdigest()[:32]
+    for i, part in enumerate(p for p in msg.walk() if p.is_multipart()):
+        part.set_boundary(f"=_meetctl_{i}_{seed}")
+    return msg
+
+
+def _file_slug(title: str) -> str:
+    from .wording import slugify
+
+    return slugify(title, 40)
+
+
+def email_bytes(msg: EmailMessage) -> bytes:
+    """The message as sendmail and SMTP want it: CRLF line ends, 8-bit safe."""
+    return msg.as_bytes()
