@@ -32,10 +32,19 @@ class KeyLocator:
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
-        self._places: dict[KeyPath, tuple[int, int]] = {}
-        self._scan(text)
+        self._text = text
+        self._scanned: dict[KeyPath, tuple[int, int]] | None = None
+
+    @property
+    def _places(self) -> dict[KeyPath, tuple[int, int]]:
+        # Scanned on first use: a valid programme never needs it, and cron should not pay for it.
+        if self._scanned is None:
+            self._scanned = {}
+            self._scan(self._text)
+        return self._scanned
 
     def _scan(self, text: str) -> None:
+        assert self._scanned is not None
         counts: dict[KeyPath, int] = {}
         table: KeyPath = ()
         in_multiline: str | None = None
@@ -51,18 +60,18 @@ class KeyLocator:
                 index = counts.get(key, 0)
                 counts[key] = index + 1
                 table = (*key, index)
-                self._places.setdefault(key, (number, line.index("[") + 1))
-                self._places[table] = (number, line.index("[") + 1)
+                self._scanned.setdefault(key, (number, line.index("[") + 1))
+                self._scanned[table] = (number, line.index("[") + 1)
                 continue
             if m := _TABLE_HEADER.match(line):
                 table = self._resolve(_split_dotted(m.group(1)), counts)
-                self._places[table] = (number, line.index("[") + 1)
+                self._scanned[table] = (number, line.index("[") + 1)
                 continue
             if m := _KEY_VALUE.match(line):
                 keys = _split_dotted(m.group(2))
                 col = len(m.group(1)) + 1
                 for depth in range(1, len(keys) + 1):
-                    self._places.setdefault((*table, *keys[:depth]), (number, col))
+                    self._scanned.setdefault((*table, *keys[:depth]), (number, col))
                 rest = line[m.end() :]
                 for quote in ('"""', "'''"):
                     if rest.count(quote) % 2 == 1:

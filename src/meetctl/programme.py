@@ -74,7 +74,13 @@ class Series:
     description: str | None = None
     lead: str | None = None
     uid: str | None = None
-    location: Location | None = field(default=None, compare=False)
+    key_path: KeyPath = field(default=(), compare=False)
+    locator: KeyLocator | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def location(self) -> Location | None:
+        """Where the series was written (its ``[[series]]`` header)."""
+        return self.locator.locate(self.key_path) if self.locator else None
 
     def dates(self, first: date, last: date) -> list[date]:
         """The series' dates in ``first..last`` (inclusive), skipped dates left out."""
@@ -102,7 +108,13 @@ class Session:
     chair: str | None = None
     speakers: tuple[str, ...] = ()
     description: str | None = None
-    location: Location | None = field(default=None, compare=False)
+    key_path: KeyPath = field(default=(), compare=False)
+    locator: KeyLocator | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def location(self) -> Location | None:
+        """Where the session was written."""
+        return self.locator.locate(self.key_path) if self.locator else None
 
 
 @dataclass(frozen=True)
@@ -127,7 +139,13 @@ class Meeting:
     notes: str | None = None
     uid: str | None = None
     sessions: tuple[Session, ...] = ()
-    location: Location | None = field(default=None, compare=False)
+    key_path: KeyPath = field(default=(), compare=False)
+    locator: KeyLocator | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def location(self) -> Location | None:
+        """Where the meeting was written (its ``[[meetings]]`` header)."""
+        return self.locator.locate(self.key_path) if self.locator else None
 
     @property
     def original_date(self) -> date:
@@ -511,7 +529,8 @@ class _Validator:
                 description=values.get("description"),
                 lead=values.get("lead"),
                 uid=values.get("uid"),
-                location=self.locator.locate(where),
+                key_path=where,
+                locator=self.locator,
             )
             for day in series.skip:
                 if not series.has_date(day):
@@ -578,7 +597,7 @@ class _Validator:
                     self.error((*where, "uid"), f"{name}: uid {uid!r} is already used by {uids[uid]}")
                 uids[uid] = name
             sessions = self.sessions(values.pop("sessions", None), where, day, end_date or day)
-            out.append(Meeting(**values, sessions=sessions, location=self.locator.locate(where)))
+            out.append(Meeting(**values, sessions=sessions, key_path=where, locator=self.locator))
         return out
 
     def sessions(self, raw: Any, where: KeyPath, first: date, last: date) -> tuple[Session, ...]:
@@ -599,7 +618,7 @@ class _Validator:
                 self.error((*at, "date"), f"{self.name(at)}: {values['date']} is outside the meeting's dates")
             if values["end"] <= values["start"]:
                 self.error((*at, "end"), f"{self.name(at)}: end {values['end']:%H:%M} is not after start")
-            out.append(Session(**values, location=self.locator.locate(at)))
+            out.append(Session(**values, key_path=at, locator=self.locator))
         return tuple(out)
 
 

@@ -15,7 +15,7 @@ Daylight saving, deliberately:
 
 from __future__ import annotations
 
-import hashlib
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -97,7 +97,8 @@ def _add_duration(start: datetime, duration: timedelta) -> datetime:
 
 
 def _short_hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+    # crc32, not hashlib: loading OpenSSL costs cron a few ms, and this only keeps UIDs apart.
+    return f"{zlib.crc32(text.encode('utf-8')):08x}"
 
 
 def series_uid(group: Group, series: Series) -> str:
@@ -114,7 +115,7 @@ def meeting_uid(group: Group, meeting: Meeting) -> str:
 
 
 def _occurrence(
-    programme: Programme, series: Series | None, meeting: Meeting | None, day: date
+    programme: Programme, series: Series | None, meeting: Meeting | None, day: date, uid: str | None = None
 ) -> Occurrence:
     group = programme.group
     zone = group.zone
@@ -130,7 +131,7 @@ def _occurrence(
     end = _add_duration(local_datetime(last_day, start_time, zone), duration)
     venue_id = (m and m.venue) or (series.venue if series else None)
     if series is not None:
-        uid = series_uid(group, series)
+        uid = uid or series_uid(group, series)
         recurrence_id = local_datetime(m.original_date if m else day, series.start, zone)
     else:
         assert m is not None
@@ -152,6 +153,17 @@ def _occurrence(
     )
 
 
+def occurrence_on(
+    programme: Programme, series: Series | None, meeting: Meeting | None, day: date
+) -> Occurrence:
+    """The occurrence of ``series`` (or the one-off ``meeting``) on ``day``, resolved as listed.
+
+    For the calendar export, which needs a series' plain occurrence to compare a
+    described meeting with, and a meeting's occurrence without expanding a window.
+    """
+    return _occurrence(programme, series, meeting, day)
+
+
 def programme_occurrences(programme: Programme, first: date, last: date) -> list[Occurrence]:
     """One programme's occurrences whose local start date is in ``first..last`` (inclusive)."""
     out: list[Occurrence] = []
@@ -164,16 +176,17 @@ def programme_occurrences(programme: Programme, first: date, last: date) -> list
             by_series.setdefault(m.series, {})[m.original_date] = m
     for series in programme.series:
         described = by_series.get(series.id, {})
+        uid = series_uid(programme.group, series)
         for day in series.dates(first, last):
             meeting = described.get(day)
             if meeting is None:
-                out.append(_occurrence(programme, series, None, day))
+                out.append(_occurrence(programme, series, None, day, uid))
             elif first <= meeting.date <= last:
-                out.append(_occurrence(programme, series, meeting, meeting.date))
+                out.append(_occurrence(programme, series, meeting, meeting.date, uid))
         for original, meeting in described.items():
             # Moved here from a date outside the window.
             if meeting.replaces and not first <= original <= last and first <= meeting.date <= last:
-                out.append(_occurrence(programme, series, meeting, meeting.date))
+                out.append(_occurrence(programme, series, meeting, meeting.date, uid))
     return out
 
 
