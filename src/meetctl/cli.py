@@ -246,6 +246,97 @@ def next_(files: Files = None, json: Json = False, today: Today = None) -> None:
 # --------------------------------------------------------------------------- calendars
 # ical, clashes, import, publish
 
+Output = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout.")
+]
+Force = Annotated[bool, typer.Option("--force", help="Replace an existing file that is not a calendar.")]
+
+
+@app.command()
+def ical(
+    files: Files = None,
+    from_: FromDate = None,
+    to: ToDate = None,
+    expand: Annotated[
+        bool, typer.Option("--expand", help="One plain event per meeting, for clients that mishandle repeats.")
+    ] = False,
+    output: Output = None,
+    force: Force = False,
+    today: Today = None,
+) -> None:
+    """Write the programme as an iCalendar (.ics) file: one repeating event per series.
+
+    Default: all of the programme (a series without `until` stays open-ended).
+    --from/--to clip series to those dates and keep meetings dated in them.
+    --expand writes each meeting as its own event (open-ended series: to a year after today).
+
+    Example:  meetctl ical -f examples/programme.toml -o programme.ics
+    """
+    from .calendars import build_calendar, check_output_path, expand_window, write_atomic
+
+    programmes = load(files)
+    first = parse_date_option("--from", from_) if from_ else None
+    last = parse_date_option("--to", to) if to else None
+    if first and last and last < first:
+        raise MeetctlError(Problem(f"--to {last} is before --from {first}"))
+    if expand:
+        lo, hi = expand_window(programmes, today_for(today, programmes))
+        first, last = first or lo, last or max(hi, first or hi)
+    if output is not None:
+        check_output_path(output, force)
+    data = build_calendar(programmes, first, last, expand=expand)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_atomic(output, data)
+
+
+@app.command()
+def clashes(
+    sources: Annotated[
+        list[str],
+        typer.Option(
+            "--with",
+            metavar="SOURCE",
+            help="An .ics file, an http(s):// or webcal:// URL, or another programme (.toml); repeatable.",
+            show_default=False,
+        ),
+    ],
+    files: Files = None,
+    from_: FromDate = None,
+    to: ToDate = None,
+    same_day: Annotated[
+        bool, typer.Option("--same-day", help="Count any event on the same day as a clash.")
+    ] = False,
+    fail: Annotated[bool, typer.Option("--fail", help="Exit 1 if there are clashes.")] = False,
+    json: Json = False,
+    today: Today = None,
+) -> None:
+    """Our meetings that overlap events in other calendars (default: from today, a year ahead).
+
+    Prints nothing when there are no clashes. All-day events clash with any
+    meeting on their days; recurring events are expanded; zones are handled.
+
+    Example:  meetctl clashes --with https://example.org/other-group.ics --fail
+    """
+    from .calendars import clash_line, clash_record, find_clashes, load_events
+    from .listing import write_json
+    from .schedule import occurrences
+
+    programmes = load(files)
+    first, last = window(from_, to, today_for(today, programmes))
+    ours = occurrences(programmes, first, last)
+    events = [e for source in sources for e in load_events(source, first, last)]
+    found = find_clashes(ours, events, same_day=same_day)
+    if json:
+        write_json([clash_record(c) for c in found], sys.stdout)
+    else:
+        for c in found:
+            typer.echo(clash_line(c))
+    if found and fail:
+        raise typer.Exit(EXIT_FOUND)
+
 # --------------------------------------------------------------------------- reminders
 # remind
 

@@ -1,0 +1,762 @@
+"""Programmes as iCalendar (``meetctl ical``), and other calendars read for clashes.
+
+Export: one VCALENDAR with a rule-based VTIMEZONE per zone used, each series as
+one VEVENT with an RRULE, EXDATEs for skipped and cancelled dates and a
+RECURRENCE-ID override for every meeting that differs from its series' usual
+slot; one-off meetings as plain VEVENTs. Nothing depends on the clock: DTSTAMP
+is derived from the event itself, so an unchanged programme gives the same bytes.
+
+Each VEVENT also carries ``X-MEETCTL-FIELDS`` (JSON: series id, venue, blurb,
+lead) and a series' master ``X-MEETCTL-CANCELLED`` (one per cancelled meeting),
+which calendar clients ignore and ``meetctl import`` reads to rebuild the
+programme exactly.
+
+Clashes: :func:`load_events` reads an ``.ics`` file, an ``http(s)``/``webcal``
+URL or another programme into :class:`Event` s in a window (recurring events
+expanded), and :func:`find_clashes` pairs our meetings with the events they overlap.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import functools
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .errors import Location, MeetctlError
+from .programme import Meeting, Programme, Series
+from .rules import WEEKDAY_CODES, format_duration
+from .schedule import (
+    CANCELLED,
+    Occurrence,
+    local_datetime,
+    occurrence_on,
+    occurrences,
+    programme_span,
+    series_uid,
+)
+
+PRODID = "-//meetctl//meetctl calendar export//EN"
+#: Non-standard properties: clients keep and ignore them; ``meetctl import`` reads them.
+FIELDS_PROP = "X-MEETCTL-FIELDS"
+CANCELLED_PROP = "X-MEETCTL-CANCELLED"
+#: Bigger calendars than this are refused (a mistake, or hostile), before parsing.
+MAX_ICS_BYTES = 20 * 1024 * 1024
+_FAR_FUTURE = date(9999, 12, 31)
+
+
+# --------------------------------------------------------------------------- time zones
+
+
+@dataclass(frozen=True)
+class _Transition:
+    at: datetime  # the instant, UTC
+    before: timedelta  # UTC offset before
+    after: timedelta  # UTC offset after
+    name: str
+    dst: bool
+
+    @property
+    def local(self) -> datetime:
+        """The wall-clock time of the change, in the offset before it (VTIMEZONE's DTSTART)."""
+        return (self.at + self.before).replace(tzinfo=None)
+
+
+def _offset(zone: tzinfo, instant: datetime) -> tuple[timedelta, str, bool]:
+    local = instant.astimezone(zone)
+    return local.utcoffset() or timedelta(0), local.tzname() or "", bool(local.dst())
+
+
+def zone_transitions(zone: tzinfo, first_year: int, last_year: int) -> list[_Transition]:
+    """Every change of UTC offset (or of zone name) in ``zone`` from ``first_year`` to ``last_year``.
+
+    zoneinfo keeps its transition table private, so step a day at a time and
+    bisect each change to the second: a few thousand look-ups for a decade.
+    """
+    found: list[_Transition] = []
+    t = datetime(first_year, 1, 1, tzinfo=UTC)
+    end = datetime(last_year + 1, 1, 1, tzinfo=UTC)
+    state = _offset(zone, t)
+    step = timedelta(hours=12)
+    while t < end:
+        nxt = t + step
+        new = _offset(zone, nxt)
+        if new != state:
+            lo, hi = t, nxt  # state holds at lo, new at hi
+            while hi - lo > timedelta(seconds=1):
+                mid = lo + (hi - lo) / 2
+                if _offset(zone, mid) == state:
+                    lo = mid
+                else:
+                    hi = mid
+            hi = hi.replace(microsecond=0)
+            found.append(_Transition(hi, state[0], new[0], new[1], new[2]))
+            state = new
+        t = nxt
+    return found
+
+
+def _byday_candidates(day: datetime) -> set[str]:
+    """How a transition's date can be said in a yearly rule: '2SU', and '-1SU' if last."""
+    code = WEEKDAY_CODES[day.weekday()]
+    out = {f"{(day.day - 1) // 7 + 1}{code}"}
+    if day.day + 7 > _calendar.monthrange(day.year, day.month)[1]:
+        out.add(f"-1{code}")
+    return out
+
+
+def vtimezone(zone: ZoneInfo, first_year: int, last_year: int) -> Any:
+    """A VTIMEZONE for ``zone`` valid from ``first_year`` to ``last_year`` and beyond.
+
+    Rule-based (one STANDARD/DAYLIGHT with a yearly RRULE per run of alike
+    changes), never icalendar's long comma-separated RDATE lists, which ical.js
+    (Thunderbird) and vobject read only the first date of. The latest run of each
+    kind is left open-ended, so open-ended series stay right in later years.
+    """
+    from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+
+    tz = Timezone()
+    tz.add("tzid", zone.key)
+    changes = zone_transitions(zone, first_year, last_year)
+    start = datetime(first_year, 1, 1, tzinfo=UTC)
+    offset, name, dst = _offset(zone, start)
+    if not changes or changes[0].at.year > first_year:
+        # No change in the first year: say what holds from its start.
+        sub = TimezoneDaylight() if dst else TimezoneStandard()
+        sub.add("dtstart", datetime(first_year, 1, 1))
+        sub.add("tzoffsetfrom", offset)
+        sub.add("tzoffsetto", offset)
+        if name:
+            sub.add("tzname", name)
+        tz.add_component(sub)
+
+    def kind(c: _Transition) -> tuple:
+        return (c.before, c.after, c.name, c.dst, c.local.month, c.local.time())
+
+    # Runs of the same kind of change in consecutive years with a common BYDAY.
+    runs: list[tuple[list[_Transition], set[str]]] = []
+    open_runs: dict[tuple, int] = {}
+    for c in changes:
+        k = kind(c)
+        i = open_runs.get(k)
+        if i is not None:
+            members, codes = runs[i]
+            common = codes & _byday_candidates(c.local)
+            if c.local.year == members[-1].local.year + 1 and common:
+                members.append(c)
+                runs[i] = (members, common)
+                continue
+        open_runs[k] = len(runs)
+        runs.append(([c], _byday_candidates(c.local)))
+    last_of_kind = set(open_runs.values())
+    for i, (members, codes) in enumerate(runs):
+        first = members[0]
+        sub = TimezoneDaylight() if first.dst else TimezoneStandard()
+        sub.add("dtstart", first.local)
+        if len(members) > 1 or (i in last_of_kind and first.local.year >= last_year - 1):
+            rule: dict[str, Any] = {"freq": "yearly", "bymonth": first.local.month}
+            rule["byday"] = sorted(codes, key=lambda c: c.startswith("-"))[-1]  # prefer "last"
+            ends_in_range = members[-1].local.year < last_year
+            if not (i in last_of_kind and not ends_in_range):
+                rule["until"] = members[-1].at
+            sub.add("rrule", rule)
+        sub.add("tzoffsetfrom", first.before)
+        sub.add("tzoffsetto", first.after)
+        if first.name:
+            sub.add("tzname", first.name)
+        tz.add_component(sub)
+    return tz
+
+
+# --------------------------------------------------------------------------- export
+
+
+def _stamp(moment: datetime) -> datetime:
+    # RFC 5545 requires DTSTAMP; a wall-clock one would change the file on every
+    # run, so use the event's own first start (in UTC).
+    return moment.astimezone(UTC)
+
+
+def _location(o: Occurrence) -> str | None:
+    if o.venue is None:
+        return None
+    return ", ".join(x for x in (o.venue.name, o.venue.address) if x)
+
+
+def _description(o: Occurrence) -> str | None:
+    """What a person reads in their calendar: the blurb, who leads off, how to get there, welcome."""
+    parts: list[str] = []
+    if o.description:
+        parts.append(o.description)
+    if o.lead:
+        parts.append(f"Leading off: {o.lead}")
+    m = o.meeting
+    if m is not None and m.chair:
+        parts.append(f"Chair: {m.chair}")
+    if m is not None and m.speakers:
+        parts.append("Speakers: " + ", ".join(m.speakers))
+    if o.cancelled and o.reason:
+        parts.append(f"Cancelled: {o.reason}")
+    if o.venue is not None and o.venue.directions:
+        parts.append(o.venue.directions)
+    if o.group.welcome:
+        parts.append(o.group.welcome)
+    return "\n\n".join(parts) or None
+
+
+def _fields(o: Occurrence) -> str:
+    """X-MEETCTL-FIELDS: what iCalendar has no place for, for ``meetctl import``."""
+    data: dict[str, Any] = {}
+    if o.series is not None:
+        data["series"] = o.series.id
+    if o.venue is not None:
+        data["venue"] = {
+            k: v for k, v in (("id", o.venue.id), ("name", o.venue.name), ("address", o.venue.address)) if v is not None
+        }
+    if o.description:
+        data["description"] = o.description
+    if o.lead:
+        data["lead"] = o.lead
+    if o.reason:
+        data["reason"] = o.reason
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def _cancelled_fields(m: Meeting) -> str:
+    """X-MEETCTL-CANCELLED: a cancelled series meeting (the RRULE form only has its EXDATE)."""
+    data: dict[str, Any] = {"date": m.date.isoformat()}
+    if m.replaces:
+        data["replaces"] = m.replaces.isoformat()
+    for key in ("title", "description", "lead", "venue", "reason"):
+        if getattr(m, key):
+            data[key] = getattr(m, key)
+    if m.start:
+        data["start"] = m.start.strftime("%H:%M")
+    if m.duration:
+        data["duration"] = format_duration(m.duration)
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def _content(o: Occurrence) -> tuple:
+    """What a subscriber sees of an occurrence; an override is needed when it differs."""
+    return (o.start, o.end, o.title, _description(o), _location(o))
+
+
+def _event(
+    o: Occurrence,
+    uid: str,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    sequence: int = 0,
+) -> Any:
+    """One VEVENT with everything a client shows; overrides repeat it all (they inherit nothing)."""
+    from icalendar import Event, vText
+
+    start = start or o.start
+    end = end or o.end
+    ev = Event()
+    ev.add("uid", uid)
+    ev.add("dtstamp", _stamp(start))
+    ev.add("dtstart", start)
+    ev.add("dtend", end)
+    ev.add("summary", o.title)
+    text = _description(o)
+    if text:
+        ev.add("description", text)
+    where = _location(o)
+    if where:
+        ev.add("location", where)
+    if o.group.website:
+        ev.add("url", o.group.website)
+    ev.add("status", "CANCELLED" if o.cancelled else "CONFIRMED")
+    ev.add("sequence", sequence)
+    ev.add(FIELDS_PROP, vText(_fields(o)))
+    return ev
+
+
+def _nominal(day: date, at: time, zone: ZoneInfo) -> datetime:
+    # The series' written wall-clock time: what RRULE instances, RECURRENCE-ID and
+    # EXDATE all name (a start in a spring-forward gap is resolved by the reader, as by us).
+    return datetime.combine(day, at, tzinfo=zone)
+
+
+def _first_rule_date(series: Series, first: date, last: date | None) -> date | None:
+    """The series' first rule date (skips included) in ``first..last``, anchored as the series is."""
+    stop = min(last or _FAR_FUTURE, series.until or _FAR_FUTURE)
+    if stop < first:
+        return None
+    return next((d for d in series.rule.dates(series.from_date, stop) if d >= first), None)
+
+
+def _in(day: date, first: date | None, last: date | None) -> bool:
+    return (first is None or day >= first) and (last is None or day <= last)
+
+
+def _series_events(
+    programme: Programme,
+    series: Series,
+    meetings: list[Meeting],
+    first: date | None,
+    last: date | None,
+    years: tuple[int, int],
+) -> list[Any]:
+    """The master VEVENT of ``series`` and its overrides, limited to ``first..last``."""
+    from icalendar import vText
+
+    zone = programme.group.zone
+    uid = series_uid(programme.group, series)
+    lo = max(first or series.from_date, series.from_date)
+    hi = min((d for d in (last, series.until) if d is not None), default=None)
+    events: list[Any] = []
+    start_day = _first_rule_date(series, lo, hi)
+    if start_day is not None:
+        plain = occurrence_on(programme, series, None, start_day)
+        start = _nominal(start_day, series.start, zone)
+        master = _event(plain, uid, start=start, end=start + (plain.end - plain.start))
+        rule: dict[str, Any] = {}
+        for part in series.rule.rrule.split(";"):
+            key, _, value = part.partition("=")
+            rule[key] = value
+        if hi is not None:
+            rule["UNTIL"] = local_datetime(hi, time(23, 59, 59), zone).astimezone(UTC)
+        master.add("rrule", rule)
+        gone = {d for d in series.skip if d >= start_day and (hi is None or d <= hi)}
+        for m in meetings:
+            moved_out = not _in(m.date, first, last)
+            if (m.cancelled or moved_out) and m.original_date >= start_day and _in(m.original_date, None, hi):
+                gone.add(m.original_date)
+        for day in sorted(gone):
+            master.add("exdate", _nominal(day, series.start, zone))
+        for m in meetings:
+            if m.cancelled and _in(m.date, first, last):
+                master.add(CANCELLED_PROP, vText(_cancelled_fields(m)))
+        events.append(master)
+    overrides: dict[date, Any] = {}
+    described = {m.original_date for m in meetings}
+    if start_day is not None:
+        # A start in a spring-forward gap: readers disagree on it (vobject moves it back
+        # an hour), so say the RFC 5545 reading (an hour later) explicitly.
+        for day in gap_days(zone.key, *years):
+            nominal = _nominal(day, series.start, zone)
+            if (day >= start_day and _in(day, None, hi) and day not in described and day not in series.skip
+                    and local_datetime(day, series.start, zone).replace(tzinfo=None) != nominal.replace(tzinfo=None)
+                    and series.has_date(day)):  # fmt: skip
+                ev = _event(occurrence_on(programme, series, None, day), uid)
+                ev.add("recurrence-id", nominal)
+                overrides[day] = ev
+    for m in meetings:
+        if m.cancelled or not _in(m.date, first, last):
+            continue
+        o = occurrence_on(programme, series, m, m.date)
+        usual = occurrence_on(programme, series, None, m.original_date)
+        if _content(o) == _content(usual):
+            continue
+        ev = _event(o, uid, sequence=0 if (o.start, o.end) == (usual.start, usual.end) else 1)
+        ev.add("recurrence-id", _nominal(m.original_date, series.start, zone))
+        overrides[m.original_date] = ev
+    return events + [overrides[d] for d in sorted(overrides)]
+
+
+@functools.lru_cache(maxsize=64)
+def gap_days(zone_name: str, first_year: int, last_year: int) -> tuple[date, ...]:
+    """Local dates on which ``zone_name``'s clocks go forward (some wall-clock times do not exist)."""
+    changes = zone_transitions(ZoneInfo(zone_name), first_year, last_year)
+    return tuple(c.local.date() for c in changes if c.after > c.before)
+
+
+def _oneoff_events(programme: Programme, first: date | None, last: date | None) -> list[Any]:
+    out = []
+    for m in sorted((m for m in programme.meetings if m.series is None), key=lambda m: m.date):
+        if _in(m.date, first, last):
+            o = occurrence_on(programme, None, m, m.date)
+            out.append(_event(o, o.uid))
+    return out
+
+
+def _years(programmes: Sequence[Programme], first: date | None, last: date | None) -> tuple[int, int]:
+    """The years a VTIMEZONE must cover: everything exported, and a year either side."""
+    lows, highs = [], []
+    for p in programmes:
+        lo, hi = programme_span(p)
+        if lo is None:
+            continue
+        dates = [m.replaces for m in p.meetings if m.replaces] + [lo]
+        lows.append(max(min(dates), first) if first else min(dates))
+        mentioned = [lo] + [m.end_date or m.date for m in p.meetings] + [s.until or s.from_date for s in p.series]
+        highs.append(min(hi or max(mentioned), last) if last else (hi or max(mentioned)))
+    if not lows:
+        year = (first or last or date(2000, 1, 1)).year
+        return year - 1, year + 1
+    return min(lows).year - 1, max(max(highs), min(lows)).year + 1
+
+
+def build_calendar(
+    programmes: Sequence[Programme],
+    first: date | None = None,
+    last: date | None = None,
+    expand: bool = False,
+) -> bytes:
+    """The programmes as one RFC 5545 calendar (UTF-8 bytes, CRLF lines).
+
+    Without a window, all of each programme; with one, series are clipped to it
+    (DTSTART at the first date in it, UNTIL at its end) and meetings kept by
+    their date. ``expand`` writes one plain VEVENT per occurrence and needs
+    ``last`` (an open-ended series has no last occurrence).
+    """
+    from icalendar import Calendar
+
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    if programmes:
+        cal.add("x-wr-calname", " + ".join(dict.fromkeys(p.group.name for p in programmes)))
+        cal.add("x-wr-timezone", programmes[0].group.timezone)
+    first_year, last_year = _years(programmes, first, last)
+    for key in dict.fromkeys(p.group.timezone for p in programmes):
+        zone = next(p.group.zone for p in programmes if p.group.timezone == key)
+        cal.add_component(vtimezone(zone, first_year, last_year))
+    for event in calendar_events(programmes, first, last, expand):
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+def calendar_events(
+    programmes: Sequence[Programme], first: date | None, last: date | None, expand: bool = False
+) -> list[Any]:
+    """The VEVENTs of :func:`build_calendar`, in a stable order (series in file order, then one-offs)."""
+    years = _years(programmes, first, last)
+    out: list[Any] = []
+    if expand:
+        if first is None or last is None:
+            raise ValueError("expand needs a window")
+        for o in occurrences(programmes, first, last):
+            uid = o.uid if o.series is None or o.recurrence_id is None else f"{o.recurrence_id:%Y%m%d}-{o.uid}"
+            out.append(_event(o, uid))
+        return out
+    for p in programmes:
+        by_series: dict[str, list[Meeting]] = {}
+        for m in p.meetings:
+            if m.series is not None:
+                by_series.setdefault(m.series, []).append(m)
+        for s in p.series:
+            out.extend(_series_events(p, s, by_series.get(s.id, []), first, last, years))
+        out.extend(_oneoff_events(p, first, last))
+    return out
+
+
+def expand_window(programmes: Sequence[Programme], today: date) -> tuple[date, date]:
+    """``ical --expand``'s default window: all of each programme; open-ended ones to a year past today."""
+    firsts, lasts = [], []
+    for p in programmes:
+        lo, hi = programme_span(p)
+        if lo is None:
+            continue
+        firsts.append(min([lo] + [m.replaces for m in p.meetings if m.replaces]))
+        lasts.append(hi or max(today, lo) + timedelta(days=366))
+    if not firsts:
+        return today, today
+    return min(firsts), max(lasts)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` all at once: a temporary file beside it, fsync, rename."""
+    import os
+    import tempfile
+
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise MeetctlError.at(Location(str(path)), f"cannot write: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise MeetctlError.at(Location(str(path)), f"cannot write: {exc.strerror or exc}") from None
+
+
+def check_output_path(path: Path, force: bool) -> None:
+    """Refuse to replace a file that is not a calendar (``-o programme.toml`` by mistake) without --force."""
+    if force or not path.exists():
+        return
+    if path.is_dir():
+        raise MeetctlError.at(Location(str(path)), "is a folder; give a file name for the calendar")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(64).lstrip(b"\xef\xbb\xbf \r\n\t")
+    except OSError as exc:
+        raise MeetctlError.at(Location(str(path)), f"cannot read: {exc.strerror or exc}") from None
+    if head and not head.upper().startswith(b"BEGIN:VCALENDAR"):
+        raise MeetctlError.at(
+            Location(str(path)), "exists and is not a calendar; not overwritten (use --force to replace it)"
+        )
+
+
+# --------------------------------------------------------------------------- events from elsewhere
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event in another calendar: absolute times, or whole days for an all-day event."""
+
+    title: str
+    start: datetime
+    end: datetime
+    source: str
+    all_day: bool = False
+    #: For an all-day event, the local dates it covers (first, last inclusive).
+    days: tuple[date, date] | None = None
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class Clash:
+    """One of our meetings and an event elsewhere that it overlaps."""
+
+    occurrence: Occurrence
+    event: Event
+
+
+def load_events(source: str, first: date, last: date) -> list[Event]:
+    """The events of ``source`` (``.ics`` file, http(s)/webcal URL, or programme ``.toml``) in a window.
+
+    Recurring events are expanded; the window is by local date, a day wider on
+    each side so events in other zones are not lost. Bad sources raise
+    :class:`MeetctlError` naming them.
+    """
+    lo, hi = first - timedelta(days=1), last + timedelta(days=2)
+    lowered = source.lower()
+    if lowered.startswith(("http://", "https://", "webcal://")):
+        return ics_events(fetch(source), source, lo, hi)
+    path = Path(source)
+    if path.suffix.lower() == ".toml" or path.is_dir():
+        from .programme import load_programmes
+
+        return [occurrence_event(o, source) for o in occurrences(load_programmes([path]), lo, hi)
+                if not o.cancelled]  # fmt: skip
+    return ics_events(read_ics(path), source, lo, hi)
+
+
+def occurrence_event(o: Occurrence, source: str) -> Event:
+    """One of a programme's occurrences as an :class:`Event`."""
+    return Event(o.title, o.start, o.end, source, group=o.group.name)
+
+
+def read_ics(path: Path) -> bytes:
+    """The bytes of an ``.ics`` file, refusing unreadable and oversized ones."""
+    name = str(path)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_ICS_BYTES + 1)
+    except FileNotFoundError:
+        raise MeetctlError.at(Location(name), "no such file") from None
+    except IsADirectoryError:
+        raise MeetctlError.at(Location(name), "is a folder, not a calendar") from None
+    except OSError as exc:
+        raise MeetctlError.at(Location(name), f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_ICS_BYTES:
+        raise MeetctlError.at(Location(name), f"larger than {MAX_ICS_BYTES // 2**20} MB; not read")
+    return data
+
+
+def fetch(url: str, timeout: float = 20.0) -> bytes:
+    """GET a calendar over HTTP(S) (``webcal://`` is HTTPS), refusing oversized answers."""
+    import urllib.error
+    import urllib.request
+
+    real = "https://" + url[len("webcal://") :] if url.lower().startswith("webcal://") else url
+    request = urllib.request.Request(real, headers={"User-Agent": "meetctl", "Accept": "text/calendar"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (user's URL)
+            data = response.read(MAX_ICS_BYTES + 1)
+    except urllib.error.HTTPError as exc:
+        raise MeetctlError.at(Location(url), f"cannot fetch: HTTP {exc.code} {exc.reason}") from None
+    except urllib.error.URLError as exc:
+        raise MeetctlError.at(Location(url), f"cannot fetch: {exc.reason}") from None
+    except (OSError, ValueError) as exc:
+        raise MeetctlError.at(Location(url), f"cannot fetch: {exc}") from None
+    if len(data) > MAX_ICS_BYTES:
+        raise MeetctlError.at(Location(url), f"larger than {MAX_ICS_BYTES // 2**20} MB; not read")
+    return data
+
+
+def parse_ics(data: bytes, source: str) -> Any:
+    """An icalendar Calendar, or a one-line error naming ``source``."""
+    from icalendar import Calendar
+
+    try:
+        cal = Calendar.from_ical(data)
+    except Exception as exc:  # icalendar raises ValueError, KeyError, IndexError... on bad input
+        raise MeetctlError.at(Location(source), f"not a valid iCalendar file: {_first_line(exc)}") from None
+    if getattr(cal, "name", None) != "VCALENDAR":
+        raise MeetctlError.at(Location(source), "not a valid iCalendar file: no VCALENDAR")
+    for ev in cal.walk("VEVENT"):
+        if ev.get("dtstart") is None:
+            uid = ev.get("uid") or ev.get("summary") or "?"
+            raise MeetctlError.at(Location(source), f"event {str(uid)!r} has no DTSTART")
+    for ev in cal.walk("VEVENT"):
+        for key in ("dtstart", "dtend", "recurrence-id"):
+            prop = ev.get(key)
+            if prop is None:
+                continue
+            tzid = prop.params.get("TZID") if hasattr(prop, "params") else None
+            value = getattr(prop, "dt", None)
+            if tzid and isinstance(value, datetime) and value.tzinfo is None:
+                raise MeetctlError.at(
+                    Location(source), f"unknown time zone {tzid!r} (no VTIMEZONE and not an IANA name)"
+                )
+    return cal
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:200]
+
+
+def ics_events(data: bytes, source: str, first: date, last: date) -> list[Event]:
+    """The events of an iCalendar file whose dates touch ``first..last`` (recurrences expanded)."""
+    import recurring_ical_events
+
+    cal = parse_ics(data, source)
+    default_zone = _calendar_zone(cal)
+    try:
+        found = recurring_ical_events.of(cal).between(first, last)
+    except Exception as exc:  # the expander's own errors: bad RRULE, bad dates...
+        raise MeetctlError.at(Location(source), f"cannot expand the calendar: {_first_line(exc)}") from None
+    out = []
+    for ev in found:
+        if str(ev.get("status", "")).upper() == "CANCELLED":
+            continue
+        out.append(_to_event(ev, source, default_zone))
+    out.sort(key=lambda e: (e.start, e.end, e.title))
+    return out
+
+
+def _calendar_zone(cal: Any) -> ZoneInfo:
+    name = str(cal.get("x-wr-timezone", "UTC"))
+    try:
+        return ZoneInfo(name)
+    except Exception:
+        return ZoneInfo("UTC")
+
+
+def _to_event(ev: Any, source: str, zone: ZoneInfo) -> Event:
+    title = str(ev.get("summary", "")) or "(untitled event)"
+    start = ev["dtstart"].dt
+    end_prop = ev.get("dtend")
+    end = end_prop.dt if end_prop is not None else None
+    if end is None and ev.get("duration") is not None:
+        end = start + ev["duration"].dt
+    if not isinstance(start, datetime):  # all-day: DTEND is exclusive
+        last_day = (end - timedelta(days=1)) if isinstance(end, date) and end > start else start
+        lo = datetime.combine(start, time(), tzinfo=zone)
+        hi = datetime.combine(last_day + timedelta(days=1), time(), tzinfo=zone)
+        return Event(title, lo, hi, source, all_day=True, days=(start, last_day))
+    if start.tzinfo is None:  # floating time: read it in the calendar's zone
+        start = start.replace(tzinfo=zone)
+    if isinstance(end, datetime) and end.tzinfo is None:
+        end = end.replace(tzinfo=zone)
+    if not isinstance(end, datetime) or end < start:
+        end = start
+    return Event(title, start, end, source)
+
+
+def find_clashes(items: Iterable[Occurrence], events: Sequence[Event], same_day: bool = False) -> list[Clash]:
+    """Each (meeting, event) pair that overlaps, in meeting order.
+
+    Overlap is in absolute time (zones handled); an all-day event clashes with any
+    meeting on one of its days; ``same_day`` widens every event to the whole
+    local days it touches (in the meeting's zone). Cancelled meetings never clash.
+    A sweep over start times keeps big calendars fast.
+    """
+    import bisect
+
+    timed = sorted((e for e in events), key=lambda e: e.start)
+    starts = [e.start for e in timed]
+    longest = max((e.end - e.start for e in timed), default=timedelta(0))
+    out: list[Clash] = []
+    for o in sorted((o for o in items if not o.cancelled), key=lambda o: o.start):
+        zone = o.start.tzinfo
+        lo, hi = o.start, o.end
+        if same_day:
+            lo = datetime.combine(o.start.astimezone(zone).date(), time(), tzinfo=zone)
+            hi = datetime.combine(o.end_date + timedelta(days=1), time(), tzinfo=zone)
+        # Candidates start before `hi` and no earlier than `lo` minus the longest event.
+        i = bisect.bisect_left(starts, lo - longest - timedelta(days=2))
+        j = bisect.bisect_left(starts, hi + timedelta(days=2))
+        for e in timed[i:j]:
+            if _overlaps(o, e, lo, hi, same_day):
+                out.append(Clash(o, e))
+    return out
+
+
+def _overlaps(o: Occurrence, e: Event, lo: datetime, hi: datetime, same_day: bool) -> bool:
+    if e.all_day and e.days is not None:
+        # All-day events are dates, not instants: compare with the meeting's local dates.
+        return e.days[0] <= o.end_date and o.date <= e.days[1]
+    if same_day:
+        zone = o.start.tzinfo
+        e_first = e.start.astimezone(zone).date()
+        e_last = (e.end - timedelta(microseconds=1)).astimezone(zone).date() if e.end > e.start else e_first
+        return e_first <= o.end_date and o.date <= e_last
+    if e.end == e.start:  # an instant: inside the meeting
+        return lo <= e.start < hi
+    return e.start < hi and lo < e.end
+
+
+def clash_record(c: Clash) -> dict[str, Any]:
+    """The ``clashes --json`` object for one clash."""
+    o, e = c.occurrence, c.event
+    return {
+        "date": o.date.isoformat(),
+        "start": o.start.isoformat(),
+        "end": o.end.isoformat(),
+        "title": o.title,
+        "group": o.group.name,
+        "uid": o.uid,
+        "with": {
+            "title": e.title,
+            "start": e.days[0].isoformat() if e.all_day and e.days else e.start.isoformat(),
+            "end": e.days[1].isoformat() if e.all_day and e.days else e.end.isoformat(),
+            "all_day": e.all_day,
+            "source": e.source,
+        },
+    }
+
+
+def clash_line(c: Clash) -> str:
+    """One line a person reads: our meeting, then the event it clashes with, in our zone."""
+    o, e = c.occurrence, c.event
+    zone = o.start.tzinfo
+    if e.all_day and e.days:
+        when = f"{e.days[0]}" + (f" to {e.days[1]}" if e.days[1] != e.days[0] else "") + " (all day)"
+    else:
+        s, t = e.start.astimezone(zone), e.end.astimezone(zone)
+        when = f"{s:%Y-%m-%d %H:%M}-{t:%H:%M}" if s.date() == t.date() else f"{s:%Y-%m-%d %H:%M} to {t:%Y-%m-%d %H:%M}"
+    return f"{o.date} {o.start:%H:%M}-{o.end:%H:%M}  {o.title}  clashes with  {e.title}  {when}  [{e.source}]"
+
+
+__all__ = [
+    "CANCELLED",
+    "Clash",
+    "Event",
+    "build_calendar",
+    "calendar_events",
+    "clash_line",
+    "clash_record",
+    "expand_window",
+    "find_clashes",
+    "load_events",
+    "vtimezone",
+]
