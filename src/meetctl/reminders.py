@@ -184,7 +184,7 @@ def opening(reminder: Reminder) -> str:
     at = f"{when}, at {format_time(o.start)}"
     if o.end_date != o.date:  # the weekday and date say it plainly; no relative word for the end
         at += f", until {format_date(o.end_date, year=o.end_date.year != reminder.today.year)}"
-    lead = "we also meet" if reminder.earlier_meeting else "our next meeting is"
+    lead = "we meet" if reminder.earlier_meeting else "our next meeting is"
     same = o.series is not None and o.usual_slot and not o.moved
     return f"Quick reminder: {lead} {at}" + (" — same time and venue." if same else ".")
 
@@ -247,11 +247,11 @@ def content(reminder: Reminder) -> Content:
     )
 
 
-def _fill(text: str, indent: str = "", first: str = "") -> str:
+def _fill(text: str, indent: str = "", first: str | None = None) -> str:
     return textwrap.fill(
         text,
         WIDTH,
-        initial_indent=first or indent,
+        initial_indent=indent if first is None else first,
         subsequent_indent=indent,
         break_long_words=False,
         break_on_hyphens=False,
@@ -262,7 +262,7 @@ def render_text(c: Content) -> str:
     """Plain text wrapped at 72 columns: carries everything (lists strip attachments)."""
     blocks = [_fill(c.opening)]
     if c.notes:
-        blocks.append("\n".join(_fill(n, indent="      ") for n in c.notes))
+        blocks.append("\n".join(_fill(n, indent="      ", first="") for n in c.notes))
     blocks.append(_fill(c.title))
     if c.description:
         blocks.extend(_fill(p) for p in _paragraphs(c.description))
