@@ -620,8 +620,10 @@ def parse_ics(data: bytes, source: str) -> Any:
 
 
 def _first_line(exc: BaseException) -> str:
+    # Parser messages can quote whole chunks of the file (b'BEGIN:...'): keep the words.
     text = str(exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:200]
+    line = (text[0] if text else type(exc).__name__).split(": b'")[0].split(' b"')[0]
+    return line[:160]
 
 
 def ics_events(data: bytes, source: str, first: date, last: date) -> list[Event]:
@@ -736,15 +738,16 @@ def clash_record(c: Clash) -> dict[str, Any]:
 
 
 def clash_line(c: Clash) -> str:
-    """One line a person reads: our meeting, then the event it clashes with, in our zone."""
+    """One line a person reads: our meeting, then the event it clashes with (in our zone) and where from."""
     o, e = c.occurrence, c.event
     zone = o.start.tzinfo
     if e.all_day and e.days:
-        when = f"{e.days[0]}" + (f" to {e.days[1]}" if e.days[1] != e.days[0] else "") + " (all day)"
+        when = "all day" if e.days == (o.date, o.date) else f"{e.days[0]} to {e.days[1]}, all day"
     else:
         s, t = e.start.astimezone(zone), e.end.astimezone(zone)
-        when = f"{s:%Y-%m-%d %H:%M}-{t:%H:%M}" if s.date() == t.date() else f"{s:%Y-%m-%d %H:%M} to {t:%Y-%m-%d %H:%M}"
-    return f"{o.date} {o.start:%H:%M}-{o.end:%H:%M}  {o.title}  clashes with  {e.title}  {when}  [{e.source}]"
+        day = "" if s.date() == o.date else f"{s:%Y-%m-%d} "
+        when = f"{day}{s:%H:%M}-{t:%H:%M}" if s.date() == t.date() else f"{day}{s:%H:%M} to {t:%Y-%m-%d %H:%M}"
+    return f"{o.date} {o.start:%H:%M}-{o.end:%H:%M} '{o.title}' clashes with '{e.title}' {when} ({e.source})"
 
 
 __all__ = [
