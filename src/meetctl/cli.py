@@ -426,6 +426,235 @@ def remind(
 # --------------------------------------------------------------------------- editing
 # init, add, cancel, move, record, venue
 
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Say what would change; write nothing.")]
+ShowDiff = Annotated[bool, typer.Option("--diff", help="Also show the change as a unified diff.")]
+SeriesId = Annotated[
+    str | None, typer.Option("--series", metavar="ID", help="The series, if several meet that day.")
+]
+AllowClash = Annotated[
+    bool, typer.Option("--allow-clash", help="Write it even if it overlaps another meeting.")
+]
+
+
+def _edit(files: list[Path] | None, make: Any, dry_run: bool, diff: bool) -> None:
+    """Apply one edit to the programme file and say what changed."""
+    from .edit import edit_file, target_file
+
+    change = edit_file(target_file(files), make, dry_run=dry_run)
+    if diff and change.changed:
+        sys.stdout.write(change.diff())
+    typer.echo(change.report(dry_run), nl=False)
+
+
+@app.command()
+def init(
+    path: Annotated[
+        Path | None, typer.Argument(help="Where to write (default: -f, $MEETCTL_FILE or ./programme.toml).")
+    ] = None,
+    files: Files = None,
+    name: Annotated[str | None, typer.Option("--name", help="The group's name.")] = None,
+    timezone: Annotated[
+        str | None, typer.Option("--timezone", help="IANA time zone (default: the system's).")
+    ] = None,
+    email: Annotated[str | None, typer.Option("--email", help="The secretary's address.")] = None,
+    venue_name: Annotated[str | None, typer.Option("--venue-name", help="Where you usually meet.")] = None,
+    address: Annotated[str | None, typer.Option("--address", help="The venue's address.")] = None,
+    venue_id: Annotated[
+        str | None, typer.Option("--venue-id", help="Short id for the venue (default: from its name).")
+    ] = None,
+    rule: Annotated[
+        str | None, typer.Option("--rule", help="The usual slot: 'last Wednesday of the month'.")
+    ] = None,
+    start: Annotated[str | None, typer.Option("--start", metavar="HH:MM", help="Usual start time.")] = None,
+    duration: Annotated[str | None, typer.Option("--duration", help="Usual length: 2h, 90m.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="The usual meeting's title.")] = None,
+    from_: FromDate = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    interactive: Annotated[
+        bool | None,
+        typer.Option("--interactive/--no-interactive", help="Ask questions (default: on a terminal)."),
+    ] = None,
+    today: Today = None,
+) -> None:
+    """Write a new, commented programme file that passes `meetctl check`.
+
+    On a terminal it asks for what the flags did not give; otherwise it takes flags.
+    It never replaces an existing file without --force.
+
+    Example:  meetctl init --name "Leicester AF" --venue-name "Regent Club" --address "102 Regent Road"
+    --rule "last Wednesday of the month" --start 19:00
+    """
+    from . import init as setup
+
+    target = setup.target_path(path, files)
+    answers = setup.Answers(
+        name=name, timezone=timezone, email=email, venue_name=venue_name, address=address,
+        venue_id=venue_id, rule=rule, start=start, duration=duration, title=title,
+        first=parse_date_option("--from", from_) if from_ else today_for(today, []),
+    )  # fmt: skip
+    if sys.stdin.isatty() if interactive is None else interactive:
+        answers = setup.ask(answers)
+    summary = setup.write(target, answers, force=force)
+    typer.echo(summary)
+
+
+@app.command()
+def add(
+    date_: Annotated[str, typer.Option("--date", metavar="YYYY-MM-DD", help="The meeting's date.")],
+    series: Annotated[
+        str | None, typer.Option("--series", metavar="ID", help="Its series (default: the one meeting that day).")
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="What it is about.")] = None,
+    description: Annotated[str | None, typer.Option("--description", help="A question or two.")] = None,
+    lead: Annotated[str | None, typer.Option("--lead", help="Who leads off.")] = None,
+    venue: Annotated[str | None, typer.Option("--venue", metavar="ID", help="A venue id.")] = None,
+    start: Annotated[str | None, typer.Option("--start", metavar="HH:MM", help="Start time.")] = None,
+    duration: Annotated[str | None, typer.Option("--duration", help="Length: 2h, 90m, 1h30m.")] = None,
+    end_date: Annotated[
+        str | None, typer.Option("--end-date", metavar="YYYY-MM-DD", help="Last day of a multi-day meeting.")
+    ] = None,
+    allow_clash: AllowClash = False,
+    files: Files = None,
+    dry_run: DryRun = False,
+    diff: ShowDiff = False,
+) -> None:
+    """Add a meeting: a date of a series (with its title, blurb, lead) or a one-off.
+
+    A date that is not on the series' rule is refused (use `move` for that).
+    A one-off meeting needs --title and --start.
+
+    Example:  meetctl add --date 2017-02-22 --title "100th anniversary of the Russian revolution"
+    """
+    from .edit import NewMeeting
+    from .edit import add as add_meeting
+
+    meeting = NewMeeting(
+        date=parse_date_option("--date", date_), series=series, title=title,
+        description=description, lead=lead, venue=venue, start=start, duration=duration,
+        end_date=parse_date_option("--end-date", end_date) if end_date else None,
+    )  # fmt: skip
+    _edit(files, add_meeting(meeting, allow_clash), dry_run, diff)
+
+
+@app.command()
+def cancel(
+    day: Annotated[str, typer.Argument(metavar="DATE", help="The meeting's date, YYYY-MM-DD.")],
+    reason: Annotated[str | None, typer.Option("--reason", help="Why, for members and calendars.")] = None,
+    series: SeriesId = None,
+    files: Files = None,
+    dry_run: DryRun = False,
+    diff: ShowDiff = False,
+) -> None:
+    """Cancel the meeting on DATE (it stays listed, marked cancelled, with the reason).
+
+    Example:  meetctl cancel 2017-12-27 --reason "Christmas"
+    """
+    from .edit import cancel as cancel_meeting
+
+    _edit(files, cancel_meeting(parse_date_option("DATE", day), reason, series), dry_run, diff)
+
+
+@app.command()
+def move(
+    day: Annotated[str, typer.Argument(metavar="DATE", help="The meeting's date now, YYYY-MM-DD.")],
+    to: Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="The new date.")] = None,
+    start: Annotated[str | None, typer.Option("--start", metavar="HH:MM", help="A new start time.")] = None,
+    venue: Annotated[str | None, typer.Option("--venue", metavar="ID", help="A new venue id.")] = None,
+    series: SeriesId = None,
+    allow_clash: AllowClash = False,
+    files: Files = None,
+    dry_run: DryRun = False,
+    diff: ShowDiff = False,
+) -> None:
+    """Move the meeting on DATE to another date (and/or time or venue).
+
+    A series' meeting records the date it replaces, so calendars move it instead
+    of showing it twice. A move onto another meeting's time is refused.
+
+    Example:  meetctl move 2017-12-27 --to 2018-01-03 --start 18:30
+    """
+    from .edit import move as move_meeting
+
+    if to is None and start is None and venue is None:
+        raise MeetctlError("move: say where to: --to DATE, --start HH:MM and/or --venue ID")
+    new_day = parse_date_option("--to", to) if to else None
+    make = move_meeting(parse_date_option("DATE", day), new_day, start, venue, series, allow_clash)
+    _edit(files, make, dry_run, diff)
+
+
+@app.command()
+def record(
+    day: Annotated[str, typer.Argument(metavar="DATE", help="The meeting's date, YYYY-MM-DD.")],
+    attendance: Annotated[int, typer.Option("--attendance", min=0, help="How many came.")],
+    notes: Annotated[str | None, typer.Option("--notes", help="Anything worth keeping.")] = None,
+    series: SeriesId = None,
+    files: Files = None,
+    today: Today = None,
+    dry_run: DryRun = False,
+    diff: ShowDiff = False,
+) -> None:
+    """Record how many came to the meeting on DATE (and notes), for reports and stats.
+
+    Example:  meetctl record 2017-01-25 --attendance 14 --notes "Lively; two new faces"
+    """
+    from .edit import record as record_meeting
+    from .edit import target_file
+
+    day_ = parse_date_option("DATE", day)
+    current = today_for(today, load([target_file(files)]))
+    _edit(files, record_meeting(day_, attendance, notes, current, series), dry_run, diff)
+
+
+venue_app = typer.Typer(help="Venues: add one to the programme.", no_args_is_help=True)
+app.add_typer(venue_app, name="venue")
+
+
+@venue_app.command("add")
+def venue_add(
+    venue_id: Annotated[str, typer.Argument(metavar="ID", help="Short id meetings refer to, e.g. 'hall'.")],
+    name: Annotated[str, typer.Option("--name", help="The venue's name.")],
+    address: Annotated[str | None, typer.Option("--address", help="Its address.")] = None,
+    directions: Annotated[str | None, typer.Option("--directions", help="How to get there.")] = None,
+    accessibility: Annotated[
+        str | None, typer.Option("--accessibility", help="Step-free access, hearing loop...")
+    ] = None,
+    files: Files = None,
+    dry_run: DryRun = False,
+    diff: ShowDiff = False,
+) -> None:
+    """Add a venue (a [venues.ID] table) to the programme.
+
+    Example:  meetctl venue add crown --name "The Crown" --address "1 Market St, Leicester"
+    """
+    from .edit import add_venue
+
+    _edit(files, add_venue(venue_id, name, address, directions, accessibility), dry_run, diff)
+
+
+def app_for(args: list[str]) -> typer.Typer:
+    """The app with only the command about to run registered.
+
+    Typer turns every command's signature into click options at start-up (about 2 ms
+    a command); cron runs one command a day and should not pay for twenty. Help,
+    typos and anything unusual get the full app, so usage messages stay complete.
+    """
+    from typer.main import get_command_name
+
+    name = next((a for a in args if not a.startswith("-")), None)
+    if name is None:
+        return app
+    lean = _new_app()
+    lean.registered_callback = app.registered_callback
+    for info in app.registered_commands:
+        if (info.name or get_command_name(info.callback.__name__ if info.callback else "")) == name:
+            lean.registered_commands = [info]
+            return lean
+    for group in app.registered_groups:
+        if group.name == name:
+            lean.registered_groups = [group]
+            return lean
+    return app
+
 
 def main() -> None:
     """The console script's entry point."""
