@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "programme.toml"
 PYTHON = sys.executable
-MEETCTL = [PYTHON, "-m", "meetctl"]
+# The console script, as cron and people run it.
+MEETCTL = [str(Path(PYTHON).with_name("meetctl"))]
 
 TRIVIAL_TYPER_APP = '''\
 import typer
@@ -55,6 +56,9 @@ class Measurement:
 def run_once(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[float, float]:
     """Run ``cmd`` once; return (wall seconds, peak RSS in MB of that process)."""
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    # Measure what a user's machine does: cache bytecode (some sandboxes turn that off,
+    # which would make every run recompile meetctl's sources but not the baselines').
+    full_env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=full_env, cwd=cwd)
     _, status, usage = os.wait4(proc.pid, 0)

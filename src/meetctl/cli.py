@@ -62,15 +62,39 @@ def _quiet_broken_pipe() -> None:
         pass
 
 
-app = typer.Typer(
-    cls=_Commands,
-    name="meetctl",
-    help="A local group's meeting programme: dates, reminders, flyers and calendars from one TOML file.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+def _new_app() -> typer.Typer:
+    return typer.Typer(
+        cls=_Commands,
+        name="meetctl",
+        help="A local group's meeting programme: dates, reminders, flyers and calendars from one TOML file.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+
+app = _new_app()
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"meetctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _meetctl(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """A local group's meeting programme: dates, reminders, flyers and calendars from one TOML file.
+
+    Example:  meetctl -f examples/programme.toml list --from 2017-01-01
+    """
 
 # --------------------------------------------------------------------------- shared options
 
@@ -423,6 +447,276 @@ def remind(
 # --------------------------------------------------------------------------- documents
 # flyer, announce, report, stats, templates
 
+
+class Paper(StrEnum):
+    a4 = "a4"
+    a5 = "a5"
+    letter = "letter"
+
+
+class FlyerFormat(StrEnum):
+    html = "html"
+    pdf = "pdf"
+
+
+class AnnounceFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+
+
+TemplatesDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--templates",
+        metavar="DIR",
+        help="Folder of your own templates. Default: templates/ beside the programme.",
+        show_default=False,
+    ),
+]
+SeriesOption = Annotated[
+    str | None, typer.Option("--series", metavar="ID", help="Only this series (when several meet that day).")
+]
+Output = Annotated[Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write to this file.")]
+
+
+def _templates(option: Path | None, programmes: list[Programme]) -> Any:
+    from .documents import Templates, template_dirs
+
+    return Templates(template_dirs(option, [p.path for p in programmes]))
+
+
+def _programme_paths(files: list[Path] | None) -> list[str | Path]:
+    """The programme paths named (without loading them): for `templates`, which needs only the folder."""
+    if files:
+        return list(files)
+    env = os.environ.get("MEETCTL_FILE", "").strip()
+    return [n for n in env.split(os.pathsep) if n] if env else ["programme.toml"]
+
+
+def _write_output(path: Path, data: bytes, force: bool = True) -> None:
+    from .documents import write_file
+
+    write_file(path, data, force)
+    typer.echo(str(path))
+
+
+@app.command()
+def flyer(
+    day: Annotated[str | None, typer.Argument(metavar="[DATE]", help="The meeting's date (YYYY-MM-DD).")] = None,
+    files: Files = None,
+    from_: FromDate = None,
+    to: ToDate = None,
+    fmt: Annotated[
+        FlyerFormat | None,
+        typer.Option("--format", help="html or pdf. Default: from -o's extension, else html.", show_default=False),
+    ] = None,
+    paper: Annotated[Paper, typer.Option("--paper", help="Paper size.")] = Paper.a4,
+    output: Output = None,
+    series: SeriesOption = None,
+    templates: TemplatesDir = None,
+    today: Today = None,
+) -> None:
+    """A printable flyer: for one meeting (DATE, default the next one) or a term (--from/--to).
+
+    The term flyer says the rule in words and lists every date; cancelled meetings
+    are struck through. PDF is made from the same HTML (WeasyPrint). With -o the
+    file is written and its path printed; a PDF to a terminal goes to flyer-DATE.pdf.
+
+    Example:  meetctl flyer -f examples/programme.toml --from 2017-01-01 --to 2017-03-31 --format pdf -o term.pdf
+    """
+    from . import documents
+    from .schedule import next_occurrence
+
+    programmes = load(files)
+    day_value = today_for(today, programmes)
+    term = bool(from_ or to)
+    if term and day:
+        raise MeetctlError(Problem("give either a DATE (one meeting) or --from/--to (a term), not both"))
+    if term:
+        first = parse_date_option("--from", from_) if from_ else None
+        last = parse_date_option("--to", to) if to else None
+        first, last = documents.term_window(first, last, day_value)
+        items = documents.term_meetings(programmes, first, last)
+    elif day:
+        items = [documents.meeting_on(programmes, parse_date_option("DATE", day), series)]
+    else:
+        found = next_occurrence(programmes, now_for(today, programmes))
+        if found is None:
+            raise MeetctlError(Problem("no meetings to come; give a DATE or --from/--to"))
+        items = [found]
+    chosen = fmt or (FlyerFormat.pdf if output and output.suffix.lower() == ".pdf" else FlyerFormat.html)
+    html = documents.flyer_html(_templates(templates, programmes), programmes, items, paper.value, term)
+    if chosen is FlyerFormat.html:
+        data = html.encode("utf-8")
+    else:
+        base = templates or Path(programmes[0].path).parent
+        data = documents.html_to_pdf(html, base)
+    if output is None and chosen is FlyerFormat.pdf and on_terminal():
+        name = f"term-flyer-{items[0].date}-{items[-1].date}" if term else f"flyer-{items[0].date}"
+        output = Path(f"{name}.pdf")
+    if output is not None and str(output) != "-":
+        _write_output(output, data)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
+@app.command()
+def announce(
+    files: Files = None,
+    from_: FromDate = None,
+    to: ToDate = None,
+    fmt: Annotated[AnnounceFormat, typer.Option("--format", help="text, markdown or html.")] = AnnounceFormat.text,
+    templates: TemplatesDir = None,
+    today: Today = None,
+) -> None:
+    """The post announcing a term's meetings, ready to paste (default: the next three months).
+
+    Cancelled meetings are listed as cancelled, with the reason.
+
+    Example:  meetctl announce -f examples/programme.toml --from 2017-01-01 --format markdown
+    """
+    from . import documents
+
+    programmes = load(files)
+    first = parse_date_option("--from", from_) if from_ else None
+    last = parse_date_option("--to", to) if to else None
+    first, last = documents.term_window(first, last, today_for(today, programmes))
+    items = documents.term_meetings(programmes, first, last)
+    text = documents.announcement(_templates(templates, programmes), programmes, items, fmt.value)
+    typer.echo(text, nl=False)
+
+
+@app.command()
+def report(
+    day: Annotated[str | None, typer.Argument(metavar="[DATE]", help="The meeting's date (YYYY-MM-DD).")] = None,
+    files: Files = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", metavar="PATH",
+            help="Where to write ('-' for stdout). Default: reports/YYYY-MM-DD-<slug>.md beside the programme.",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+    series: SeriesOption = None,
+    clashes_with: Annotated[
+        list[str] | None,
+        typer.Option("--clashes-with", metavar="SOURCE",
+                     help="Also look for clashes in this calendar (.ics file, URL or programme); repeatable."),
+    ] = None,
+    templates: TemplatesDir = None,
+    today: Today = None,
+) -> None:
+    """A Markdown stub for writing up a meeting (default: the latest one that has started).
+
+    It has the date, venue, who led off, attendance against the previous meeting,
+    clashes (with other meetings in the programmes read, and with --clashes-with
+    calendars), and headings to fill in.
+    Prints the path it wrote; never replaces a file without --force.
+
+    Example:  meetctl report -f examples/programme.toml 2017-02-22 -o -
+    """
+    from . import documents
+
+    programmes = load(files)
+    if day:
+        meeting = documents.meeting_on(programmes, parse_date_option("DATE", day), series)
+    else:
+        meeting = documents.latest_started(programmes, now_for(today, programmes))
+    found = documents.clashes_within(programmes, meeting) + documents.clashes_with(meeting, clashes_with or [])
+    text = documents.report_markdown(_templates(templates, programmes), programmes, meeting, found)
+    if output is not None and str(output) == "-":
+        typer.echo(text, nl=False)
+        return
+    path = output or documents.report_path(meeting, documents.default_reports_dir(meeting))
+    _write_output(path, text.encode("utf-8"), force)
+
+
+@app.command()
+def stats(
+    files: Files = None,
+    series: Annotated[str | None, typer.Option("--series", metavar="ID", help="Only this series.")] = None,
+    from_: FromDate = None,
+    to: ToDate = None,
+    json: Json = False,
+    today: Today = None,
+) -> None:
+    """Attendance over time, from the `attendance = N` recorded for each meeting.
+
+    A table with the change against the previous meeting of the same series, and a
+    bar chart; --json for scripts.
+
+    Example:  meetctl stats -f programme.toml --series discussion
+    """
+    from . import stats as attendance
+
+    programmes = load(files)
+    first = parse_date_option("--from", from_) if from_ else None
+    last = parse_date_option("--to", to) if to else None
+    rows = attendance.attendance_rows(programmes, series, first, last)
+    if json:
+        from .listing import write_json
+
+        write_json(attendance.json_records(rows), sys.stdout)
+    elif on_terminal():
+        attendance.print_rich(rows)
+    else:
+        sys.stdout.write(attendance.plain(rows))
+
+
+templates_app = typer.Typer(
+    cls=_Commands,
+    help="The templates documents are made from, and your group's own copies of them.",
+    no_args_is_help=True,
+)
+app.add_typer(templates_app, name="templates")
+
+
+@templates_app.command("list")
+def templates_list(files: Files = None, templates: TemplatesDir = None) -> None:
+    """List the shipped templates, and which ones your group has its own copy of.
+
+    Example:  meetctl templates list -f examples/programme.toml
+    """
+    from .documents import builtin_templates, default_templates_folder
+
+    folder = default_templates_folder(templates, _programme_paths(files))
+    for name in builtin_templates():
+        own = folder / name
+        typer.echo(f"{name}  (yours: {own})" if own.is_file() else name)
+
+
+@templates_app.command("copy")
+def templates_copy(
+    names: Annotated[list[str], typer.Argument(metavar="NAME...", help="Template names, from `templates list`.")],
+    files: Files = None,
+    templates: TemplatesDir = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace your copy if it exists.")] = False,
+) -> None:
+    """Copy shipped templates into your group's templates/ folder to edit them.
+
+    Your copy then replaces the shipped one for every command. Prints each path written.
+
+    Example:  meetctl templates copy flyer.html.j2 flyer.css.j2
+    """
+    from . import documents
+    from .errors import did_you_mean
+
+    folder = documents.default_templates_folder(templates, _programme_paths(files))
+    known = documents.builtin_templates()
+    problems = [
+        Problem(f"no template called {n!r}{did_you_mean(n, known)} (see `meetctl templates list`)")
+        for n in names
+        if n not in known
+    ]
+    if problems:
+        raise MeetctlError(problems)
+    for name in names:
+        _write_output(folder / name, (documents.BUILTIN_DIR / name).read_bytes(), force)
+
 # --------------------------------------------------------------------------- editing
 # init, add, cancel, move, record, venue
 
@@ -658,7 +952,7 @@ def app_for(args: list[str]) -> typer.Typer:
 
 def main() -> None:
     """The console script's entry point."""
-    app()
+    app_for(sys.argv[1:])(prog_name="meetctl")
 
 
 __all__ = ["app", "main", "EXIT_INPUT"]

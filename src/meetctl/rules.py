@@ -98,12 +98,26 @@ class Rule:
         return found.date() if found else None
 
     def _rrule(self, dtstart: date, until: date | None):  # -> dateutil.rrule.rrule
-        from dateutil.rrule import rrulestr
+        # Built from the parts, not from text: rrulestr would load dateutil's parser
+        # (several ms of cron's start-up) just to read UNTIL back.
+        from dateutil import rrule as du
 
-        value = self.rrule
-        if until is not None:
-            value += ";UNTIL=" + until.strftime("%Y%m%dT235959")
-        return rrulestr(value, dtstart=_midnight(dtstart), cache=False)
+        extra = dict(self.extra)
+        weekdays = [du.weekday(wd, n) if n else du.weekday(wd) for n, wd in self.byday]
+        return du.rrule(
+            getattr(du, self.freq),
+            dtstart=_midnight(dtstart),
+            interval=self.interval,
+            until=datetime.combine(until, time(23, 59, 59)) if until else None,
+            bymonth=self.bymonth or None,
+            bymonthday=self.bymonthday or None,
+            byweekday=weekdays or None,
+            bysetpos=self.bysetpos or None,
+            byyearday=[int(v) for v in extra["BYYEARDAY"].split(",")] if "BYYEARDAY" in extra else None,
+            byweekno=[int(v) for v in extra["BYWEEKNO"].split(",")] if "BYWEEKNO" in extra else None,
+            wkst=WEEKDAY_CODES.index(extra["WKST"]) if "WKST" in extra else None,
+            cache=False,
+        )
 
 
 def _midnight(day: date) -> datetime:
