@@ -156,11 +156,17 @@ def test_usage_errors_exit_2(cli):
 def test_every_command_has_help_with_an_example(cli):
     from typer.main import get_command
 
-    group = get_command(app)
-    for name in group.list_commands(None):  # type: ignore[arg-type]
-        result = cli(name, "--help")
-        assert result.exit_code == 0, name
-        assert "Example" in result.stdout, f"`meetctl {name} --help` shows no example"
+    def commands(group, prefix=()):
+        for name in group.list_commands(None):  # type: ignore[arg-type]
+            command = group.get_command(None, name)  # type: ignore[arg-type]
+            yield (*prefix, name)
+            if hasattr(command, "list_commands"):
+                yield from commands(command, (*prefix, name))
+
+    for path in commands(get_command(app)):
+        result = cli(*path, "--help")
+        assert result.exit_code == 0, path
+        assert "Example" in result.stdout, f"`meetctl {' '.join(path)} --help` shows no example"
 
 
 def _run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
