@@ -743,7 +743,8 @@ def _edit(files: list[Path] | None, make: Any, dry_run: bool, diff: bool) -> Non
 @app.command()
 def init(
     path: Annotated[
-        Path | None, typer.Argument(help="Where to write (default: -f, $MEETCTL_FILE or ./programme.toml).")
+        Path | None,
+        typer.Argument(metavar="PATH", help="Where to write (default: -f, $MEETCTL_FILE or ./programme.toml)."),
     ] = None,
     files: Files = None,
     name: Annotated[str | None, typer.Option("--name", help="The group's name.")] = None,
@@ -775,8 +776,7 @@ def init(
     On a terminal it asks for what the flags did not give; otherwise it takes flags.
     It never replaces an existing file without --force.
 
-    Example:  meetctl init --name "Leicester AF" --venue-name "Regent Club" --address "102 Regent Road"
-    --rule "last Wednesday of the month" --start 19:00
+    Example:  meetctl init --name "Leicester AF" --rule "last Wednesday of the month" --start 19:00
     """
     from . import init as setup
 
@@ -899,7 +899,10 @@ def record(
     _edit(files, record_meeting(day_, attendance, notes, current, series), dry_run, diff)
 
 
-venue_app = typer.Typer(help="Venues: add one to the programme.", no_args_is_help=True)
+venue_app = typer.Typer(
+    help="Venues of the programme.\n\nExample:  meetctl venue add crown --name \"The Crown\" --address \"1 Market St\"",
+    no_args_is_help=True,
+)
 app.add_typer(venue_app, name="venue")
 
 
@@ -916,7 +919,7 @@ def venue_add(
     dry_run: DryRun = False,
     diff: ShowDiff = False,
 ) -> None:
-    """Add a venue (a [venues.ID] table) to the programme.
+    """Add a venue to the programme (a new venues.ID table).
 
     Example:  meetctl venue add crown --name "The Crown" --address "1 Market St, Leicester"
     """

@@ -164,12 +164,12 @@ class Patch:
     splices: list[tuple[int, int, str]] = field(default_factory=list)
 
     def replace(self, start: int, end: int, new: str) -> None:
-        """Replace ``text[start:end]`` with ``new``."""
-        self.splices.append((start, end, new))
+        """Replace ``text[start:end]`` with ``new`` (its "\n"s become the file's line ending)."""
+        self.splices.append((start, end, new.replace("\n", newline_of(self.text))))
 
     def insert(self, at: int, new: str) -> None:
-        """Insert ``new`` at offset ``at``."""
-        self.splices.append((at, at, new))
+        """Insert ``new`` at offset ``at`` (its "\n"s become the file's line ending)."""
+        self.replace(at, at, new)
 
     def apply(self) -> str:
         """The new text."""
@@ -190,10 +190,8 @@ def newline_of(text: str) -> str:
 
 
 def ensure_line_end(text: str, at: int) -> str:
-    """A newline to put before an insertion at ``at`` if the text there does not end a line."""
-    if at == 0 or text[at - 1] == "\n":
-        return ""
-    return newline_of(text)
+    """A "\n" to put before an insertion at ``at`` if the text there does not end a line."""
+    return "" if at == 0 or text[at - 1] == "\n" else "\n"
 
 
 # --------------------------------------------------------------------------- scanner
