@@ -19,10 +19,12 @@ NEW_YORK = ZoneInfo("America/New_York")
 #: Several years of a London group: skips, a cancellation, a meeting moved across
 #: the October clock change, one at another time and venue, a two-day school, a
 #: series at 01:30 on Sundays (through the spring-forward gap), awkward text.
-LONDON_PROGRAMME = HEADER + textwrap.dedent(
+LONDON_PROGRAMME = HEADER.replace(
+    'name = "Test Group"\n',
+    'name = "Test Group"\nwebsite = "https://example.org/group"\nwelcome = "All welcome, members or not."\n',
+    1,
+) + textwrap.dedent(
     """\
-    website = "https://example.org/group"
-
     [venues.pub]
     name = "The Crown, Upstairs"
     address = "2 Market Square; Leicester – LE1 5ÉA"
@@ -100,7 +102,7 @@ LONDON_PROGRAMME = HEADER + textwrap.dedent(
     cancelled = true
     reason = "Rain"
     """
-).replace('mailing_list = "members@example.org"\n', 'mailing_list = "members@example.org"\n', 1)
+)
 
 NEW_YORK_PROGRAMME = """\
 [group]
@@ -119,10 +121,7 @@ until = 2019-11-30
 
 
 def _london(write_programme):
-    # The website belongs in [group]: put it right after the group's name.
-    text = LONDON_PROGRAMME.replace('website = "https://example.org/group"\n', "")
-    text = text.replace('name = "Test Group"\n', 'name = "Test Group"\nwebsite = "https://example.org/group"\n', 1)
-    return write_programme(text, "london.toml")
+    return write_programme(LONDON_PROGRAMME, "london.toml")
 
 
 def listed(cli, *args) -> list[dict]:

@@ -361,6 +361,38 @@ def clashes(
     if found and fail:
         raise typer.Exit(EXIT_FOUND)
 
+
+@app.command("import")
+def import_(
+    source: Annotated[str, typer.Argument(metavar="FILE.ics", help="A calendar file, or an http(s)/webcal URL.")],
+    output: Output = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")] = False,
+) -> None:
+    """Turn an existing calendar into a programme file (TOML), printed or written with -o.
+
+    Repeating events become series (with an English rule where meetctl can say it),
+    their changed and cancelled dates become meetings and skips, other events one-off
+    meetings. Things that cannot be carried over are warned about on stderr.
+
+    Example:  meetctl import branch.ics -o programme.toml
+    """
+    from .calendars import fetch, read_ics, write_atomic
+    from .importer import import_calendar, programme_text
+    from .programme import parse_programme
+
+    if output is not None and output.exists() and not force:
+        raise MeetctlError(Problem(f"{output} already exists; not overwritten (use --force to replace it)"))
+    is_url = source.lower().startswith(("http://", "https://", "webcal://"))
+    imported = import_calendar(fetch(source) if is_url else read_ics(Path(source)), source)
+    text = programme_text(imported, source)
+    parse_programme(text, str(output or "imported programme"))  # what we write must load
+    for problem in imported.warnings:
+        typer.echo(str(problem), err=True)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text.encode("utf-8"))
+
 # --------------------------------------------------------------------------- reminders
 # remind
 

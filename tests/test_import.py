@@ -1,0 +1,151 @@
+"""`meetctl import`: a programme from a calendar; our own export comes back exactly."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLE
+from tests.test_ical import LONDON_PROGRAMME
+
+ICS = Path(__file__).parent / "fixtures" / "ics"
+GOOGLE = ICS / "google_bysetpos_count_override_cancel.ics"
+
+
+def listed(cli, path, first="2000-01-01", last="2030-12-31") -> list[dict]:
+    result = cli("list", "-f", path, "--from", first, "--to", last, "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def round_trip(cli, programme: Path, tmp_path: Path) -> Path:
+    ics = tmp_path / "exported.ics"
+    assert cli("ical", "-f", programme, "-o", ics).exit_code == 0
+    back = tmp_path / "imported.toml"
+    result = cli("import", ics, "-o", back)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "" and result.stderr == ""
+    return back
+
+
+def test_the_example_comes_back_exactly(cli, tmp_path):
+    back = round_trip(cli, EXAMPLE, tmp_path)
+    assert listed(cli, back) == listed(cli, EXAMPLE)
+    data = tomllib.loads(back.read_text())
+    assert data["series"][0]["rule"] == "last Wednesday of every month"
+    assert data["venues"] == {"regent": {"name": "Regent Sports & Social Club",
+                                         "address": "102 Regent Road, Leicester LE1 7DA"}}  # fmt: skip
+
+
+def test_years_of_skips_cancellations_moves_and_awkward_text_come_back(cli, write_programme, tmp_path):
+    original = write_programme(LONDON_PROGRAMME, "london.toml")
+    back = round_trip(cli, original, tmp_path)
+    before, after = listed(cli, original), listed(cli, back)
+    assert len(before) > 100
+    assert after == before
+    # And the imported programme exports the same events again.
+    again = cli("ical", "-f", back).stdout_bytes
+    first = cli("ical", "-f", original).stdout_bytes
+    assert again.count(b"BEGIN:VEVENT") == first.count(b"BEGIN:VEVENT")
+
+
+def test_a_calendar_from_another_client(cli, tmp_path):
+    out = tmp_path / "programme.toml"
+    result = cli("import", GOOGLE, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    data = tomllib.loads(out.read_text())
+    tenants, mayday = data["series"]
+    # BYDAY=WE;BYSETPOS=-1 is said back the simple way; COUNT=6 becomes the sixth date.
+    assert tenants["rule"] == "last Wednesday of every month"
+    assert (tenants["from"], tenants["until"], tenants["skip"]) == (date(2024, 1, 31), date(2024, 6, 26),
+                                                                    [date(2024, 3, 27)])  # fmt: skip
+    assert (tenants["start"], tenants["duration"], tenants["uid"]) == ("19:00", "1h30m", "abc123@google.com")
+    assert tenants["description"] == "Bring your tenancy agreement, and a friend.\nTea: 50p – or £1."
+    assert data["venues"][tenants["venue"]] == {"name": "Friends Meeting House",
+                                                "address": "16 Queen's Road, Leicester LE2 1WP"}  # fmt: skip
+    # No English phrase says "1 May every year": the raw rule is kept.
+    assert mayday["rule"] == "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=1"
+    moved, cancelled, school = data["meetings"]
+    assert moved == {"series": tenants["id"], "date": date(2024, 2, 21), "replaces": date(2024, 2, 28),
+                     "start": "18:00", "title": "Tenants' meeting: rent strike special"}  # fmt: skip
+    assert cancelled == {"series": tenants["id"], "date": date(2024, 4, 24), "cancelled": True}
+    # 09:00Z Saturday to 16:00Z Sunday in June: 10:00-17:00 BST on both days.
+    assert (school["start"], school["end_date"], school["duration"]) == ("10:00", date(2024, 6, 16), "7h")
+
+
+def test_what_the_import_lists_is_what_a_calendar_client_shows(cli, tmp_path):
+    import icalendar
+    import recurring_ical_events
+
+    out = tmp_path / "programme.toml"
+    assert cli("import", GOOGLE, "-o", out).exit_code == 0
+    cal = icalendar.Calendar.from_ical(GOOGLE.read_bytes())
+    shown = set()
+    for ev in recurring_ical_events.of(cal).between(date(2024, 1, 1), date(2026, 12, 31)):
+        if str(ev.get("status")) == "CANCELLED":
+            continue
+        start = ev["dtstart"].dt
+        if hasattr(start, "hour"):
+            shown.add((start.astimezone(tz=None).isoformat() and start.isoformat(), str(ev["summary"])))
+        else:
+            shown.add((f"{start.isoformat()}T00:00:00+01:00", str(ev["summary"])))  # 1 May is in BST
+    items = listed(cli, out, "2024-01-01", "2026-12-31")
+    ours = {(i["start"], i["title"]) for i in items if i["status"] == "scheduled"}
+    normalised = set()
+    for start, title in shown:
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        normalised.add((datetime.fromisoformat(start).astimezone(ZoneInfo("Europe/London")).isoformat(), title))
+    assert ours == normalised
+
+
+def test_output_goes_to_stdout_and_an_existing_file_needs_force(cli, tmp_path):
+    result = cli("import", GOOGLE)
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"# Imported by meetctl from {GOOGLE}\n")
+    tomllib.loads(result.stdout)
+    existing = tmp_path / "programme.toml"
+    existing.write_text("# my precious programme\n")
+    refused = cli("import", GOOGLE, "-o", existing)
+    assert refused.exit_code == 2
+    assert refused.stderr == f"meetctl: error: {existing} already exists; not overwritten (use --force to replace it)\n"
+    assert existing.read_text() == "# my precious programme\n"
+    assert cli("import", GOOGLE, "-o", existing, "--force").exit_code == 0
+    assert "[[series]]" in existing.read_text()
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("rrule_too_frequent.ics",
+         "event 'hourly@example.org': cannot import its repeat rule: FREQ=HOURLY is too frequent for a meeting series"),
+        ("missing_dtstart.ics", "event 'nostart@example.org' has no DTSTART"),
+        ("broken_lines.ics", "not a valid iCalendar file: "),
+        ("no-such.ics", "no such file"),
+    ],
+)  # fmt: skip
+def test_bad_calendars_are_one_line_errors_and_nothing_is_written(cli, tmp_path, name, message):
+    out = tmp_path / "programme.toml"
+    result = cli("import", ICS / name, "-o", out)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{ICS / name}: error: {message}")
+    assert len(result.stderr.splitlines()) == 1
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_installed_meetctl_imports_and_the_result_checks(tmp_path):
+    out = tmp_path / "programme.toml"
+    run = [sys.executable, "-m", "meetctl"]
+    proc = subprocess.run([*run, "import", str(GOOGLE), "-o", str(out)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    check = subprocess.run([*run, "check", "-f", str(out), "--today", "2024-01-01"], capture_output=True, text=True,
+                           check=False)  # fmt: skip
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.startswith(f"{out}: ok: Tenants' union: 2 series, 3 meetings, 2 venues; next: ")
