@@ -72,7 +72,9 @@ def warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
                     )
                 )
     first, last = check_window(programmes, today)
-    for a, b in overlaps(occurrences(programmes, first, last)):
+    listed = occurrences(programmes, first, last)
+    found.extend(_holiday_warnings(programmes, listed, first, last))
+    for a, b in overlaps(listed):
         place = b.meeting.location if b.meeting else (b.series.location if b.series else None)
         other = f"'{a.title}'" + (f" of {a.group.name}" if a.group.name != b.group.name else "")
         found.append(
@@ -83,6 +85,29 @@ def warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
                 "warning",
             )
         )
+    return found
+
+
+def _holiday_warnings(
+    programmes: Sequence[Programme], listed: Sequence[Occurrence], first: date, last: date
+) -> list[Problem]:
+    """Scheduled meetings on a public holiday of their group's country."""
+    found: list[Problem] = []
+    with_country = [p for p in programmes if p.group.country]
+    if not with_country:
+        return found
+    from .publicholidays import holidays_in
+
+    years = range(first.year, last.year + 1)
+    holidays = {id(p): holidays_in(p, years) for p in with_country}
+    for o in listed:
+        name = holidays.get(id(o.programme), {}).get(o.date)
+        if name and not o.cancelled:
+            place = o.meeting.location if o.meeting else (o.series.location if o.series else None)
+            hint = "" if o.series is None else " (a series can say on_holiday = \"skip\", \"before\" or \"after\")"
+            found.append(
+                Problem(f"{o.date} '{o.title}' falls on a public holiday: {name}{hint}", place, "warning")
+            )
     return found
 
 

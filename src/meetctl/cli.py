@@ -220,11 +220,14 @@ def list_(
     to: ToDate = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N meetings.")] = None,
     json: Json = False,
+    sessions: Annotated[bool, typer.Option("--sessions", help="Show each meeting's timetable under it.")] = False,
     today: Today = None,
 ) -> None:
     """List meetings in date order (default: from today, a year ahead).
 
     Cancelled meetings are listed too, marked CANCELLED ("status": "cancelled" in JSON).
+    Several -f give one combined list with a Group column. JSON always carries each
+    meeting's "sessions" (its day school or conference timetable).
 
     Example:  meetctl list -f examples/programme.toml --from 2017-01-01 --to 2017-03-31
     """
@@ -239,11 +242,11 @@ def list_(
         write_json([occurrence_record(o) for o in items], sys.stdout)
     elif on_terminal():
         if items:
-            print_rich_table(items, show_group)
+            print_rich_table(items, show_group, sessions)
         else:
             typer.echo(f"No meetings from {first} to {last}.")
     else:
-        sys.stdout.write(plain_table(items, show_group))
+        sys.stdout.write(plain_table(items, show_group, sessions))
 
 
 @app.command("next")
@@ -701,7 +704,8 @@ def stats(
 
 templates_app = typer.Typer(
     cls=_Commands,
-    help="The templates documents are made from, and your group's own copies of them.",
+    help="The templates documents are made from, and your group's own copies of them.\n\n"
+    "Example:  meetctl templates copy announce.md.j2",
     no_args_is_help=True,
 )
 app.add_typer(templates_app, name="templates")

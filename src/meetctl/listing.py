@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from .schedule import Occurrence
+from .schedule import Occurrence, sessions_of
 from .wording import format_date, format_short_date, format_time
 
 
@@ -30,6 +30,19 @@ def occurrence_record(o: Occurrence) -> dict[str, Any]:
         "timezone": o.group.timezone,
         "reason": o.reason,
         "moved_from": o.recurrence_id.date().isoformat() if o.moved and o.recurrence_id else None,
+        "holiday": o.holiday,
+        "sessions": [
+            {
+                "title": t.session.title,
+                "start": t.start.isoformat(),
+                "end": t.end.isoformat(),
+                "room": t.session.room,
+                "chair": t.session.chair,
+                "speakers": list(t.session.speakers),
+                "description": t.session.description,
+            }
+            for t in sessions_of(o)
+        ],
     }
 
 
@@ -54,14 +67,16 @@ def write_json(data: Any, out: TextIO) -> None:
     out.write("\n")
 
 
-def _time_range(o: Occurrence) -> str:
-    text = f"{o.start:%H:%M}-{o.end:%H:%M}"
+def _time_range(o: Occurrence, zone: bool = False) -> str:
+    text = f"{o.start:%H:%M}-{o.end:%H:%M}" + (f" {o.start:%Z}" if zone else "")
     if o.end_date != o.date:
         text += f" (to {o.end_date:%a %d %b})"
     return text
 
 
 def _title(o: Occurrence) -> str:
+    if o.holiday and o.moved and o.recurrence_id:
+        return f"{o.title} (moved from {o.recurrence_id:%a %d %b}: {o.holiday})"
     if not o.cancelled:
         return o.title
     return f"CANCELLED: {o.title}" + (f" ({o.reason})" if o.reason else "")
@@ -70,25 +85,48 @@ def _title(o: Occurrence) -> str:
 def rows(items: Sequence[Occurrence], show_group: bool) -> tuple[list[str], list[list[str]]]:
     """Column headings and cells shared by the plain and the rich listing."""
     headings = ["Date", "Time", "Title", "Venue"] + (["Group"] if show_group else [])
+    # Groups in several zones: each time is local to its group, so say which zone.
+    zones = len({o.group.timezone for o in items}) > 1
     body = [
-        [format_short_date(o.date), _time_range(o), _title(o), o.venue.name if o.venue else ""]
+        [format_short_date(o.date), _time_range(o, zones), _title(o), o.venue.name if o.venue else ""]
         + ([o.group.name] if show_group else [])
         for o in items
     ]
     return headings, body
 
 
-def plain_table(items: Sequence[Occurrence], show_group: bool = False) -> str:
-    """Aligned plain text, one occurrence a line: for pipes, grep and cron mail."""
+def plain_table(items: Sequence[Occurrence], show_group: bool = False, sessions: bool = False) -> str:
+    """Aligned plain text, one occurrence a line (and its sessions below it): for pipes, grep and cron mail."""
     _, body = rows(items, show_group)
     if not body:
         return ""
     widths = [max(len(r[i]) for r in body) for i in range(len(body[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in body]
+    lines = []
+    for o, r in zip(items, body, strict=True):
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+        if sessions:
+            lines.extend(session_lines(o, indent=" " * (widths[0] + 2)))
     return "\n".join(lines) + "\n"
 
 
-def print_rich_table(items: Sequence[Occurrence], show_group: bool = False) -> None:
+def session_lines(o: Occurrence, indent: str = "  ") -> list[str]:
+    """'Sat 11 Nov 18:30-20:30  Saturday rally  [Main hall]  chair: ...; speakers: ...'."""
+    out = []
+    for t in sessions_of(o):
+        s = t.session
+        line = f"{indent}{t.start:%a %d %b %H:%M}-{t.end:%H:%M}  {s.title}"
+        if s.room:
+            line += f"  [{s.room}]"
+        people = ([f"chair: {s.chair}"] if s.chair else []) + (
+            [f"speakers: {', '.join(s.speakers)}"] if s.speakers else []
+        )
+        if people:
+            line += "  " + "; ".join(people)
+        out.append(line)
+    return out
+
+
+def print_rich_table(items: Sequence[Occurrence], show_group: bool = False, sessions: bool = False) -> None:
     """A rich table on the terminal (colour unless NO_COLOR is set)."""
     from rich.console import Console
     from rich.table import Table
@@ -97,6 +135,13 @@ def print_rich_table(items: Sequence[Occurrence], show_group: bool = False) -> N
     table = Table(*headings, header_style="bold", box=None, pad_edge=False)
     for o, cells in zip(items, body, strict=True):
         table.add_row(*cells, style="dim strike" if o.cancelled else None)
+        if sessions:
+            for t in sessions_of(o):
+                s = t.session
+                extra = [f"[{s.room}]"] if s.room else []
+                extra += [f"chair: {s.chair}"] if s.chair else []
+                cells = ["", f"  {t.start:%a %H:%M}-{t.end:%H:%M}", f"  {s.title}", " ".join(extra)]
+                table.add_row(*cells, *([""] if show_group else []), style="dim")
     Console().print(table)
 
 

@@ -35,6 +35,10 @@ class Group:
     mailing_list: str | None = None
     website: str | None = None
     welcome: str | None = None
+    #: ISO 3166 country, optionally with a region: "GB-ENG", "ES-CT", "FR" (public holidays).
+    country: str | None = None
+    #: A locale for dates and fixed words in documents: "en_GB", "cy_GB", "fr_FR".
+    locale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,8 @@ class Series:
     description: str | None = None
     lead: str | None = None
     uid: str | None = None
+    #: What happens when a date falls on a public holiday: None (nothing), "skip", "before", "after".
+    on_holiday: str | None = None
     key_path: KeyPath = field(default=(), compare=False)
     locator: KeyLocator | None = field(default=None, compare=False, repr=False)
 
@@ -339,8 +345,9 @@ Check = Callable[[Any], Any]
 
 GROUP_KEYS: dict[str, Check] = {
     "name": _str, "timezone": _str, "email": _str, "mailing_list": _str,
-    "website": _str, "welcome": _str,
+    "website": _str, "welcome": _str, "country": _str, "locale": _str,
 }  # fmt: skip
+ON_HOLIDAY = ("skip", "before", "after")
 VENUE_KEYS: dict[str, Check] = {
     "name": _str, "address": _str, "directions": _str, "accessibility": _str,
 }  # fmt: skip
@@ -350,7 +357,7 @@ MAIL_KEYS: dict[str, Check] = {
 SERIES_KEYS: dict[str, Check] = {
     "id": _str, "title": _str, "rule": _str, "start": _time, "duration": _duration,
     "venue": _str, "from": _date, "until": _date, "skip": _date_list,
-    "description": _str, "lead": _str, "uid": _str,
+    "description": _str, "lead": _str, "uid": _str, "on_holiday": _str,
 }  # fmt: skip
 MEETING_KEYS: dict[str, Check] = {
     "series": _str, "date": _date, "title": _str, "description": _str, "lead": _str,
@@ -441,6 +448,13 @@ class _Validator:
         values = self.table(self.raw["group"], ("group",), GROUP_KEYS, ("name", "timezone"))
         if values is None or "name" not in values or "timezone" not in values:
             return None
+        if "country" in values and not re.fullmatch(r"[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?", values["country"]):
+            self.error(
+                ("group", "country"),
+                f"group.country: {values['country']!r} is not a country code like 'GB', 'GB-ENG' or 'ES-CT'",
+            )
+        if "locale" in values and not re.fullmatch(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*", values["locale"]):
+            self.error(("group", "locale"), f"group.locale: {values['locale']!r} is not a locale like 'en_GB' or 'cy'")
         zone = _zone(values["timezone"])
         if zone is None:
             self.error(
@@ -507,6 +521,13 @@ class _Validator:
                     rule = parse_rule(values["rule"])
                 except RuleError as exc:
                     self.error((*where, "rule"), f"{self.name((*where, 'rule'))}: {exc}")
+            on_holiday = values.get("on_holiday")
+            group = self.raw.get("group")
+            if on_holiday is not None and on_holiday not in ON_HOLIDAY:
+                choices = ", ".join(ON_HOLIDAY)
+                self.error((*where, "on_holiday"), f"{self.name(where)}.on_holiday must be one of {choices}")
+            elif on_holiday is not None and not (isinstance(group, dict) and group.get("country")):
+                self.error((*where, "on_holiday"), f"{self.name(where)}.on_holiday needs group.country (e.g. 'GB-ENG')")
             first, until = values.get("from"), values.get("until")
             if first and until and until < first:
                 self.error((*where, "until"), f"{self.name(where)}: until {until} is before from {first}")
@@ -529,6 +550,7 @@ class _Validator:
                 description=values.get("description"),
                 lead=values.get("lead"),
                 uid=values.get("uid"),
+                on_holiday=values.get("on_holiday"),
                 key_path=where,
                 locator=self.locator,
             )
@@ -618,7 +640,21 @@ class _Validator:
                 self.error((*at, "date"), f"{self.name(at)}: {values['date']} is outside the meeting's dates")
             if values["end"] <= values["start"]:
                 self.error((*at, "end"), f"{self.name(at)}: end {values['end']:%H:%M} is not after start")
-            out.append(Session(**values, key_path=at, locator=self.locator))
+            session = Session(**values, key_path=at, locator=self.locator)
+            for j2, other in enumerate(out):
+                if (
+                    session.room is not None
+                    and session.room == other.room
+                    and session.date == other.date
+                    and session.start < other.end
+                    and other.start < session.end
+                ):
+                    self.error(
+                        at,
+                        f"{self.name(at)}: '{session.title}' overlaps '{other.title}' "
+                        f"({self.name((*where, j2))}) in room '{session.room}'",
+                    )
+            out.append(session)
         return tuple(out)
 
 

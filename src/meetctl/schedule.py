@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from .programme import Group, Meeting, Programme, Series, Venue
+from .programme import Group, Meeting, Programme, Series, Session, Venue
 from .wording import slugify
 
 SCHEDULED = "scheduled"
@@ -46,6 +46,8 @@ class Occurrence:
     uid: str
     #: The original start of a series occurrence (its iCalendar RECURRENCE-ID), else None.
     recurrence_id: datetime | None
+    #: The public holiday that moved this occurrence off its rule's date (series' on_holiday).
+    holiday: str | None = None
 
     @property
     def group(self) -> Group:
@@ -86,6 +88,28 @@ class Occurrence:
         )
 
 
+@dataclass(frozen=True)
+class TimedSession:
+    """A session of a meeting's timetable, with its times resolved in the group's zone."""
+
+    session: Session
+    start: datetime
+    end: datetime
+
+
+def sessions_of(o: Occurrence) -> list[TimedSession]:
+    """The timetable of an occurrence's meeting (empty for most meetings), in time order."""
+    if o.meeting is None or not o.meeting.sessions:
+        return []
+    zone = o.group.zone
+    shift = o.date - o.meeting.date  # a holiday move carries the timetable along
+    timed = [
+        TimedSession(s, local_datetime(s.date + shift, s.start, zone), local_datetime(s.date + shift, s.end, zone))
+        for s in o.meeting.sessions
+    ]
+    return sorted(timed, key=lambda t: (t.start, t.session.room or ""))
+
+
 def local_datetime(day: date, at: time, zone: ZoneInfo) -> datetime:
     """``day`` at wall-clock ``at`` in ``zone``, with gaps and folds resolved as documented above."""
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC).astimezone(zone)
@@ -115,7 +139,13 @@ def meeting_uid(group: Group, meeting: Meeting) -> str:
 
 
 def _occurrence(
-    programme: Programme, series: Series | None, meeting: Meeting | None, day: date, uid: str | None = None
+    programme: Programme,
+    series: Series | None,
+    meeting: Meeting | None,
+    day: date,
+    uid: str | None = None,
+    original: date | None = None,
+    holiday: str | None = None,
 ) -> Occurrence:
     group = programme.group
     zone = group.zone
@@ -132,7 +162,7 @@ def _occurrence(
     venue_id = (m and m.venue) or (series.venue if series else None)
     if series is not None:
         uid = uid or series_uid(group, series)
-        recurrence_id = local_datetime(m.original_date if m else day, series.start, zone)
+        recurrence_id = local_datetime(original or (m.original_date if m else day), series.start, zone)
     else:
         assert m is not None
         uid, recurrence_id = meeting_uid(group, m), None
@@ -150,6 +180,7 @@ def _occurrence(
         status=CANCELLED if m and m.cancelled else SCHEDULED,
         uid=uid,
         recurrence_id=recurrence_id,
+        holiday=holiday,
     )
 
 
@@ -177,6 +208,9 @@ def programme_occurrences(programme: Programme, first: date, last: date) -> list
     for series in programme.series:
         described = by_series.get(series.id, {})
         uid = series_uid(programme.group, series)
+        if series.on_holiday and programme.group.country:
+            out.extend(_holiday_aware(programme, series, described, uid, first, last))
+            continue
         for day in series.dates(first, last):
             meeting = described.get(day)
             if meeting is None:
@@ -187,6 +221,35 @@ def programme_occurrences(programme: Programme, first: date, last: date) -> list
             # Moved here from a date outside the window.
             if meeting.replaces and not first <= original <= last and first <= meeting.date <= last:
                 out.append(_occurrence(programme, series, meeting, meeting.date, uid))
+    return out
+
+
+def _holiday_aware(
+    programme: Programme, series: Series, described: dict[date, Meeting], uid: str, first: date, last: date
+) -> list[Occurrence]:
+    """A series with ``on_holiday``: dates on a public holiday are skipped or moved.
+
+    A meeting moved by hand (``replaces``) stays where the secretary put it.
+    """
+    from .publicholidays import holidays_in, shift_off_holidays
+
+    margin = timedelta(days=14)  # a moved date can cross the window's edge
+    holidays = holidays_in(programme, range((first - margin).year, (last + margin).year + 1))
+    direction = -1 if series.on_holiday == "before" else 1
+    out = []
+    for day in series.dates(first - margin, last + margin):
+        meeting = described.get(day)
+        if meeting is not None and meeting.replaces:
+            if first <= meeting.date <= last:
+                out.append(_occurrence(programme, series, meeting, meeting.date, uid))
+            continue
+        actual, name = day, holidays.get(day)
+        if name is not None:
+            if series.on_holiday == "skip":
+                continue
+            actual = shift_off_holidays(day, holidays, direction)
+        if first <= actual <= last:
+            out.append(_occurrence(programme, series, meeting, actual, uid, original=day, holiday=name))
     return out
 
 
