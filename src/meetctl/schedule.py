@@ -158,11 +158,13 @@ def _occurrence(
         duration = DEFAULT_DURATION
     start = local_datetime(day, start_time, zone)
     last_day = (m.end_date if m and m.end_date else None) or day
-    end = _add_duration(local_datetime(last_day, start_time, zone), duration)
+    end = _add_duration(start if last_day == day else local_datetime(last_day, start_time, zone), duration)
     venue_id = (m and m.venue) or (series.venue if series else None)
     if series is not None:
         uid = uid or series_uid(group, series)
-        recurrence_id = local_datetime(original or (m.original_date if m else day), series.start, zone)
+        original = original or (m.original_date if m else day)
+        same = original == day and start_time == series.start
+        recurrence_id = start if same else local_datetime(original, series.start, zone)
     else:
         assert m is not None
         uid, recurrence_id = meeting_uid(group, m), None
