@@ -224,3 +224,32 @@ def test_an_unknown_country_is_a_located_error(write_programme, cli):
     result = cli("list", "-f", path, "--from", "2019-12-01")
     assert result.exit_code == 2
     assert result.stderr.startswith(f"{path}:5:1: error: group.country: Country XX not available")
+
+
+# --- local languages ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "day", "clock"),
+    [
+        (None, "Wednesday 25 January 2017", "7pm"),
+        ("en_GB", "Wednesday 25 January 2017", "7pm"),
+        ("fr_FR", "mercredi 25 janvier 2017", "19:00"),
+        ("ca_ES", "dimecres, 25 de gener del 2017", "19:00"),
+        ("cy_GB", "Dydd Mercher, 25 Ionawr 2017", "19:00"),
+    ],
+)
+def test_dates_and_times_in_the_groups_language(locale, day, clock):
+    from datetime import time
+
+    from meetctl.wording import format_date, format_time
+
+    assert format_date(date(2017, 1, 25), locale=locale) == day
+    assert format_time(time(19), locale) == clock
+
+
+def test_an_unknown_locale_is_refused():
+    from meetctl.wording import check_locale
+
+    with pytest.raises(ValueError, match="unknown locale 'xx_YY'"):
+        check_locale("xx_YY")
