@@ -422,7 +422,9 @@ def remind(
         list[str] | None,
         typer.Option("--to", metavar="ADDR", help="Email recipient; repeatable. Default: group.mailing_list."),
     ] = None,
-    send: Annotated[bool, typer.Option("--send", help="Deliver the email over SMTP ([mail] table).")] = False,
+    send: Annotated[
+        bool, typer.Option("--send", help="Deliver the email over SMTP, as the programme's mail table says.")
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="With --send: send even if already sent.")] = False,
     smtp_host: Annotated[str | None, typer.Option("--smtp-host", help="Overrides mail.smtp_host.")] = None,
     smtp_port: Annotated[int | None, typer.Option("--smtp-port", help="Overrides mail.smtp_port.")] = None,

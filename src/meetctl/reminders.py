@@ -12,9 +12,7 @@ nothing is due, so this module imports nothing heavy at the top; ``email``,
 
 from __future__ import annotations
 
-import hashlib
 import re
-import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -31,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 WIDTH = 72
 #: How far ahead "After that:" looks for the group's following meeting.
-FOLLOWING_HORIZON = timedelta(days=2 * 366)
+FOLLOWING_HORIZON = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -60,28 +58,31 @@ def due(programmes: Sequence[Programme], today: date, days: Iterable[int]) -> li
     ``today`` is the local date in the group's zone; a meeting belongs to the day
     of its local start, so a 00:30 meeting is due on its own date.
     """
-    out: list[Reminder] = []
+    found: list[Occurrence] = []
     for n in sorted(set(days)):
         if n < 0:
             raise MeetctlError(Problem(f"--days {n}: must be 0 or more"))
         day = today + timedelta(days=n)
-        for o in occurrences(programmes, day, day):
-            if not o.cancelled:
-                out.append(_context(o, today))
+        found.extend(o for o in occurrences(programmes, day, day) if not o.cancelled)
+    if not found:
+        return []
+    # The wording needs each group's other meetings: expand each programme once.
+    last = max(o.date for o in found) + FOLLOWING_HORIZON
+    around: dict[int, list[Occurrence]] = {}
+    for o in found:
+        key = id(o.programme)
+        if key not in around:
+            around[key] = [x for x in occurrences(o.programme, today, last) if not x.cancelled]
+    out = [_context(o, today, around[id(o.programme)]) for o in found]
     out.sort(key=lambda r: (r.occurrence.start.astimezone(UTC), r.occurrence.group.name, r.occurrence.uid))
     return out
 
 
-def _context(o: Occurrence, today: date) -> Reminder:
+def _context(o: Occurrence, today: date, scheduled: Sequence[Occurrence]) -> Reminder:
     """What the wording needs beyond the meeting itself: the meeting after it, and any before it."""
-    # Scheduled meetings of the same group, from today to the horizon after this one.
-    around = [
-        x
-        for x in occurrences(o.programme, today, o.date + FOLLOWING_HORIZON)
-        if not x.cancelled and (x.uid, x.start) != (o.uid, o.start)
-    ]
-    earlier = any(x.start < o.start for x in around)
-    following = next((x for x in around if x.start > o.start), None)
+    others = [x for x in scheduled if (x.uid, x.start) != (o.uid, o.start)]
+    earlier = any(x.start < o.start for x in others)
+    following = next((x for x in others if x.start > o.start), None)
     return Reminder(occurrence=o, today=today, following=following, earlier_meeting=earlier)
 
 
@@ -248,6 +249,8 @@ def content(reminder: Reminder) -> Content:
 
 
 def _fill(text: str, indent: str = "", first: str | None = None) -> str:
+    import textwrap
+
     return textwrap.fill(
         text,
         WIDTH,
@@ -401,6 +404,8 @@ def subject(reminder: Reminder) -> str:
 
 def message_id(reminder: Reminder, domain: str) -> str:
     """Stable for the same meeting and reminder day, so a resend is recognisably the same message."""
+    import hashlib  # here, not at the top: loading OpenSSL costs cron's nothing-due run
+
     o = reminder.occurrence
     original = o.recurrence_id.isoformat() if o.recurrence_id else o.date.isoformat()
     key = "\0".join((o.uid, original, o.start.isoformat(), reminder.today.isoformat()))
@@ -484,6 +489,8 @@ def email_message(reminder: Reminder, to: Sequence[str], now: datetime) -> Email
     )
     # email picks random MIME boundaries; derive them from the Message-ID so the same
     # input gives the same bytes (and a boundary can never occur in our own text).
+    import hashlib
+
     seed = hashlib.sha256(str(msg["Message-ID"]).encode()).hexdigest()[:32]
     for i, part in enumerate(p for p in msg.walk() if p.is_multipart()):
         part.set_boundary(f"=_meetctl_{i}_{seed}")
