@@ -566,6 +566,7 @@ def flyer(
     from .schedule import next_occurrence
 
     programmes = load(files)
+    own_templates = _templates(templates, programmes)
     day_value = today_for(today, programmes)
     term = bool(from_ or to)
     if term and day:
@@ -583,7 +584,7 @@ def flyer(
             raise MeetctlError(Problem("no meetings to come; give a DATE or --from/--to"))
         items = [found]
     chosen = fmt or (FlyerFormat.pdf if output and output.suffix.lower() == ".pdf" else FlyerFormat.html)
-    html = documents.flyer_html(_templates(templates, programmes), programmes, items, paper.value, term)
+    html = documents.flyer_html(own_templates, programmes, items, paper.value, term)
     if chosen is FlyerFormat.html:
         data = html.encode("utf-8")
     else:
@@ -618,11 +619,12 @@ def announce(
     from . import documents
 
     programmes = load(files)
+    own_templates = _templates(templates, programmes)
     first = parse_date_option("--from", from_) if from_ else None
     last = parse_date_option("--to", to) if to else None
     first, last = documents.term_window(first, last, today_for(today, programmes))
     items = documents.term_meetings(programmes, first, last)
-    text = documents.announcement(_templates(templates, programmes), programmes, items, fmt.value)
+    text = documents.announcement(own_templates, programmes, items, fmt.value)
     typer.echo(text, nl=False)
 
 
@@ -659,12 +661,13 @@ def report(
     from . import documents
 
     programmes = load(files)
+    own_templates = _templates(templates, programmes)
     if day:
         meeting = documents.meeting_on(programmes, parse_date_option("DATE", day), series)
     else:
         meeting = documents.latest_started(programmes, now_for(today, programmes))
     found = documents.clashes_within(programmes, meeting) + documents.clashes_with(meeting, clashes_with or [])
-    text = documents.report_markdown(_templates(templates, programmes), programmes, meeting, found)
+    text = documents.report_markdown(own_templates, programmes, meeting, found)
     if output is not None and str(output) == "-":
         typer.echo(text, nl=False)
         return
