@@ -1,0 +1,75 @@
+"""Document benchmarks: a 12-meeting term flyer as PDF, and `announce` as text.
+
+Run:  python benchmarks/bench_documents.py [--repeat N]
+
+Targets (issue 5): the term flyer PDF for 12 meetings under 3 s (time and peak
+memory reported); `announce` as text within 1.5x a trivial Typer app's start-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import EXAMPLE, MEETCTL, baselines, measure, print_table  # noqa: E402
+
+TITLE = "How could a libertarian communist society meet people's needs and desires? Part {n}"
+
+
+def twelve_meetings(path: Path) -> Path:
+    """The example's group and venue, a year of monthly meetings, each with a long title and blurb."""
+    head = EXAMPLE.read_text().split("[[meetings]]")[0].replace("until = 2017-03-31", "until = 2017-12-31")
+    meetings = []
+    for month in range(1, 13):
+        # A meeting names its date: the last Wednesday of the month, by calendar arithmetic.
+        last = date(2017, month, calendar.monthrange(2017, month)[1])
+        day = last.replace(day=last.day - (last.weekday() - 2) % 7)
+        meetings.append(
+            f'[[meetings]]\nseries = "discussion"\ndate = {day}\ntitle = "{TITLE.format(n=month)}"\n'
+            'description = "How would we decide what to make, and who does the work nobody wants to do?"\n'
+            'lead = "A member of the group"\n'
+        )
+    path.write_text(head + "\n".join(meetings), encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="meetctl-bench-"))
+    programme = twelve_meetings(folder / "programme.toml")
+    python, typer_app = baselines(args.repeat)
+
+    announce = [*MEETCTL, "announce", "-f", str(EXAMPLE), "--from", "2017-01-01"]
+    start_up = [
+        python,
+        typer_app,
+        measure("meetctl announce (example, text)", announce, args.repeat),
+        measure("meetctl announce (12 meetings, markdown)",
+                [*MEETCTL, "announce", "-f", str(programme), "--from", "2017-01-01", "--to", "2017-12-31",
+                 "--format", "markdown"], args.repeat),  # fmt: skip
+    ]
+    print_table("Announce (ratio against the trivial Typer app)", start_up, typer_app)
+
+    slow = max(3, args.repeat // 3)
+    term = [*MEETCTL, "flyer", "-f", str(programme), "--from", "2017-01-01", "--to", "2017-12-31"]
+    flyers = [
+        measure("term flyer, 12 meetings, HTML", [*term, "-o", str(folder / "term.html")], slow),
+        measure("term flyer, 12 meetings, PDF (A4)", [*term, "-o", str(folder / "term.pdf")], slow),
+        measure("term flyer, 12 meetings, PDF (A5)", [*term, "--paper", "a5", "-o", str(folder / "a5.pdf")], slow),
+        measure("one-meeting flyer, PDF (A4)", [*MEETCTL, "flyer", "-f", str(EXAMPLE), "2017-02-22",
+                                                "-o", str(folder / "one.pdf")], slow),  # fmt: skip
+    ]
+    print_table("Flyers (ratio against python -c pass; target: PDF under 3 s)", flyers, python)
+
+
+if __name__ == "__main__":
+    main()
