@@ -378,7 +378,7 @@ def _oneoff_events(programme: Programme, first: date | None, last: date | None) 
     return out
 
 
-def _years(programmes: Sequence[Programme], first: date | None, last: date | None) -> tuple[int, int]:
+def zone_years(programmes: Sequence[Programme], first: date | None, last: date | None) -> tuple[int, int]:
     """The years a VTIMEZONE must cover: everything exported, and a year either side."""
     lows, highs = [], []
     for p in programmes:
@@ -418,7 +418,7 @@ def build_calendar(
     if programmes:
         cal.add("x-wr-calname", " + ".join(dict.fromkeys(p.group.name for p in programmes)))
         cal.add("x-wr-timezone", programmes[0].group.timezone)
-    first_year, last_year = _years(programmes, first, last)
+    first_year, last_year = zone_years(programmes, first, last)
     for key in dict.fromkeys(p.group.timezone for p in programmes):
         zone = next(p.group.zone for p in programmes if p.group.timezone == key)
         cal.add_component(vtimezone(zone, first_year, last_year))
@@ -431,7 +431,7 @@ def calendar_events(
     programmes: Sequence[Programme], first: date | None, last: date | None, expand: bool = False
 ) -> list[Any]:
     """The VEVENTs of :func:`build_calendar`, in a stable order (series in file order, then one-offs)."""
-    years = _years(programmes, first, last)
+    years = zone_years(programmes, first, last)
     out: list[Any] = []
     if expand:
         if first is None or last is None:

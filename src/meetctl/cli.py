@@ -396,6 +396,33 @@ def import_(
     else:
         write_atomic(output, text.encode("utf-8"))
 
+
+@app.command()
+def publish(
+    caldav: Annotated[
+        str,
+        typer.Option("--caldav", metavar="URL", help="The calendar's address (Nextcloud, Radicale, ...).",
+                     show_default=False),
+    ],  # fmt: skip
+    files: Files = None,
+    user: Annotated[str | None, typer.Option("--user", help="CalDAV user name (else from ~/.netrc).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would change.")] = False,
+) -> None:
+    """Put the programme on a CalDAV calendar, and keep it in step on every run.
+
+    The password comes from $MEETCTL_CALDAV_PASSWORD or ~/.netrc, never from a flag.
+    A second run changes nothing; changed meetings are updated in place; meetings
+    removed from the programme are removed; other events on the calendar are left alone.
+
+    Example:  meetctl publish --caldav https://cloud.example.org/remote.php/dav/calendars/sec/branch/ --user sec
+    """
+    from .caldav_publish import publish as publish_programmes
+
+    programmes = load(files)
+    _, lines = publish_programmes(programmes, caldav, user, dry_run=dry_run, show_progress=on_terminal())
+    for line in lines:
+        typer.echo(line)
+
 # --------------------------------------------------------------------------- reminders
 # remind
 

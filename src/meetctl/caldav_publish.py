@@ -1,0 +1,317 @@
+"""``meetctl publish``: keep a CalDAV calendar (Nextcloud, Radicale, ...) in step with the programme.
+
+Each event (a series with its overrides, or a one-off meeting) is one resource,
+``<uid>.ics``, holding one VCALENDAR without METHOD (RFC 4791). Every VEVENT we
+store carries ``X-MEETCTL-GROUP`` (whose it is) and ``X-MEETCTL-HASH`` (of what we
+sent), so a second run compares hashes and changes nothing, a changed meeting is
+replaced in place (its SEQUENCE is ours, never bumped by the library), a meeting
+gone from the programme is deleted, and events that meetctl did not put there,
+or that another group published, are never touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .calendars import PRODID, calendar_events, vtimezone, zone_years
+from .errors import Location, MeetctlError
+from .programme import Programme
+
+GROUP_PROP = "X-MEETCTL-GROUP"
+HASH_PROP = "X-MEETCTL-HASH"
+PASSWORD_ENV = "MEETCTL_CALDAV_PASSWORD"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One calendar object we want on the server."""
+
+    uid: str
+    title: str
+    data: bytes
+    digest: str
+
+
+@dataclass(frozen=True)
+class Remote:
+    """One calendar object found on the server."""
+
+    uid: str
+    title: str
+    group: str | None
+    digest: str | None
+    handle: Any  # the caldav object, to update or delete
+
+
+@dataclass
+class Plan:
+    """What a publish does: each list holds (uid, title)."""
+
+    create: list[Resource] = field(default_factory=list)
+    update: list[tuple[Resource, Remote]] = field(default_factory=list)
+    delete: list[Remote] = field(default_factory=list)
+    unchanged: int = 0
+    foreign: int = 0  # objects on the calendar that are not ours to touch
+
+    @property
+    def changes(self) -> int:
+        return len(self.create) + len(self.update) + len(self.delete)
+
+
+# --------------------------------------------------------------------------- what we want
+
+
+def resources(programmes: Sequence[Programme]) -> list[Resource]:
+    """The programmes as CalDAV resources, one per UID, in a stable order."""
+    from icalendar import Calendar, vText
+
+    zones = {}
+    first_year, last_year = zone_years(programmes, None, None)
+    for p in programmes:
+        if p.group.timezone not in zones:
+            zones[p.group.timezone] = vtimezone(p.group.zone, first_year, last_year)
+    group_of = {}
+    by_uid: dict[str, list[Any]] = {}
+    for p in programmes:
+        for ev in calendar_events([p], None, None):
+            uid = str(ev["uid"])
+            by_uid.setdefault(uid, []).append(ev)
+            group_of[uid] = p
+    out = []
+    for uid, events in by_uid.items():
+        p = group_of[uid]
+        cal = Calendar()
+        cal.add("prodid", PRODID)
+        cal.add("version", "2.0")
+        cal.add("calscale", "GREGORIAN")  # no METHOD: stored objects must not have one (RFC 4791)
+        cal.add_component(zones[p.group.timezone])
+        for ev in events:
+            ev.add(GROUP_PROP, vText(p.group.name))
+            cal.add_component(ev)
+        digest = hashlib.sha256(cal.to_ical()).hexdigest()[:32]
+        events[0].add(HASH_PROP, digest)
+        out.append(Resource(uid, str(events[0]["summary"]), cal.to_ical(), digest))
+    return out
+
+
+# --------------------------------------------------------------------------- credentials
+
+
+def credentials(url: str, user: str | None) -> tuple[str | None, str | None]:
+    """The user name and password: the password from $MEETCTL_CALDAV_PASSWORD, else ~/.netrc."""
+    password = os.environ.get(PASSWORD_ENV) or None
+    if password is not None:
+        return user, password
+    import netrc
+
+    path = Path(os.environ.get("NETRC") or Path.home() / ".netrc")
+    if not path.is_file():
+        return user, None
+    host = urlsplit(url).hostname or ""
+    try:
+        found = netrc.netrc(str(path)).authenticators(host)
+    except (netrc.NetrcParseError, OSError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise MeetctlError.at(Location(str(path), line), f"cannot read: {getattr(exc, 'msg', exc)}") from None
+    if found is None:
+        return user, None
+    login, _, secret = found
+    if user is not None and login and login != user:
+        return user, None
+    return user or login, secret
+
+
+# --------------------------------------------------------------------------- talking to the server
+
+
+class _Server:
+    """The CalDAV calendar at ``url``; every failure becomes one clear line naming it."""
+
+    def __init__(self, url: str, user: str | None, password: str | None) -> None:
+        self.url = url
+        self.user = user
+        if user and password is None:
+            raise MeetctlError.at(
+                Location(url), f"no password for {user}: set {PASSWORD_ENV} or add the host to ~/.netrc"
+            )
+        scheme = urlsplit(url).scheme.lower()
+        if scheme not in ("http", "https") or not urlsplit(url).hostname:
+            raise MeetctlError.at(Location(url), "not a CalDAV address (expected https://host/path/to/calendar/)")
+        import caldav
+
+        with self.errors():
+            self.client = caldav.DAVClient(
+                url=url,
+                username=user,
+                password=password,
+                timeout=30,
+                enable_rfc6764=False,  # the address is the calendar itself: no DNS discovery
+                require_tls=scheme == "https",
+            )
+            self.calendar = self.client.calendar(url=url)
+
+    def errors(self) -> Any:
+        return _ServerErrors(self)
+
+    def objects(self) -> list[Remote]:
+        import icalendar
+
+        out = []
+        with self.errors():
+            found = self.calendar.events()
+        for obj in found:
+            with self.errors():
+                data = obj.data
+            try:
+                cal = icalendar.Calendar.from_ical(data)
+            except Exception:
+                continue  # not ours to judge, nor to touch
+            events = cal.walk("VEVENT")
+            if not events:
+                continue
+            first = events[0]
+            group = next((str(ev[GROUP_PROP]) for ev in events if ev.get(GROUP_PROP) is not None), None)
+            digest = next((str(ev[HASH_PROP]) for ev in events if ev.get(HASH_PROP) is not None), None)
+            uid = str(first.get("uid", ""))
+            out.append(Remote(uid, str(first.get("summary", "")), group, digest, obj))
+        return out
+
+    def create(self, resource: Resource) -> None:
+        import caldav
+
+        with self.errors():
+            # raw_data: the bytes go as they are (our SEQUENCE, no METHOD), to <uid>.ics.
+            caldav.Event(client=self.client, parent=self.calendar).save(raw_data=resource.data, no_overwrite=True)
+
+    def update(self, resource: Resource, remote: Remote) -> None:
+        with self.errors():
+            remote.handle.save(raw_data=resource.data)
+
+    def delete(self, remote: Remote) -> None:
+        with self.errors():
+            remote.handle.delete()
+
+
+class _ServerErrors:
+    """Turns whatever the CalDAV library or the network raises into one line for the user."""
+
+    def __init__(self, server: _Server) -> None:
+        self.server = server
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
+        if exc is None or isinstance(exc, MeetctlError | KeyboardInterrupt):
+            return False
+        from caldav.lib import error
+
+        url = self.server.url
+        if isinstance(exc, error.AuthorizationError):
+            who = f" as {self.server.user}" if self.server.user else " (no user name given: use --user)"
+            raise MeetctlError.at(Location(url), f"the server refused the login{who}") from None
+        if isinstance(exc, error.NotFoundError):
+            raise MeetctlError.at(Location(url), "no calendar at this address (the server said: not found)") from None
+        if isinstance(exc, error.DAVError):
+            raise MeetctlError.at(Location(url), f"the server answered with an error: {_short(exc)}") from None
+        raise MeetctlError.at(Location(url), f"cannot talk to the server: {_short(exc)}") from None
+
+
+def _short(exc: BaseException) -> str:
+    # Network libraries wrap the real reason (connection refused, timed out) several layers deep.
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.strerror:
+            return seen.strerror
+        seen = seen.__cause__ or seen.__context__
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:200]
+
+
+# --------------------------------------------------------------------------- publishing
+
+
+def plan(wanted: Sequence[Resource], found: Sequence[Remote], groups: set[str]) -> Plan:
+    """Compare what we want with what is there; only our groups' objects may change."""
+    result = Plan()
+    there = {r.uid: r for r in found}
+    for res in wanted:
+        remote = there.get(res.uid)
+        if remote is None:
+            result.create.append(res)
+        elif remote.group is None or remote.group not in groups:
+            result.foreign += 1  # same UID, but someone else's object: leave it
+        elif remote.digest == res.digest:
+            result.unchanged += 1
+        else:
+            result.update.append((res, remote))
+    wanted_uids = {r.uid for r in wanted}
+    for remote in found:
+        if remote.uid in wanted_uids:
+            continue
+        if remote.group in groups:
+            result.delete.append(remote)
+        else:
+            result.foreign += 1
+    return result
+
+
+def publish(
+    programmes: Sequence[Programme],
+    url: str,
+    user: str | None,
+    dry_run: bool = False,
+    show_progress: bool = False,
+) -> tuple[Plan, list[str]]:
+    """Bring the calendar at ``url`` in step with ``programmes``; return the plan and report lines."""
+    wanted = resources(programmes)
+    name, password = credentials(url, user)
+    server = _Server(url, name, password)
+    groups = {p.group.name for p in programmes}
+    todo = plan(wanted, server.objects(), groups)
+    lines = []
+    for res in todo.create:
+        lines.append(f"{'would create' if dry_run else 'created'}: {res.title} ({res.uid})")
+    for res, _ in todo.update:
+        lines.append(f"{'would update' if dry_run else 'updated'}: {res.title} ({res.uid})")
+    for remote in todo.delete:
+        lines.append(f"{'would delete' if dry_run else 'deleted'}: {remote.title} ({remote.uid})")
+    if not dry_run:
+        _carry_out(server, todo, show_progress)
+    verb = "would be" if dry_run else ""
+    summary = (
+        f"{url}: {len(todo.create)} {verb} created, {len(todo.update)} {verb} updated, "
+        f"{len(todo.delete)} {verb} deleted, {todo.unchanged} unchanged"
+    )
+    summary = " ".join(summary.split())
+    if todo.foreign:
+        summary += f"; {todo.foreign} other event{'s' if todo.foreign != 1 else ''} left alone"
+    lines.append(summary)
+    return todo, lines
+
+
+def _carry_out(server: _Server, todo: Plan, show_progress: bool) -> None:
+    steps: list[tuple[str, Any]] = []
+    steps += [(f"create {r.title}", lambda r=r: server.create(r)) for r in todo.create]
+    steps += [(f"update {r.title}", lambda r=r, x=x: server.update(r, x)) for r, x in todo.update]
+    steps += [(f"delete {x.title}", lambda x=x: server.delete(x)) for x in todo.delete]
+    if not show_progress or not steps:
+        for _, step in steps:
+            step()
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    columns = (TextColumn("publishing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"))
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("", total=len(steps))
+        for description, step in steps:
+            progress.update(task, description=description[:40])
+            step()
+            progress.advance(task)
