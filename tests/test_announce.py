@@ -125,3 +125,15 @@ def test_a_real_process_announces_the_example():
     )  # fmt: skip
     assert result.returncode == 0 and result.stderr == ""
     assert result.stdout == (ROOT / "tests" / "golden" / "announce-example.txt").read_text()
+
+
+def test_dates_and_times_follow_the_group_locale(cli, tmp_path):
+    french = tmp_path / "programme.toml"
+    french.write_text(EXAMPLE.read_text().replace('timezone = "Europe/London"', 'timezone = "Europe/London"\nlocale = "fr_FR"'))
+    out = cli("announce", "-f", french, "--from", "2017-01-01").stdout
+    assert "mercredi 25 janvier 2017, 19:00\n" in out
+    assert "19:00 to 21:00" in " ".join(out.split())  # the fixed words are still English
+    html = cli("flyer", "-f", french, "2017-02-22").stdout
+    tree = parse_html(html)
+    assert tree.get("lang") == "fr-FR"
+    assert tree.cssselect(".when")[0].text_content() == "mercredi 22 février 2017"

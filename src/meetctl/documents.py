@@ -233,6 +233,9 @@ def group_view(programme: Programme) -> dict[str, Any]:
         "mailing_list": g.mailing_list,
         "website": g.website,
         "welcome": g.welcome,
+        "locale": g.locale,
+        # The HTML lang attribute: "fr_FR" -> "fr-FR"; English when no locale is set.
+        "lang": (g.locale or "en").replace("_", "-"),
     }
 
 
@@ -240,12 +243,13 @@ def meeting_view(o: Occurrence) -> dict[str, Any]:
     """One occurrence for templates (documented in README, "Writing your own templates")."""
     m = o.meeting
     multi_day = o.end_date != o.date
-    start, end = format_time(o.start), format_time(o.end)
+    loc = o.group.locale  # dates and times in the group's language; fixed words stay English for now
+    start, end = format_time(o.start, loc), format_time(o.end, loc)
     return {
         "date": o.date,
         "end_date": o.end_date,
-        "date_words": format_date_range(o.date, o.end_date),
-        "day_words": format_date(o.date, year=False),
+        "date_words": format_date_range(o.date, o.end_date, loc),
+        "day_words": format_date(o.date, year=False, locale=loc),
         "short_date": format_short_date(o.date).replace("  ", " "),
         "start_time": start,
         "end_time": end,
@@ -260,7 +264,7 @@ def meeting_view(o: Occurrence) -> dict[str, Any]:
         "venue": venue_view(o.venue),
         "cancelled": o.cancelled,
         "reason": o.reason,
-        "moved_from": format_date(o.recurrence_id.date()) if o.moved and o.recurrence_id else None,
+        "moved_from": format_date(o.recurrence_id.date(), locale=loc) if o.moved and o.recurrence_id else None,
         "usual_slot": o.usual_slot,
         "series": o.series.id if o.series else None,
         "series_title": o.series.title if o.series else None,
@@ -268,9 +272,9 @@ def meeting_view(o: Occurrence) -> dict[str, Any]:
         "sessions": [
             {
                 "title": s.title,
-                "date_words": format_date(s.date, year=False),
-                "start_time": format_time(s.start),
-                "end_time": format_time(s.end),
+                "date_words": format_date(s.date, year=False, locale=loc),
+                "start_time": format_time(s.start, loc),
+                "end_time": format_time(s.end, loc),
                 "room": s.room,
                 "chair": s.chair,
                 "speakers": list(s.speakers),
@@ -289,14 +293,15 @@ def series_views(items: Sequence[Occurrence]) -> list[dict[str, Any]]:
         if s is None or (o.group.name, s.id) in seen:
             continue
         venue = o.programme.venues.get(s.venue) if s.venue else None
+        loc = o.group.locale
         end = (datetime.combine(date(2000, 1, 1), s.start) + s.duration).time()
         seen[o.group.name, s.id] = {
             "id": s.id,
             "title": s.title,
             "rule": describe(s.rule),
-            "start_time": format_time(s.start),
-            "end_time": format_time(end),
-            "when": f"{describe(s.rule)}, {format_time(s.start)}",
+            "start_time": format_time(s.start, loc),
+            "end_time": format_time(end, loc),
+            "when": f"{describe(s.rule)}, {format_time(s.start, loc)}",
             "venue": venue_view(venue),
             "group": o.group.name,
         }
@@ -472,11 +477,12 @@ class Clash:
         return f"{self.title} ({self.where}), {self.when}"
 
 
-def _span_words(start: datetime, end: datetime, zone: Any) -> str:
+def _span_words(start: datetime, end: datetime, zone: Any, loc: str | None = None) -> str:
     start, end = start.astimezone(zone), end.astimezone(zone)
     if start.date() == end.date():
-        return f"{format_time(start)} to {format_time(end)}"
-    return f"{format_date(start.date())} {format_time(start)} to {format_date(end.date())} {format_time(end)}"
+        return f"{format_time(start, loc)} to {format_time(end, loc)}"
+    first, last = format_date(start.date(), locale=loc), format_date(end.date(), locale=loc)
+    return f"{first} {format_time(start, loc)} to {last} {format_time(end, loc)}"
 
 
 def clashes_within(programmes: Sequence[Programme], o: Occurrence) -> list[Clash]:
@@ -486,7 +492,8 @@ def clashes_within(programmes: Sequence[Programme], o: Occurrence) -> list[Clash
     for a, b in overlaps(around):
         other = b if _same(a, o) else a if _same(b, o) else None
         if other is not None:
-            out.append(Clash(other.title, other.group.name, _span_words(other.start, other.end, o.start.tzinfo)))
+            when = _span_words(other.start, other.end, o.start.tzinfo, o.group.locale)
+            out.append(Clash(other.title, other.group.name, when))
     return out
 
 
@@ -500,7 +507,7 @@ def clashes_with(o: Occurrence, sources: Sequence[str]) -> list[Clash]:
         e = c.event
         if e.group == o.group.name and e.title == o.title and e.start == o.start:
             continue  # our own meeting, read back from our own programme file
-        when = "all day" if e.all_day else _span_words(e.start, e.end, o.start.tzinfo)
+        when = "all day" if e.all_day else _span_words(e.start, e.end, o.start.tzinfo, o.group.locale)
         out.append(Clash(e.title, e.source, when))
     return out
 
@@ -511,7 +518,7 @@ def attendance_words(o: Occurrence, previous: Occurrence | None) -> dict[str, An
     before = previous.meeting.attendance if previous and previous.meeting else None
     change = None
     if count is not None and previous is not None:
-        when = format_date(previous.date)
+        when = format_date(previous.date, locale=o.group.locale)
         if before is None:
             change = f"no attendance was recorded at the previous meeting ({when})"
         elif count == before:
