@@ -327,3 +327,33 @@ def test_installed_meetctl_sends(start_server, tls, write_programme, state):
     assert (first.returncode, first.stdout, first.stderr) == (0, "", "")
     assert (second.returncode, second.stdout, second.stderr) == (0, "", "")
     assert len(inbox.envelopes) == 1
+
+
+def test_another_recipient_the_same_day_is_a_new_delivery(start_server, send, state):
+    controller, inbox = start_server()
+    assert send(controller.port).exit_code == 0
+    assert send(controller.port, "--to", "chair@example.net").exit_code == 0
+    assert [e.rcpt_tos for e in inbox.envelopes] == [["members@example.org"], ["chair@example.net"]]
+    assert [e["to"] for e in sent_log(state)] == [["members@example.org"], ["chair@example.net"]]
+
+
+def test_a_damaged_sent_log_line_does_not_stop_reminders(start_server, send, state):
+    controller, inbox = start_server()
+    state.mkdir(parents=True)
+    (state / "sent.jsonl").write_text('{"message_id": "<x@y>", "to": ["a@b"]}\n{not json\n')
+    assert send(controller.port).exit_code == 0
+    assert len(inbox.envelopes) == 1
+    lines = (state / "sent.jsonl").read_text().splitlines()
+    assert lines[:2] == ['{"message_id": "<x@y>", "to": ["a@b"]}', "{not json"]  # kept as it was
+    assert json.loads(lines[2])["to"] == ["members@example.org"]
+    assert send(controller.port).exit_code == 0
+    assert len(inbox.envelopes) == 1  # the new entry is read back despite the damaged line
+
+
+def test_the_sent_log_lives_in_the_users_state_folder():
+    from platformdirs import user_state_dir
+
+    from meetctl.mailer import state_dir
+
+    assert state_dir({}) == Path(user_state_dir("meetctl"))
+    assert state_dir({"MEETCTL_STATE_DIR": "/srv/meetctl"}) == Path("/srv/meetctl")

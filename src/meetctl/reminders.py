@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import MeetctlError, Problem
 from .programme import Programme
@@ -190,20 +190,23 @@ def opening(reminder: Reminder) -> str:
     return f"Quick reminder: {lead} {at}" + (" — same time and venue." if same else ".")
 
 
-@dataclass(frozen=True)
-class Content:
-    """The parts of a reminder, shared by the text, Markdown and HTML renderings."""
+class Content(NamedTuple):
+    """The parts of a reminder, shared by the text, Markdown and HTML renderings.
+
+    (A NamedTuple, not a dataclass: it is cheaper to define, and cron imports this
+    module every day to find that nothing is due.)
+    """
 
     opening: str
     notes: list[str]
     title: str
     description: str | None
     #: (label, lines) pairs: When, Where, Leading off, ...
-    details: list[tuple[str, list[str]]] = field(default_factory=list)
-    timetable: list[str] = field(default_factory=list)
-    welcome: str | None = None
-    after: str | None = None
-    signature: list[str] = field(default_factory=list)
+    details: list[tuple[str, list[str]]]
+    timetable: list[str]
+    welcome: str | None
+    after: str | None
+    signature: list[str]
 
 
 def content(reminder: Reminder) -> Content:
@@ -293,12 +296,12 @@ def _paragraphs(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_MD_SPECIAL = r"([\\`*_\[\]<>#|~])"
 
 
 def md_escape(text: str) -> str:
     """Programme text made literal in Markdown (no accidental emphasis, links or HTML)."""
-    text = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    text = re.sub(_MD_SPECIAL, r"\\\1", " ".join(text.split()))
     # A leading "1." or "-" would start a list.
     return re.sub(r"^(\d+)\.", r"\1\\.", re.sub(r"^([-+])", r"\\\1", text))
 
@@ -370,12 +373,12 @@ def render(reminders: Sequence[Reminder], fmt: str) -> str:
 # --------------------------------------------------------------------------- email
 
 #: Characters that end a line somewhere (str.splitlines' set): none may reach a header.
-_LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+_LINE_BREAKS = r"[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+"
 
 
 def header_text(value: str) -> str:
     """A value safe for one header line: every line break becomes a space (CVE-2024-6923)."""
-    return " ".join(_LINE_BREAKS.sub(" ", value).split())
+    return " ".join(re.sub(_LINE_BREAKS, " ", value).split())
 
 
 def parse_address(value: str, what: str):  # -> email.headerregistry.Address
