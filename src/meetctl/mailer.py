@@ -68,7 +68,8 @@ def smtp_settings(
         raise MeetctlError(Problem("--send: no SMTP host: set smtp_host in [mail] or give --smtp-host"))
     if security not in MAIL_SECURITY:
         raise MeetctlError(Problem(f"--smtp-security must be one of {', '.join(MAIL_SECURITY)}"))
-    port = port or mail.smtp_port or DEFAULT_PORTS[security]
+    if port is None:
+        port = mail.smtp_port or DEFAULT_PORTS[security]
     if not 0 < port < 65536:
         raise MeetctlError(Problem(f"--smtp-port {port} is not a port number"))
     user = user or mail.user
