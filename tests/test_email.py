@@ -218,3 +218,21 @@ def test_installed_meetctl_writes_a_message_sendmail_can_take():
     msg = parse(result.stdout)
     assert msg["Subject"] == "Reminder: Wednesday 22 February, 7pm: 100th anniversary of the Russian revolution"
     assert "tomorrow, Wednesday 22 February" in " ".join(msg.get_body(("plain",)).get_content().split())
+
+
+def test_the_attachment_matches_meetctl_ical(cli):
+    import icalendar
+
+    msg = parse(raw_of(remind_email(cli, EXAMPLE)))
+    (mine,) = calendar_of(msg)[1].walk("VEVENT")
+    exported = cli("ical", "-f", EXAMPLE)
+    assert exported.exit_code == 0, exported.stderr
+    theirs = [
+        e
+        for e in icalendar.Calendar.from_ical(exported.stdout).walk("VEVENT")
+        if "RECURRENCE-ID" in e and e.decoded("RECURRENCE-ID") == mine.decoded("RECURRENCE-ID")
+    ]
+    assert len(theirs) == 1  # the same instant, written in UTC here and with TZID there
+    assert str(theirs[0]["UID"]) == str(mine["UID"])
+    assert theirs[0].decoded("DTSTART") == mine.decoded("DTSTART")
+    assert str(theirs[0]["SUMMARY"]) == str(mine["SUMMARY"])
