@@ -429,3 +429,34 @@ def test_when_due_the_email_machinery_does_load():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stderr.strip() == "icalendar,email.message"
+
+
+def test_a_day_school_lists_its_timetable_chair_and_speakers(cli, write_programme):
+    first = date(2019, 1, 2)
+    path = write_programme(
+        f"""
+        [venues.centre]
+        name = "Conference Centre"
+        accessibility = "Step-free throughout."
+
+        [[meetings]]
+        date = {first}
+        end_date = {first + timedelta(days=4)}
+        title = "Winter school"
+        start = "10:00"
+        duration = "7h"
+        venue = "centre"
+        chair = "Pat"
+        speakers = ["Ann", "Bo"]
+
+        [[meetings.sessions]]
+        title = "Opening plenary"
+        start = "10:00"
+        end = "12:00"
+        room = "Main hall"
+        """,
+        header=True,
+    )
+    out = remind(cli, path, first - timedelta(days=7)).stdout
+    assert "Access:   Step-free throughout.\nChair:    Pat\nSpeakers: Ann, Bo\n" in out
+    assert "Timetable:\n  Wed 2 Jan 10:00-12:00 Opening plenary (Main hall)\n" in out

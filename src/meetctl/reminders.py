@@ -1,9 +1,11 @@
 """Reminders: which meetings are due, and the reminder as text, Markdown and an email.
 
 ``due(programmes, today, days)`` finds the scheduled meetings that start exactly N
-days after ``today`` (the group's local date). ``reminder_text`` and
-``reminder_markdown`` say them for people; ``email_message`` builds a complete
-RFC 5322 message (text and HTML alternatives plus the meeting as ``.ics``).
+days after ``today`` (the group's local date). ``render(reminders, "text" |
+"markdown")`` says them for people; ``email_message`` builds a complete RFC 5322
+message (text and HTML alternatives plus the meeting as ``.ics``). The sentences
+are English (``group.locale`` is for documents; a reminder's wording is not yet
+translated).
 
 Cold start matters here: cron runs ``meetctl remind`` every day and most days
 nothing is due, so this module imports nothing heavy at the top; ``email``,
