@@ -101,12 +101,11 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def tls() -> tuple[Path, ssl.SSLContext, Path]:
+def tls(tmp_path_factory) -> tuple[Path, ssl.SSLContext, Path]:
     """A throwaway CA and a server certificate for 127.0.0.1: (CA file, server context, folder)."""
     ca = trustme.CA()
     cert = ca.issue_cert("127.0.0.1", "localhost")
-    folder = Path(os.environ.get("TMPDIR", "/tmp")) / f"meetctl-test-tls-{os.getpid()}"
-    folder.mkdir(exist_ok=True)
+    folder = tmp_path_factory.mktemp("tls")
     ca_file = folder / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
