@@ -52,6 +52,9 @@ def main() -> None:
     start_up = [
         python,
         typer_app,
+        # For reference: the same start-up without Jinja2 (announce = this + Jinja2 + the template).
+        measure("meetctl next (example), for reference",
+                [*MEETCTL, "next", "-f", str(EXAMPLE), "--today", "2017-01-01"], args.repeat),  # fmt: skip
         measure("meetctl announce (example, text)", announce, args.repeat),
         measure("meetctl announce (12 meetings, markdown)",
                 [*MEETCTL, "announce", "-f", str(programme), "--from", "2017-01-01", "--to", "2017-12-31",
