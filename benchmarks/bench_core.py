@@ -26,12 +26,13 @@ def main() -> None:
     args = parser.parse_args()
 
     python, typer_app = baselines(args.repeat)
+    example = str(EXAMPLE)
     cold = [
         python,
         typer_app,
-        measure("meetctl next (example)", [*MEETCTL, "next", "-f", str(EXAMPLE), "--today", "2017-01-01"], args.repeat),
-        measure("meetctl list (example, piped)", [*MEETCTL, "list", "-f", str(EXAMPLE), "--from", "2017-01-01"], args.repeat),
-        measure("meetctl check (example)", [*MEETCTL, "check", "-f", str(EXAMPLE), "--today", "2017-01-01"], args.repeat),
+        measure("meetctl next (example)", [*MEETCTL, "next", "-f", example, "--today", "2017-01-01"], args.repeat),
+        measure("meetctl list (example)", [*MEETCTL, "list", "-f", example, "--from", "2017-01-01"], args.repeat),
+        measure("meetctl check (example)", [*MEETCTL, "check", "-f", example, "--today", "2017-01-01"], args.repeat),
     ]
     print_table("Cold start (ratio against the trivial Typer app)", cold, typer_app)
 
