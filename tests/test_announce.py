@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date, timedelta
 
 import pytest
 
-from tests.conftest import EXAMPLE, ROOT
+from tests.conftest import EXAMPLE, HEADER, ROOT
 from tests.document_helpers import assert_golden, in_words, last_weekday, parse_html
 
 PROGRAMME = """
@@ -137,3 +138,23 @@ def test_dates_and_times_follow_the_group_locale(cli, tmp_path):
     tree = parse_html(html)
     assert tree.get("lang") == "fr-FR"
     assert tree.cssselect(".when")[0].text_content() == "mercredi 22 février 2017"
+
+
+def test_several_groups_say_whose_meeting_and_which_zone(cli, write_programme):
+    series = PROGRAMME.split("[[meetings]]")[0]
+    leicester = write_programme(series, name="leicester.toml", header=True)
+    paris = write_programme(
+        HEADER.replace("Test Group", "Paris Group").replace("Europe/London", "Europe/Paris")
+        .replace("secretary@example.org", "paris@example.org")
+        + series.replace("last Wednesday", "first Thursday"),
+        name="paris.toml",
+    )  # fmt: skip
+    out = cli("announce", "-f", leicester, "-f", paris, "--from", "2017-01-01", "--to", "2017-01-31").stdout
+    assert out.startswith("Test Group and Paris Group: meetings, January 2017\n")
+    thursday = date(2017, 1, 1) + timedelta(days=(3 - date(2017, 1, 1).weekday()) % 7)
+    assert f"{in_words(thursday)}, 7pm CET (Paris Group)\n  Discussion\n" in out
+    assert f"{in_words(JAN)}, 7pm GMT (Test Group)\n  Discussion\n" in out
+    assert "Paris Group\nContact: paris@example.org\n" in out and "Test Group\nContact: secretary@example.org\n" in out
+    html = cli("flyer", "-f", leicester, "-f", paris, "--from", "2017-01-01", "--to", "2017-01-31").stdout
+    notes = [" ".join(n.text_content().split()) for n in parse_html(html).cssselect("td .note")]
+    assert notes == ["Paris Group, 7pm CET", "Test Group, 7pm GMT"]

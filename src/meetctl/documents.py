@@ -26,7 +26,7 @@ from typing import Any
 
 from .errors import Location, MeetctlError, Problem, did_you_mean
 from .programme import Programme, Venue
-from .rules import MONTH_NAMES, describe
+from .rules import MONTH_NAMES, describe, join_words
 from .schedule import Occurrence, occurrences, overlaps
 from .wording import format_date, format_date_range, format_short_date, format_time, slugify
 
@@ -269,6 +269,7 @@ def meeting_view(o: Occurrence) -> dict[str, Any]:
         "series": o.series.id if o.series else None,
         "series_title": o.series.title if o.series else None,
         "group": group_view(o.programme),
+        "zone": o.start.tzname(),
         "sessions": [
             {
                 "title": s.title,
@@ -304,6 +305,7 @@ def series_views(items: Sequence[Occurrence]) -> list[dict[str, Any]]:
             "when": f"{describe(s.rule)}, {format_time(s.start, loc)}",
             "venue": venue_view(venue),
             "group": o.group.name,
+            "zone": o.start.tzname(),
         }
     return list(seen.values())
 
@@ -318,7 +320,7 @@ def period_words(first: date, last: date) -> str:
 
 
 def term_context(programmes: Sequence[Programme], items: Sequence[Occurrence]) -> dict[str, Any]:
-    """What a term flyer or an announcement sees: ``group``, ``groups``, ``series``, ``meetings``, ``period``."""
+    """What a term flyer or an announcement sees: ``group``, ``groups``, ``names``, ``series``, ``meetings``..."""
     groups = []
     for p in programmes:
         if p.group.name not in [g["name"] for g in groups]:
@@ -326,6 +328,10 @@ def term_context(programmes: Sequence[Programme], items: Sequence[Occurrence]) -
     return {
         "group": groups[0],
         "groups": groups,
+        # Several programmes at once (-f a folder): say whose each meeting is, and in which zone.
+        "names": join_words([g["name"] for g in groups]),
+        "several_groups": len(groups) > 1,
+        "several_zones": len({g["timezone"] for g in groups}) > 1,
         "series": series_views(items),
         "meetings": [meeting_view(o) for o in items],
         "period": period_words(items[0].date, items[-1].date) if items else "",
