@@ -92,6 +92,14 @@ def test_a_cancelled_meeting_is_skipped_when_comparing(cli, write_programme):
     assert f"12 (up 2 on 10 at the previous meeting, {in_words(JAN)})" in text
 
 
+def test_a_cancelled_meeting_has_nothing_to_report(cli, write_programme):
+    path = write_programme(SERIES + meeting(FEB, cancelled=True, reason="snow"), header=True)
+    result = cli("report", "-f", path, FEB.isoformat(), "-o", "-")
+    assert (result.exit_code, result.stderr) == (
+        2, f"meetctl: error: the meeting on {FEB} was cancelled (snow): nothing to report\n",
+    )  # fmt: skip
+
+
 def test_clashes_with_other_groups_and_calendars_are_listed(cli, write_programme, tmp_path):
     ours = write_programme(SERIES, header=True)
     theirs = write_programme(

@@ -541,8 +541,12 @@ def report_markdown(
     o: Occurrence,
     clashes: Sequence[Clash] = (),
 ) -> str:
-    """The Markdown stub for writing up meeting ``o``."""
+    """The Markdown stub for writing up meeting ``o`` (a cancelled one has nothing to write up)."""
     from markupsafe import Markup
+
+    if o.cancelled:
+        why = f" ({o.reason})" if o.reason else ""
+        raise MeetctlError(Problem(f"the meeting on {o.date} was cancelled{why}: nothing to report"))
 
     previous = previous_in_series(o)
     nxt = following(programmes, o)
