@@ -85,6 +85,17 @@ def test_a_broken_template_is_an_error_at_its_file_and_line(cli, group, source, 
     assert result.stderr == f"{template}:{line}:1: error: {message}\n"
 
 
+def test_an_error_in_an_included_file_names_that_file(cli, group):
+    (group / "templates" / "announce.txt.j2").write_text("{% include 'parts/footer.txt' %}\n")
+    (group / "templates" / "parts").mkdir()
+    footer = group / "templates" / "parts" / "footer.txt"
+    footer.write_text("Contact:\n{{ group.nmae.upper() }}\n")
+    result = cli("announce", "-f", group / "programme.toml", "--from", "2017-01-01")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{footer}:2:1: error: template error: ")
+    assert "nmae" in result.stderr
+
+
 def test_templates_list_shows_the_shipped_ones_and_marks_the_groups_own(cli, group):
     (group / "templates" / "report.md.j2").write_text("mine\n")
     result = cli("templates", "list", "-f", group / "programme.toml")

@@ -158,7 +158,7 @@ class Templates:
             where = Location(exc.filename or exc.name or name, exc.lineno)
             raise MeetctlError.at(where, f"template error: {exc.message}") from None
         except Exception as exc:  # a group's template is user input: any failure is theirs to fix
-            raise MeetctlError(_template_problem(exc, name)) from None
+            raise MeetctlError(_template_problem(exc, name, [*self.group_dirs, BUILTIN_DIR])) from None
 
 
 def _bytecode_cache() -> Any:
@@ -186,16 +186,17 @@ def _bytecode_cache() -> Any:
     return QuietCache(str(folder))
 
 
-def _template_problem(exc: BaseException, name: str) -> Problem:
+def _template_problem(exc: BaseException, name: str, dirs: Sequence[Path]) -> Problem:
     import jinja2
 
     # Jinja rewrites tracebacks so template frames carry the template's file and line;
-    # the innermost such frame is where the problem is.
+    # the innermost frame from a templates folder is where the problem is.
+    folders = [os.path.abspath(d) + os.sep for d in dirs]
     where = None
     tb = exc.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith(".j2") or filename.endswith(".css"):
+        if any(os.path.abspath(filename).startswith(f) for f in folders):
             where = Location(filename, tb.tb_lineno)
         tb = tb.tb_next
     if isinstance(exc, jinja2.TemplateNotFound):
