@@ -117,6 +117,23 @@ start = "19:00"
 duration = "2h"
 from = 2019-02-26
 until = 2019-11-30
+
+[[series]]
+id = "council"
+title = "Tenants' council"
+rule = "first and third Tuesday of the month except July and August"
+start = "18:00"
+duration = "90m"
+from = 2019-01-01
+until = 2021-12-31
+
+[[series]]
+id = "quarterly"
+title = "Quarterly assembly"
+rule = "last Saturday of March, June, September and December"
+start = "14:00"
+from = 2019-01-01
+until = 2022-12-31
 """
 
 
@@ -269,7 +286,10 @@ def test_every_tzid_has_its_vtimezone_and_rules_avoid_bysetpos(cli, two_groups):
     defined = set(re.findall(r"^TZID:(.+?)\r?$", text, re.M))
     assert used == defined == {"Europe/London", "America/New_York"}
     assert "BYSETPOS" not in text
-    assert "RRULE:FREQ=MONTHLY;UNTIL=20231231T235959Z;BYDAY=-1WE" in text.replace("\r\n ", "")
+    unfolded = cli("ical", "-f", london, "-f", brooklyn).stdout_bytes.decode().replace("\r\n ", "")
+    assert "RRULE:FREQ=MONTHLY;UNTIL=20231231T235959Z;BYDAY=-1WE\r\n" in unfolded
+    assert "RRULE:FREQ=MONTHLY;UNTIL=20220101T045959Z;BYMONTH=1,2,3,4,5,6,9,10,11,12;BYDAY=1TU,3TU\r\n" in unfolded
+    assert "RRULE:FREQ=MONTHLY;UNTIL=20230101T045959Z;BYMONTH=3,6,9,12;BYDAY=-1SA\r\n" in unfolded
 
 
 def test_structure_uid_exdate_and_full_overrides(cli, two_groups):

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .calendars import PRODID, calendar_events, vtimezone, zone_years
+from .calendars import PRODID, VEvent, _text, calendar_events, vtimezone, zone_years
 from .errors import Location, MeetctlError
 from .programme import Programme
 
@@ -69,34 +69,31 @@ class Plan:
 
 def resources(programmes: Sequence[Programme]) -> list[Resource]:
     """The programmes as CalDAV resources, one per UID, in a stable order."""
-    from icalendar import Calendar, vText
+    from icalendar import Calendar
 
-    zones = {}
     first_year, last_year = zone_years(programmes, None, None)
+    heads: dict[str, str] = {}
     for p in programmes:
-        if p.group.timezone not in zones:
-            zones[p.group.timezone] = vtimezone(p.group.zone, first_year, last_year)
-    group_of = {}
-    by_uid: dict[str, list[Any]] = {}
+        if p.group.timezone not in heads:
+            cal = Calendar()
+            cal.add("prodid", PRODID)
+            cal.add("version", "2.0")
+            cal.add("calscale", "GREGORIAN")  # no METHOD: stored objects must not have one (RFC 4791)
+            cal.add_component(vtimezone(p.group.zone, first_year, last_year))
+            heads[p.group.timezone] = cal.to_ical().decode("utf-8").removesuffix("END:VCALENDAR\r\n")
+    by_uid: dict[str, tuple[Programme, list[VEvent]]] = {}
     for p in programmes:
         for ev in calendar_events([p], None, None):
-            uid = str(ev["uid"])
-            by_uid.setdefault(uid, []).append(ev)
-            group_of[uid] = p
+            by_uid.setdefault(ev.uid, (p, []))[1].append(ev)
     out = []
-    for uid, events in by_uid.items():
-        p = group_of[uid]
-        cal = Calendar()
-        cal.add("prodid", PRODID)
-        cal.add("version", "2.0")
-        cal.add("calscale", "GREGORIAN")  # no METHOD: stored objects must not have one (RFC 4791)
-        cal.add_component(zones[p.group.timezone])
+    for uid, (p, events) in by_uid.items():
         for ev in events:
-            ev.add(GROUP_PROP, vText(p.group.name))
-            cal.add_component(ev)
-        digest = hashlib.sha256(cal.to_ical()).hexdigest()[:32]
-        events[0].add(HASH_PROP, digest)
-        out.append(Resource(uid, str(events[0]["summary"]), cal.to_ical(), digest))
+            ev.add(f"{GROUP_PROP}:{_text(p.group.name)}")
+        body = heads[p.group.timezone] + "".join(ev.text() for ev in events) + "END:VCALENDAR\r\n"
+        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
+        events[0].add(f"{HASH_PROP}:{digest}")
+        body = heads[p.group.timezone] + "".join(ev.text() for ev in events) + "END:VCALENDAR\r\n"
+        out.append(Resource(uid, events[0].title, body.encode("utf-8"), digest))
     return out
 
 

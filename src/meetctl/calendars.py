@@ -21,6 +21,7 @@ from __future__ import annotations
 import calendar as _calendar
 import functools
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -176,10 +177,10 @@ def vtimezone(zone: ZoneInfo, first_year: int, last_year: int) -> Any:
 # --------------------------------------------------------------------------- export
 
 
-def _stamp(moment: datetime) -> datetime:
+def _stamp(moment: datetime) -> str:
     # RFC 5545 requires DTSTAMP; a wall-clock one would change the file on every
     # run, so use the event's own first start (in UTC).
-    return moment.astimezone(UTC)
+    return _utc(moment)
 
 
 def _location(o: Occurrence) -> str | None:
@@ -211,19 +212,29 @@ def _description(o: Occurrence) -> str | None:
 
 def _fields(o: Occurrence) -> str:
     """X-MEETCTL-FIELDS: what iCalendar has no place for, for ``meetctl import``."""
+    venue = (o.venue.id, o.venue.name, o.venue.address) if o.venue is not None else None
+    return _fields_json(o.series.id if o.series else None, venue, o.description, o.lead, o.reason)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fields_json(
+    series: str | None,
+    venue: tuple[str, str, str | None] | None,
+    description: str | None,
+    lead: str | None,
+    reason: str | None,
+) -> str:
     data: dict[str, Any] = {}
-    if o.series is not None:
-        data["series"] = o.series.id
-    if o.venue is not None:
-        data["venue"] = {
-            k: v for k, v in (("id", o.venue.id), ("name", o.venue.name), ("address", o.venue.address)) if v is not None
-        }
-    if o.description:
-        data["description"] = o.description
-    if o.lead:
-        data["lead"] = o.lead
-    if o.reason:
-        data["reason"] = o.reason
+    if series is not None:
+        data["series"] = series
+    if venue is not None:
+        data["venue"] = {k: v for k, v in zip(("id", "name", "address"), venue, strict=True) if v is not None}
+    if description:
+        data["description"] = description
+    if lead:
+        data["lead"] = lead
+    if reason:
+        data["reason"] = reason
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
@@ -247,36 +258,104 @@ def _content(o: Occurrence) -> tuple:
     return (o.start, o.end, o.title, _description(o), _location(o))
 
 
+@functools.lru_cache(maxsize=8192)
+def _text(value: str) -> str:
+    """A TEXT value escaped by icalendar (commas, semicolons, backslashes, newlines).
+
+    Cached: a programme repeats the same titles, places and blurbs thousands of times.
+    """
+    if not _NEEDS_ESCAPE.search(value):
+        return value  # the common case (UIDs, most titles): nothing to escape
+    from icalendar import vText
+
+    return vText(value).to_ical().decode("utf-8")
+
+
+_NEEDS_ESCAPE = re.compile(r"[\\;,\n\r]")
+
+
+def _fold(line: str) -> str:
+    """Fold a content line at 75 octets without splitting a UTF-8 character (RFC 5545 3.1).
+
+    Written here rather than through icalendar's serializer, which takes seconds
+    for the tens of thousands of lines of a big ``--expand``.
+    """
+    raw = line.encode("utf-8")
+    if len(raw) <= 75:
+        return line
+    parts, start, limit = [], 0, 75
+    while start < len(raw):
+        stop = min(start + limit, len(raw))
+        while stop < len(raw) and raw[stop] & 0xC0 == 0x80:  # a continuation byte: back off
+            stop -= 1
+        parts.append(raw[start:stop])
+        start, limit = stop, 74  # continuation lines begin with a space
+    return b"\r\n ".join(parts).decode("utf-8")
+
+
+@functools.lru_cache(maxsize=64)
+def _uri(value: str) -> str:
+    """A URI value with spaces and control characters percent-encoded (no line breaks smuggled in)."""
+    from urllib.parse import quote
+
+    return quote(value.strip(), safe=":/?#[]@!$&'()*+,;=%~")
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _local(name: str, moment: datetime) -> str:
+    """``DTSTART;TZID=Europe/London:20170125T190000``: the same TZID form for DTSTART, EXDATE and RECURRENCE-ID."""
+    m = moment
+    key = m.tzinfo.key  # type: ignore[union-attr]
+    return f"{name};TZID={key}:{m.year:04d}{m.month:02d}{m.day:02d}T{m.hour:02d}{m.minute:02d}{m.second:02d}"
+
+
+@dataclass
+class VEvent:
+    """One VEVENT as content lines (unfolded); :meth:`text` folds and frames them."""
+
+    uid: str
+    title: str
+    lines: list[str]
+
+    def add(self, line: str) -> None:
+        self.lines.append(line)
+
+    def text(self) -> str:
+        return "BEGIN:VEVENT\r\n" + "".join(_fold(line) + "\r\n" for line in self.lines) + "END:VEVENT\r\n"
+
+
 def _event(
     o: Occurrence,
     uid: str,
     start: datetime | None = None,
     end: datetime | None = None,
     sequence: int = 0,
-) -> Any:
+) -> VEvent:
     """One VEVENT with everything a client shows; overrides repeat it all (they inherit nothing)."""
-    from icalendar import Event, vText
-
     start = start or o.start
     end = end or o.end
-    ev = Event()
-    ev.add("uid", uid)
-    ev.add("dtstamp", _stamp(start))
-    ev.add("dtstart", start)
-    ev.add("dtend", end)
-    ev.add("summary", o.title)
+    lines = [
+        f"UID:{_text(uid)}",
+        f"DTSTAMP:{_stamp(start)}",
+        _local("DTSTART", start),
+        _local("DTEND", end),
+        f"SUMMARY:{_text(o.title)}",
+    ]
     text = _description(o)
     if text:
-        ev.add("description", text)
+        lines.append(f"DESCRIPTION:{_text(text)}")
     where = _location(o)
     if where:
-        ev.add("location", where)
+        lines.append(f"LOCATION:{_text(where)}")
     if o.group.website:
-        ev.add("url", o.group.website)
-    ev.add("status", "CANCELLED" if o.cancelled else "CONFIRMED")
-    ev.add("sequence", sequence)
-    ev.add(FIELDS_PROP, vText(_fields(o)))
-    return ev
+        lines.append(f"URL:{_uri(o.group.website)}")
+    lines.append(f"STATUS:{'CANCELLED' if o.cancelled else 'CONFIRMED'}")
+    lines.append(f"SEQUENCE:{sequence}")
+    lines.append(f"{FIELDS_PROP}:{_text(_fields(o))}")
+    return VEvent(uid, o.title, lines)
 
 
 def _nominal(day: date, at: time, zone: ZoneInfo) -> datetime:
@@ -304,39 +383,34 @@ def _series_events(
     first: date | None,
     last: date | None,
     years: tuple[int, int],
-) -> list[Any]:
+) -> list[VEvent]:
     """The master VEVENT of ``series`` and its overrides, limited to ``first..last``."""
-    from icalendar import vText
-
     zone = programme.group.zone
     uid = series_uid(programme.group, series)
     lo = max(first or series.from_date, series.from_date)
     hi = min((d for d in (last, series.until) if d is not None), default=None)
-    events: list[Any] = []
+    events: list[VEvent] = []
     start_day = _first_rule_date(series, lo, hi)
     if start_day is not None:
         plain = occurrence_on(programme, series, None, start_day)
         start = _nominal(start_day, series.start, zone)
         master = _event(plain, uid, start=start, end=start + (plain.end - plain.start))
-        rule: dict[str, Any] = {}
-        for part in series.rule.rrule.split(";"):
-            key, _, value = part.partition("=")
-            rule[key] = value
-        if hi is not None:
-            rule["UNTIL"] = local_datetime(hi, time(23, 59, 59), zone).astimezone(UTC)
-        master.add("rrule", rule)
+        freq, _, rest = series.rule.rrule.partition(";")
+        # UNTIL in UTC (DTSTART has a TZID): the end of the last day, so that day's meeting is in.
+        until = f";UNTIL={_utc(local_datetime(hi, time(23, 59, 59), zone))}" if hi is not None else ""
+        master.add(f"RRULE:{freq}{until}{';' if rest else ''}{rest}")
         gone = {d for d in series.skip if d >= start_day and (hi is None or d <= hi)}
         for m in meetings:
             moved_out = not _in(m.date, first, last)
             if (m.cancelled or moved_out) and m.original_date >= start_day and _in(m.original_date, None, hi):
                 gone.add(m.original_date)
         for day in sorted(gone):
-            master.add("exdate", _nominal(day, series.start, zone))
+            master.add(_local("EXDATE", _nominal(day, series.start, zone)))
         for m in meetings:
             if m.cancelled and _in(m.date, first, last):
-                master.add(CANCELLED_PROP, vText(_cancelled_fields(m)))
+                master.add(f"{CANCELLED_PROP}:{_text(_cancelled_fields(m))}")
         events.append(master)
-    overrides: dict[date, Any] = {}
+    overrides: dict[date, VEvent] = {}
     described = {m.original_date for m in meetings}
     if start_day is not None:
         # A start in a spring-forward gap: readers disagree on it (vobject moves it back
@@ -347,7 +421,7 @@ def _series_events(
                     and local_datetime(day, series.start, zone).replace(tzinfo=None) != nominal.replace(tzinfo=None)
                     and series.has_date(day)):  # fmt: skip
                 ev = _event(occurrence_on(programme, series, None, day), uid)
-                ev.add("recurrence-id", nominal)
+                ev.add(_local("RECURRENCE-ID", nominal))
                 overrides[day] = ev
     for m in meetings:
         if m.cancelled or not _in(m.date, first, last):
@@ -357,7 +431,7 @@ def _series_events(
         if _content(o) == _content(usual):
             continue
         ev = _event(o, uid, sequence=0 if (o.start, o.end) == (usual.start, usual.end) else 1)
-        ev.add("recurrence-id", _nominal(m.original_date, series.start, zone))
+        ev.add(_local("RECURRENCE-ID", _nominal(m.original_date, series.start, zone)))
         overrides[m.original_date] = ev
     return events + [overrides[d] for d in sorted(overrides)]
 
@@ -369,7 +443,7 @@ def gap_days(zone_name: str, first_year: int, last_year: int) -> tuple[date, ...
     return tuple(c.local.date() for c in changes if c.after > c.before)
 
 
-def _oneoff_events(programme: Programme, first: date | None, last: date | None) -> list[Any]:
+def _oneoff_events(programme: Programme, first: date | None, last: date | None) -> list[VEvent]:
     out = []
     for m in sorted((m for m in programme.meetings if m.series is None), key=lambda m: m.date):
         if _in(m.date, first, last):
@@ -422,17 +496,18 @@ def build_calendar(
     for key in dict.fromkeys(p.group.timezone for p in programmes):
         zone = next(p.group.zone for p in programmes if p.group.timezone == key)
         cal.add_component(vtimezone(zone, first_year, last_year))
-    for event in calendar_events(programmes, first, last, expand):
-        cal.add_component(event)
-    return cal.to_ical()
+    head = cal.to_ical().decode("utf-8")
+    assert head.endswith("END:VCALENDAR\r\n")
+    events = "".join(ev.text() for ev in calendar_events(programmes, first, last, expand))
+    return (head[: -len("END:VCALENDAR\r\n")] + events + "END:VCALENDAR\r\n").encode("utf-8")
 
 
 def calendar_events(
     programmes: Sequence[Programme], first: date | None, last: date | None, expand: bool = False
-) -> list[Any]:
+) -> list[VEvent]:
     """The VEVENTs of :func:`build_calendar`, in a stable order (series in file order, then one-offs)."""
     years = zone_years(programmes, first, last)
-    out: list[Any] = []
+    out: list[VEvent] = []
     if expand:
         if first is None or last is None:
             raise ValueError("expand needs a window")
@@ -626,23 +701,78 @@ def _first_line(exc: BaseException) -> str:
     return line[:160]
 
 
-def ics_events(data: bytes, source: str, first: date, last: date) -> list[Event]:
-    """The events of an iCalendar file whose dates touch ``first..last`` (recurrences expanded)."""
-    import recurring_ical_events
+#: What clash detection reads of another calendar; every other property is dropped before parsing.
+_CLASH_PROPERTIES = frozenset(
+    b"BEGIN END VERSION PRODID X-WR-TIMEZONE X-WR-CALNAME UID SUMMARY STATUS DTSTART DTEND DURATION "
+    b"RRULE RDATE EXDATE EXRULE RECURRENCE-ID TZID TZNAME TZOFFSETFROM TZOFFSETTO".split()
+)
+_PROPERTY_NAME = re.compile(rb"[A-Za-z0-9-]*")
 
-    cal = parse_ics(data, source)
-    default_zone = _calendar_zone(cal)
-    try:
-        found = recurring_ical_events.of(cal).between(first, last)
-    except Exception as exc:  # the expander's own errors: bad RRULE, bad dates...
-        raise MeetctlError.at(Location(source), f"cannot expand the calendar: {_first_line(exc)}") from None
+
+def needed_lines(data: bytes) -> bytes:
+    """Only the content lines (with their folded continuations) that clash detection uses.
+
+    Other groups' calendars carry long descriptions, attendees and alarms; parsing
+    them is most of the cost of a big calendar, and none of it says when.
+    """
     out = []
-    for ev in found:
-        if str(ev.get("status", "")).upper() == "CANCELLED":
+    keep = True
+    for line in data.splitlines(keepends=True):
+        if line[:1] in (b" ", b"\t"):
+            if keep:
+                out.append(line)
             continue
-        out.append(_to_event(ev, source, default_zone))
+        name = _PROPERTY_NAME.match(line)
+        keep = name is not None and name.group().upper() in _CLASH_PROPERTIES
+        if keep:
+            out.append(line)
+    return b"".join(out)
+
+
+def ics_events(data: bytes, source: str, first: date, last: date) -> list[Event]:
+    """The events of an iCalendar file whose dates touch ``first..last`` (recurrences expanded).
+
+    Plain events are read directly; only repeating ones (and their overrides) go
+    through recurring-ical-events, which is what makes a big calendar slow.
+    """
+    from icalendar import Calendar
+
+    cal = parse_ics(needed_lines(data), source)
+    zone = _calendar_zone(cal)
+    vevents = cal.walk("VEVENT")
+    repeating = {str(ev.get("uid")) for ev in vevents if ev.get("rrule") or ev.get("rdate") or ev.get("recurrence-id")}
+    lo = datetime.combine(first, time(), tzinfo=zone)
+    hi = datetime.combine(last + timedelta(days=1), time(), tzinfo=zone)
+    out = []
+    for ev in vevents:
+        if str(ev.get("uid")) in repeating or _cancelled(ev):
+            continue
+        e = _to_event(ev, source, zone)
+        if e.start < hi and (e.end > lo or e.start >= lo):
+            out.append(e)
+    if repeating:
+        import recurring_ical_events
+
+        sub = Calendar()
+        for key in ("x-wr-timezone",):
+            if cal.get(key) is not None:
+                sub.add(key, cal[key])
+        for component in cal.walk("VTIMEZONE"):
+            sub.add_component(component)
+        for ev in vevents:
+            if str(ev.get("uid")) in repeating:
+                sub.add_component(ev)
+        try:
+            found = recurring_ical_events.of(sub).between(first, last + timedelta(days=1))
+        except Exception as exc:  # the expander's own errors: bad RRULE, bad dates...
+            raise MeetctlError.at(Location(source), f"cannot expand the calendar: {_first_line(exc)}") from None
+        out.extend(_to_event(ev, source, zone) for ev in found if not _cancelled(ev))
     out.sort(key=lambda e: (e.start, e.end, e.title))
     return out
+
+
+def _cancelled(ev: Any) -> bool:
+    return str(ev.get("status", "")).upper() == "CANCELLED"
 
 
 def _calendar_zone(cal: Any) -> ZoneInfo:
@@ -678,43 +808,50 @@ def find_clashes(items: Iterable[Occurrence], events: Sequence[Event], same_day:
     """Each (meeting, event) pair that overlaps, in meeting order.
 
     Overlap is in absolute time (zones handled); an all-day event clashes with any
-    meeting on one of its days; ``same_day`` widens every event to the whole
-    local days it touches (in the meeting's zone). Cancelled meetings never clash.
-    A sweep over start times keeps big calendars fast.
+    meeting on one of its days; ``same_day`` widens every meeting to the whole
+    local days it spans (in its own zone). Cancelled meetings never clash.
+    All-day events are looked up by date and timed ones by a binary search over
+    their starts, so thousands of meetings against thousands of events stay fast.
     """
     import bisect
 
-    timed = sorted((e for e in events), key=lambda e: e.start)
-    starts = [e.start for e in timed]
-    longest = max((e.end - e.start for e in timed), default=timedelta(0))
+    by_day: dict[date, list[Event]] = {}
+    timed: list[Event] = []
+    for e in events:
+        if e.all_day and e.days is not None:
+            day, last = e.days
+            for _ in range(3660):  # an all-day event of more than ten years is not a clash worth listing
+                by_day.setdefault(day, []).append(e)
+                if day >= last:
+                    break
+                day += timedelta(days=1)
+        else:
+            timed.append(e)
+    timed.sort(key=lambda e: e.start)
+    starts = [e.start.timestamp() for e in timed]
+    ends = [e.end.timestamp() for e in timed]
+    longest = max((b - a for a, b in zip(starts, ends, strict=True)), default=0.0)
     out: list[Clash] = []
     for o in sorted((o for o in items if not o.cancelled), key=lambda o: o.start):
-        zone = o.start.tzinfo
+        found: list[Event] = []
+        day = o.date
+        while day <= o.end_date:
+            found.extend(e for e in by_day.get(day, ()) if e not in found)
+            day += timedelta(days=1)
         lo, hi = o.start, o.end
         if same_day:
-            lo = datetime.combine(o.start.astimezone(zone).date(), time(), tzinfo=zone)
+            zone = o.start.tzinfo
+            lo = datetime.combine(o.date, time(), tzinfo=zone)
             hi = datetime.combine(o.end_date + timedelta(days=1), time(), tzinfo=zone)
-        # Candidates start before `hi` and no earlier than `lo` minus the longest event.
-        i = bisect.bisect_left(starts, lo - longest - timedelta(days=2))
-        j = bisect.bisect_left(starts, hi + timedelta(days=2))
-        for e in timed[i:j]:
-            if _overlaps(o, e, lo, hi, same_day):
-                out.append(Clash(o, e))
+        lo_s, hi_s = lo.timestamp(), hi.timestamp()
+        for k in range(bisect.bisect_left(starts, lo_s - longest), bisect.bisect_left(starts, hi_s)):
+            # Starts before the meeting ends; clashes if it ends after the meeting starts
+            # (an event with no length clashes if it happens during the meeting).
+            if ends[k] > lo_s or (ends[k] == starts[k] and starts[k] >= lo_s):
+                found.append(timed[k])
+        found.sort(key=lambda e: (e.start, e.end, e.title))
+        out.extend(Clash(o, e) for e in found)
     return out
-
-
-def _overlaps(o: Occurrence, e: Event, lo: datetime, hi: datetime, same_day: bool) -> bool:
-    if e.all_day and e.days is not None:
-        # All-day events are dates, not instants: compare with the meeting's local dates.
-        return e.days[0] <= o.end_date and o.date <= e.days[1]
-    if same_day:
-        zone = o.start.tzinfo
-        e_first = e.start.astimezone(zone).date()
-        e_last = (e.end - timedelta(microseconds=1)).astimezone(zone).date() if e.end > e.start else e_first
-        return e_first <= o.end_date and o.date <= e_last
-    if e.end == e.start:  # an instant: inside the meeting
-        return lo <= e.start < hi
-    return e.start < hi and lo < e.end
 
 
 def clash_record(c: Clash) -> dict[str, Any]:

@@ -1,0 +1,89 @@
+"""Calendar benchmarks: `ical` of a big programme (RRULE form and --expand), `clashes` against 5,000 events.
+
+Run:  python benchmarks/bench_calendars.py [--repeat N]
+
+Targets (issue 3): each under 2 s on this machine for the 200-series, 10-year
+programme; figures are reported as ratios against `python -c pass` measured in the
+same run (timings are noisy on a shared machine; nothing here asserts one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import MEETCTL, baselines, generate_programme, measure, print_table  # noqa: E402
+
+PARIS_VTIMEZONE = """BEGIN:VTIMEZONE
+TZID:Europe/Paris
+BEGIN:DAYLIGHT
+DTSTART:19810329T020000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+TZNAME:CEST
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+END:DAYLIGHT
+BEGIN:STANDARD
+DTSTART:19961027T030000
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+TZNAME:CET
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+END:STANDARD
+END:VTIMEZONE"""
+
+
+def other_calendar(path: Path, events: int = 5000, first_year: int = 2020, years: int = 10) -> Path:
+    """Another group's calendar: ``events`` one-off events (a few all-day) in Paris time, reproducible."""
+    rng = random.Random(3)
+    span = (date(first_year + years, 1, 1) - date(first_year, 1, 1)).days
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//meetctl benchmarks//EN", PARIS_VTIMEZONE]
+    for i in range(events):
+        day = date(first_year, 1, 1) + timedelta(days=rng.randrange(span))
+        lines += ["BEGIN:VEVENT", f"UID:bench-{i}@example.org", "DTSTAMP:20200101T000000Z", f"SUMMARY:Event {i}"]
+        if i % 50 == 0:
+            lines += [f"DTSTART;VALUE=DATE:{day:%Y%m%d}", f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}"]
+        else:
+            start = datetime.combine(day, datetime.min.time()) + timedelta(minutes=rng.randrange(8 * 60, 22 * 60, 15))
+            end = start + timedelta(minutes=rng.choice((60, 90, 120)))
+            lines += [
+                f"DTSTART;TZID=Europe/Paris:{start:%Y%m%dT%H%M%S}",
+                f"DTEND;TZID=Europe/Paris:{end:%Y%m%dT%H%M%S}",
+            ]
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    python, _ = baselines(args.repeat)
+    folder = Path(tempfile.mkdtemp(prefix="meetctl-bench-"))
+    big = generate_programme(folder / "big.toml", n_series=200, years=10)
+    other = other_calendar(folder / "other.ics")
+    window = ["--from", "2020-01-01", "--to", "2029-12-31"]
+    runs = [
+        python,
+        measure("ical, 200 series x 10 years (RRULE form)", [*MEETCTL, "ical", "-f", str(big)], args.repeat),
+        measure("ical --expand, 200 series x 10 years", [*MEETCTL, "ical", "-f", str(big), "--expand"], args.repeat),
+        measure(
+            "clashes of it --with a 5,000-event .ics",
+            [*MEETCTL, "clashes", "-f", str(big), *window, "--with", str(other)],
+            args.repeat,
+        ),
+    ]
+    print_table("Calendars (ratio against python -c pass)", runs, python)
+
+
+if __name__ == "__main__":
+    main()
