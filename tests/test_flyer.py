@@ -146,18 +146,18 @@ def test_a_day_school_flyer_has_its_timetable(cli, write_programme):
         venue = "hall"
 
         [[meetings.sessions]]
-        title = "Opening"
-        start = "10:00"
-        end = "11:00"
-        room = "Main hall"
-        chair = "Sam"
-
-        [[meetings.sessions]]
         title = "Close"
         date = 2019-01-06
         start = "15:00"
         end = "17:00"
         speakers = ["Ann", "Bo"]
+
+        [[meetings.sessions]]
+        title = "Opening"
+        start = "10:00"
+        end = "11:00"
+        room = "Main hall"
+        chair = "Sam"
         """,
         header=True,
     )
@@ -166,9 +166,11 @@ def test_a_day_school_flyer_has_its_timetable(cli, write_programme):
     tree = parse_html(result.stdout)
     assert text_of(tree, ".when") == "Wednesday 2 to Sunday 6 January 2019"
     rows = [" ".join(" ".join(r.itertext()).split()) for r in tree.cssselect(".sessions tbody tr")]
-    assert rows == [
-        "Wednesday 2 January 10am–11am Opening Main hall; chair: Sam",
-        "Sunday 6 January 3pm–5pm Close Ann, Bo",
+    assert rows == [  # a heading row for each day, then the day's sessions in time order
+        "Wednesday 2 January",
+        "10am–11am Opening Main hall; chair: Sam",
+        "Sunday 6 January",
+        "3pm–5pm Close with Ann, Bo",
     ]
 
 
@@ -362,3 +364,31 @@ def test_the_installed_command_makes_a_pdf_of_the_example(tmp_path):
     text = pdf_text(out.read_bytes())
     assert "Last Wednesday of every month, 7pm to 9pm" in text
     assert in_words(date(2017, 3, 29), year=False) in text
+
+
+def test_a_day_school_of_eight_sessions_fits_a_page_with_the_contact_at_its_foot(cli, write_programme):
+    sessions = "".join(
+        f'\n[[meetings.sessions]]\ntitle = "Session {i}: {LONG[:60]}"\ndate = 2019-01-0{2 + i // 4}\n'
+        f'start = "{10 + i % 4 * 2}:00"\nend = "{11 + i % 4 * 2}:30"\nroom = "Room {i}"\nchair = "Chair {i}"\n'
+        for i in range(8)
+    )
+    path = write_programme(
+        PROGRAMME.split("[[series]]")[0]
+        + '[[meetings]]\ndate = 2019-01-02\nend_date = 2019-01-03\ntitle = "Winter school"\nstart = "10:00"\n'
+        'duration = "8h"\nvenue = "hall"\ndescription = "Two days of talks."\n' + sessions
+    )
+    result = cli("flyer", "-f", path, "2019-01-02", "--format", "pdf")
+    assert result.exit_code == 0, result.stderr
+    (page,) = pdf_reader(result.stdout_bytes).pages
+    found: dict[str, float] = {}
+
+    def visit(text, cm, tm, font, size):
+        for key in ("secretary@example.org", "Session 7", "Winter school"):
+            if key in text:
+                found[key] = tm[5] * cm[3] + cm[5]  # the baseline's height above the page's foot
+
+    page.extract_text(visitor_text=visit)
+    assert set(found) == {"secretary@example.org", "Session 7", "Winter school"}
+    # The contact line is the lowest text, in the bottom 30 mm; the title is at the top.
+    assert found["secretary@example.org"] < mm_to_pt(30)
+    assert found["secretary@example.org"] < found["Session 7"] < found["Winter school"]

@@ -282,7 +282,7 @@ def meeting_view(o: Occurrence) -> dict[str, Any]:
                 "speakers": list(s.speakers),
                 "description": s.description,
             }
-            for s in (m.sessions if m else ())
+            for s in sorted(m.sessions if m else (), key=lambda s: (s.date, s.start, s.end))
         ],
     }
 
