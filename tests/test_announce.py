@@ -158,3 +158,17 @@ def test_several_groups_say_whose_meeting_and_which_zone(cli, write_programme):
     html = cli("flyer", "-f", leicester, "-f", paris, "--from", "2017-01-01", "--to", "2017-01-31").stdout
     notes = [" ".join(n.text_content().split()) for n in parse_html(html).cssselect("td .note")]
     assert notes == ["Paris Group, 7pm CET", "Test Group, 7pm GMT"]
+
+
+def test_announce_loads_no_pdf_or_calendar_machinery():
+    code = (
+        "import sys\n"
+        f"sys.argv = ['meetctl', 'announce', '-f', {str(EXAMPLE)!r}, '--from', '2017-01-01']\n"
+        "from meetctl.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ['weasyprint', 'rich', 'icalendar', 'caldav', 'tomlkit']\n"
+        "print(','.join(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.startswith("Leicester Anarchist Federation: meetings")
+    assert result.stderr == "\n"
