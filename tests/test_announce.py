@@ -172,3 +172,15 @@ def test_announce_loads_no_pdf_or_calendar_machinery():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.startswith("Leicester Anarchist Federation: meetings")
     assert result.stderr == "\n"
+
+
+def test_text_never_breaks_a_url_or_a_hyphenated_address(cli, write_programme):
+    url = "https://example.org/a-very-long-path/with-many-hyphenated-parts/and-more-of-them/reading-list.pdf"
+    path = write_programme(
+        PROGRAMME.split("[[meetings]]")[0]
+        + f'[[meetings]]\nseries = "discussion"\ndate = {JAN}\ndescription = "Read this first: {url} thanks"\n',
+        header=True,
+    )
+    out = cli("announce", "-f", path, "--from", "2017-01-01", "--to", "2017-01-31").stdout
+    assert f"\n  {url}\n" in out  # on a line of its own, whole, even though longer than 72
+    assert "  Read this first:\n" in out

@@ -85,6 +85,16 @@ def markdown_escape(text: str) -> str:
     return re.sub(r"(?m)^(\s*\d+)([.)])(?=\s|$)", r"\1\\\2", text)
 
 
+def wrap(text: str, width: int = 72) -> str:
+    """Text wrapped for mail at ``width`` columns, never breaking a word, an address or a URL."""
+    import textwrap
+
+    paragraphs = str(text).split("\n")
+    return "\n".join(
+        textwrap.fill(p, width, break_long_words=False, break_on_hyphens=False) for p in paragraphs
+    )
+
+
 def _upfirst(text: str) -> str:
     """'last Wednesday of every month' -> 'Last Wednesday of every month' (unlike |capitalize)."""
     return text[:1].upper() + text[1:]
@@ -133,6 +143,7 @@ class Templates:
         )
         env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
         env.filters["upfirst"] = _upfirst
+        env.filters["wrap"] = wrap
         env.filters["md"] = lambda s: Markup(markdown_escape(str(s)))
         env.globals["format_date"] = format_date
         env.globals["format_time"] = format_time
