@@ -144,7 +144,6 @@ class Templates:
         env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
         env.filters["upfirst"] = _upfirst
         env.filters["wrap"] = wrap
-        env.filters["md"] = lambda s: Markup(markdown_escape(str(s)))
         env.globals["format_date"] = format_date
         env.globals["format_time"] = format_time
         self._envs[kind] = env
