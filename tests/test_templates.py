@@ -154,3 +154,16 @@ def test_a_real_process_lists_templates(tmp_path):
     script = os.path.join(os.path.dirname(sys.executable), "meetctl")
     result = subprocess.run([script, "templates", "list"], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.split() == SHIPPED
+
+
+def test_a_part_shared_by_html_and_text_templates_is_escaped_only_in_html(cli, group, tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("MEETCTL_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    (group / "programme.toml").write_text(EXAMPLE.read_text().replace("Is the working class", "Is <the> working class"))
+    (group / "templates" / "title.j2").write_text("{{ meetings[0].title }}")
+    (group / "templates" / "announce.txt.j2").write_text("{% include 'title.j2' %}.\n")
+    (group / "templates" / "announce.html.j2").write_text("<p>{% include 'title.j2' %}</p>\n")
+    for _ in range(2):  # the second time from the compiled-template cache
+        text = cli("announce", "-f", group / "programme.toml", "--from", "2017-01-01").stdout
+        html = cli("announce", "-f", group / "programme.toml", "--from", "2017-01-01", "--format", "html").stdout
+        assert text == "Is <the> working class movement dead?.\n"
+        assert html == "<p>Is &lt;the&gt; working class movement dead?</p>\n"

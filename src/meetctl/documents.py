@@ -139,7 +139,7 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
             extensions=["jinja2.ext.i18n"],
-            bytecode_cache=_bytecode_cache(),
+            bytecode_cache=_bytecode_cache(kind),
         )
         env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
         env.filters["upfirst"] = _upfirst
@@ -171,13 +171,19 @@ class Templates:
             raise MeetctlError(_template_problem(exc, name, [*self.group_dirs, BUILTIN_DIR])) from None
 
 
-def _bytecode_cache() -> Any:
+def _bytecode_cache(kind: str) -> Any:
     """Compiled templates kept in the user's cache folder: a run skips Jinja's compiler (~20 ms).
 
-    Jinja checks each template's source checksum, so an edited template is recompiled;
-    ``MEETCTL_CACHE_DIR`` moves the folder, and an unwritable one only costs speed.
+    Jinja checks each template's source checksum, so an edited template is recompiled.
+    Compiled code depends on the environment too (autoescaping is decided at compile
+    time), so each output format and each meetctl version has its own folder: a
+    template included from both an HTML and a text template is never run with the
+    other's escaping. ``MEETCTL_CACHE_DIR`` moves the folder; an unwritable one only
+    costs speed.
     """
     import jinja2
+
+    from . import __version__
 
     class QuietCache(jinja2.FileSystemBytecodeCache):
         def dump_bytecode(self, bucket: Any) -> None:
@@ -189,7 +195,8 @@ def _bytecode_cache() -> Any:
     try:
         from platformdirs import user_cache_dir
 
-        folder = Path(os.environ.get("MEETCTL_CACHE_DIR") or user_cache_dir("meetctl")) / "templates"
+        base = Path(os.environ.get("MEETCTL_CACHE_DIR") or user_cache_dir("meetctl"))
+        folder = base / "templates" / f"{__version__}-{kind}"
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
