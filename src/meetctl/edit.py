@@ -768,14 +768,14 @@ def move(
                 editor.remove_key(table, "replaces")  # moved back to its own date
             editor.set_keys(table, values, after="date")
         editor.allow_clash = allow_clash
-        changes = []
-        if new_day != o.date:
-            changes.append(f"to {_day(new_day)}")
-        if "start" in values:
-            changes.append(f"at {new_start:%H:%M}")
+        when = ([_day(new_day)] if new_day != o.date else []) + (
+            [f"{new_start:%H:%M}"] if "start" in values else []
+        )
+        where = f"to {' '.join(when)}" if when else ""
         if "venue" in values:
-            changes.append(f"at {editor.programme.venues[venue].name}")  # type: ignore[index]
-        editor.messages.append(f"moved {_describe(o)} {' '.join(changes)}")
+            name = editor.programme.venues[venue].name  # type: ignore[index]
+            where += f" at {name}" if when else f"to {name}"
+        editor.messages.append(f"moved {_describe(o)} {where}")
 
     return make
 

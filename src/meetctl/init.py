@@ -137,8 +137,11 @@ def check_venue_id(value: str) -> str:
 
 def venue_id_for(name: str) -> str:
     """'The Regent Sports & Social Club' -> 'regent': the first word that says something."""
-    words = [w for w in slugify(name, 200).split("-") if w not in ("the", "a", "an")]
-    return words[0] if words else "venue"
+    slug = slugify(name, 200)
+    words = [w for w in slug.split("-") if w not in ("the", "a", "an")]
+    if not words or (slug == "meeting" and "meeting" not in name.lower()):  # slugify's fallback
+        return "venue"
+    return words[0]
 
 
 # --------------------------------------------------------------------------- asking
@@ -146,7 +149,6 @@ def venue_id_for(name: str) -> str:
 
 def ask(answers: Answers, prompt: Callable[..., str] | None = None) -> Answers:
     """Ask on the terminal for whatever the flags did not give."""
-    import click
     import typer
 
     prompt = prompt or typer.prompt
@@ -159,7 +161,7 @@ def ask(answers: Answers, prompt: Callable[..., str] | None = None) -> Answers:
             try:
                 return check(value)
             except ValueError as exc:
-                raise click.BadParameter(str(exc)) from None
+                raise typer.BadParameter(str(exc)) from None
 
         value = prompt(text, default=default if default is not None else ("" if optional else None),
                        value_proc=proc, show_default=bool(default))  # fmt: skip
