@@ -474,3 +474,16 @@ def test_a_real_meetctl_process_adds_and_refuses(tmp_path):
     assert ok.stdout == f"{path}: changed: added a meeting on Wed 27 Mar 2024: 'Third' (series talks)\n"
     bad = subprocess.run([script, "cancel", "-f", str(path), "2024-03-20"], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.startswith(f"{path}: error: cancel: no meeting on Wed 20 Mar 2024")
+
+
+def test_the_old_date_of_a_moved_meeting_points_to_the_new_one(cli, commented):
+    run_ok(cli, "move", "-f", commented, "2024-01-31", "--to", "2024-02-07")
+    err = refused(cli, commented, "cancel", "2024-01-31")
+    assert err == f"{commented}: error: cancel: no meeting on Wed 31 Jan 2024: it was moved to Wed 7 Feb 2024; use that date\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write to any file")
+def test_a_read_only_programme_is_not_edited(cli, commented):
+    os.chmod(commented, 0o444)
+    err = refused(cli, commented, "cancel", "2024-02-28")
+    assert err == f"{commented}: error: is read-only; nothing was changed\n"

@@ -141,6 +141,8 @@ def edit_file(path: str | Path, make: Callable[[Editor], None], dry_run: bool = 
     real = Path(os.path.realpath(path))  # edit a symlink's target, keep the link
     if dry_run:
         return _prepare(name, _read(real, name), make)
+    if real.exists() and not os.access(real, os.W_OK):
+        raise MeetctlError.at(Location(name), "is read-only; nothing was changed")
     with _locked(real, name):
         _remove_leftovers(real)
         for _ in range(ATTEMPTS):
@@ -530,6 +532,13 @@ def find_occurrence(editor: Editor, day: date, series_id: str | None, command: s
         if series_id is None or (o.series is not None and o.series.id == series_id)
     ]  # fmt: skip
     if not found:
+        moved = [m for m in programme.meetings if m.replaces == day
+                 and (series_id is None or m.series == series_id)]  # fmt: skip
+        if moved:
+            raise editor.refuse(
+                f"{command}: no meeting on {_day(day)}: it was moved to {_day(moved[0].date)}; "
+                f"use that date"
+            )
         raise editor.refuse(f"{command}: no meeting on {_day(day)}{_nearest(programme, day)}")
     if len(found) > 1:
         listed = "; ".join(_describe(o) for o in found)
