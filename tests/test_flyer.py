@@ -289,6 +289,17 @@ def test_output_file_format_follows_its_extension(cli, programme, tmp_path):
     assert parse_html(html.read_text()).cssselect("h1")
 
 
+def test_on_a_terminal_the_flyer_goes_to_a_file_named_for_it(cli, programme, tmp_path, monkeypatch):
+    monkeypatch.setattr("meetctl.cli.on_terminal", lambda: True)
+    monkeypatch.chdir(tmp_path)
+    one = cli("flyer", "-f", programme, JAN.isoformat())
+    assert one.stdout == f"flyer-{JAN}.html\n"
+    assert parse_html((tmp_path / f"flyer-{JAN}.html").read_text()).cssselect("h1")
+    term = cli("flyer", "-f", programme, "--from", "2017-01-01", "--to", "2017-03-31", "--format", "pdf")
+    assert term.stdout == f"term-flyer-{JAN}-{MAR}.pdf\n"
+    assert (tmp_path / f"term-flyer-{JAN}-{MAR}.pdf").read_bytes().startswith(b"%PDF-")
+
+
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (Debian poppler-utils) is not installed")
 @pytest.mark.parametrize("paper", ["a4", "a5"])
 def test_the_pdf_renders_to_an_image_of_the_page(cli, programme, tmp_path, paper):

@@ -585,7 +585,8 @@ def flyer(
 
     The term flyer says the rule in words and lists every date; cancelled meetings
     are struck through. PDF is made from the same HTML (WeasyPrint). With -o the
-    file is written and its path printed; a PDF to a terminal goes to flyer-DATE.pdf.
+    file is written and its path printed; piped, the flyer goes to stdout; on a
+    terminal it goes to flyer-DATE.html (or .pdf).
 
     Example:  meetctl flyer -f examples/programme.toml --from 2017-01-01 --to 2017-03-31 --format pdf -o term.pdf
     """
@@ -617,9 +618,9 @@ def flyer(
     else:
         base = templates or Path(programmes[0].path).parent
         data = documents.html_to_pdf(html, base)
-    if output is None and chosen is FlyerFormat.pdf and on_terminal():
+    if output is None and on_terminal():  # markup or PDF bytes are no use on a screen: write a file
         name = f"term-flyer-{items[0].date}-{items[-1].date}" if term else f"flyer-{items[0].date}"
-        output = Path(f"{name}.pdf")
+        output = Path(f"{name}.{chosen.value}")
     if output is not None and str(output) != "-":
         _write_output(output, data)
     else:
