@@ -149,13 +149,6 @@ class Templates:
         self._envs[kind] = env
         return env
 
-    def source_of(self, name: str) -> Path | None:
-        """The group's file that overrides shipped template ``name``, if any."""
-        for d in self.group_dirs:
-            if (d / name).is_file():
-                return d / name
-        return None
-
     def render(self, name: str, **context: Any) -> str:
         """Render template ``name``; a broken template is a MeetctlError at its file and line."""
         import jinja2
