@@ -184,7 +184,7 @@ class _Server:
 
         with self.errors():
             # raw_data: the bytes go as they are (our SEQUENCE, no METHOD), to <uid>.ics.
-            caldav.Event(client=self.client, parent=self.calendar).save(raw_data=resource.data, no_overwrite=True)
+            caldav.Event(client=self.client, parent=self.calendar).save(raw_data=resource.data)
 
     def update(self, resource: Resource, remote: Remote) -> None:
         with self.errors():

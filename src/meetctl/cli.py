@@ -419,7 +419,8 @@ def publish(
     from .caldav_publish import publish as publish_programmes
 
     programmes = load(files)
-    _, lines = publish_programmes(programmes, caldav, user, dry_run=dry_run, show_progress=on_terminal())
+    # The progress bar is drawn on stderr: show it whenever a person watches stderr.
+    _, lines = publish_programmes(programmes, caldav, user, dry_run=dry_run, show_progress=sys.stderr.isatty())
     for line in lines:
         typer.echo(line)
 
