@@ -487,3 +487,31 @@ def test_a_read_only_programme_is_not_edited(cli, commented):
     os.chmod(commented, 0o444)
     err = refused(cli, commented, "cancel", "2024-02-28")
     assert err == f"{commented}: error: is read-only; nothing was changed\n"
+
+
+def test_moving_a_day_school_moves_its_end_date_and_its_timetable(cli, write_programme):
+    path = write_programme(HEADER + """
+[[meetings]]
+date = 2024-05-11
+end_date = 2024-05-12    # a weekend
+title = "Weekend school"
+start = "10:00"
+duration = "7h"
+
+[[meetings.sessions]]
+title = "Saturday"
+start = "10:00"
+end = "12:00"
+
+[[meetings.sessions]]
+title = "Sunday"
+date = 2024-05-12   # the second day
+start = "10:00"
+end = "12:00"
+""")
+    before = path.read_text(encoding="utf-8")
+    run_ok(cli, "move", "-f", path, "2024-05-11", "--to", "2024-06-08")
+    expected = replaced(before, "date = 2024-05-11\nend_date = 2024-05-12    # a weekend\n",
+                        "date = 2024-06-08\nend_date = 2024-06-09    # a weekend\n")  # fmt: skip
+    expected = replaced(expected, "date = 2024-05-12   # the second day\n", "date = 2024-06-09   # the second day\n")
+    assert path.read_text(encoding="utf-8") == expected

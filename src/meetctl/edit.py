@@ -237,8 +237,9 @@ def _write_temp(path: Path, data: bytes, mode: int, owner: tuple[int, int] | Non
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
-            os.fchmod(out.fileno(), mode)
-            if owner is not None:
+            if hasattr(os, "fchmod"):  # not on Windows
+                os.fchmod(out.fileno(), mode)
+            if owner is not None and hasattr(os, "fchown"):
                 try:
                     os.fchown(out.fileno(), *owner)
                 except OSError:
@@ -556,6 +557,11 @@ def _nearest(programme: Programme, day: date) -> str:
     return " (nearest: " + ", ".join(_day(o.date) for o in near) + ")"
 
 
+def _date_of(value: Any) -> date:
+    """A TOML date (or a "YYYY-MM-DD" string, which the programme also accepts)."""
+    return value if isinstance(value, date) else date.fromisoformat(value.strip())
+
+
 def _meeting_index(programme: Programme, o: Occurrence) -> int | None:
     """The index of the [[meetings]] table that describes ``o``, if one does."""
     if o.meeting is None:
@@ -776,6 +782,11 @@ def move(
             elif original is not None and new_day == original and o.meeting and o.meeting.replaces:
                 editor.remove_key(table, "replaces")  # moved back to its own date
             editor.set_keys(table, values, after="date")
+            if new_day != o.date:  # a timetable's own dates move with the meeting
+                for j, session in enumerate(editor.raw["meetings"][index].get("sessions", [])):
+                    if "date" in session:
+                        shifted = _date_of(session["date"]) + (new_day - o.date)
+                        editor.set_keys((*table, "sessions", j), {"date": shifted})
         editor.allow_clash = allow_clash
         when = ([_day(new_day)] if new_day != o.date else []) + (
             [f"{new_start:%H:%M}"] if "start" in values else []
