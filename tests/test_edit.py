@@ -515,3 +515,28 @@ end = "12:00"
                         "date = 2024-06-08\nend_date = 2024-06-09    # a weekend\n")  # fmt: skip
     expected = replaced(expected, "date = 2024-05-12   # the second day\n", "date = 2024-06-09   # the second day\n")
     assert path.read_text(encoding="utf-8") == expected
+
+
+def test_dates_written_as_strings_are_understood(cli, write_programme):
+    path = write_programme(HEADER + WEEKLY + '\n[[meetings]]\nseries = "reading"\ndate = "2024-01-15"\n')
+    before = path.read_text(encoding="utf-8")
+    run_ok(cli, "add", "-f", path, "--date", "2024-01-08", "--title", "First")
+    assert path.read_text(encoding="utf-8") == spliced(
+        before, '[[meetings]]\nseries = "reading"\ndate = "2024-01-15"',
+        '[[meetings]]\nseries = "reading"\ndate = 2024-01-08\ntitle = "First"\n\n',
+    )
+
+
+def test_a_change_that_would_make_the_programme_invalid_is_refused(commented):
+    # The commands check their options first; underneath, every edit is validated by the code of
+    # `check` before it is written. Here an edit made with the Editor directly shows that last line.
+    def bad(editor: edit.Editor) -> None:
+        editor.set_keys(("meetings", 0), {"venue": "nowhere"})
+
+    with pytest.raises(edit.MeetctlError) as caught:
+        edit.edit_file(commented, bad)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{commented}: error: refused, the programme would not be valid: "
+        "meetings[1].venue: unknown venue 'nowhere'"
+    ]
+    assert commented.read_text(encoding="utf-8") == ORIGINAL

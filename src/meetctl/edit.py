@@ -399,7 +399,7 @@ class Editor:
         if not isinstance(existing, list) or len(headers) != len(existing):
             raise self._cannot("the meetings are not written as [[meetings]] tables")
         day = values["date"]
-        dates = [m["date"] for m in existing]
+        dates = [_date_of(m["date"]) for m in existing]
         in_order = all(a <= b for a, b in zip(dates, dates[1:], strict=False))
         index = next((i for i, d in enumerate(dates) if d > day), len(dates)) if in_order else len(dates)
         block = render_header(("meetings",), array=True) + "\n" + render_pairs(values)
@@ -455,8 +455,9 @@ class Editor:
                 new = parse_programme(new_text, self.name)
             except MeetctlError as exc:
                 raise MeetctlError(
-                    [Problem(f"refused, the programme would not be valid: {_strip_place(p)}",
-                             Location(self.name)) for p in exc.problems]  # fmt: skip
+                    # Without line numbers: they would point into text that was never written.
+                    [Problem(f"refused, the programme would not be valid: {p.message}", Location(self.name))
+                     for p in exc.problems]  # fmt: skip
                 ) from None
             if not self.allow_clash:
                 self._refuse_new_clashes(new)
@@ -481,11 +482,6 @@ class Editor:
                 [Problem(f"refused: {f} (use --allow-clash if both really happen)", Location(self.name))
                  for f in found]  # fmt: skip
             )
-
-
-def _strip_place(problem: Problem) -> str:
-    # Line numbers of text that was never written would mislead: keep only the message.
-    return problem.message
 
 
 def _day(d: date) -> str:
