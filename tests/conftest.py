@@ -28,6 +28,13 @@ address = "1 High Street, Leicester LE1 1AA"
 """
 
 
+@pytest.fixture(autouse=True)
+def _private_state_and_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the sent-log and the template cache out of the user's own folders."""
+    monkeypatch.setenv("MEETCTL_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+    monkeypatch.setenv("MEETCTL_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture
 def write_programme(tmp_path: Path) -> Callable[..., Path]:
     """Write a programme (dedented) to a file and return its path."""
