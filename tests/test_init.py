@@ -9,9 +9,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from meetctl import init
-from meetctl.programme import load_programme
+from meetctl.programme import load_programme, parse_programme
 
 MEETCTL = str(Path(sys.executable).parent / "meetctl")
 
@@ -162,3 +164,18 @@ def test_a_real_process_writes_the_file_in_a_folder(tmp_path):
     again = subprocess.run([MEETCTL, "init", str(tmp_path), "--name", "Test"], capture_output=True, text=True,
                            stdin=subprocess.DEVNULL)  # fmt: skip
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+texts = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1).filter(lambda t: t.strip())
+
+
+@settings(max_examples=80, deadline=None)
+@given(name=texts, venue=texts, address=texts, title=texts)
+def test_any_names_are_written_so_that_they_read_back(name, venue, address, title):
+    answers = init.Answers(first=date(2024, 1, 1), name=name, timezone="UTC", venue_name=venue, address=address,
+                           rule="every Monday", title=title)  # fmt: skip
+    programme = parse_programme(init.render(answers))
+    assert programme.group.name == name.strip()
+    (hall,) = programme.venues.values()
+    assert (hall.name, hall.address) == (venue.strip(), address.strip())
+    assert programme.series[0].title == title.strip()

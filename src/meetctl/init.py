@@ -315,7 +315,10 @@ def render(answers: Answers) -> str:
 
 
 def _one_line(text: str | None) -> str:
-    return " ".join((text or "").split())
+    """Text fit for a TOML comment: one line, no control characters."""
+    import unicodedata
+
+    return " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in text or "").split())
 
 
 def write(path: Path, answers: Answers, force: bool = False) -> str:
