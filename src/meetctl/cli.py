@@ -545,10 +545,28 @@ SeriesOption = Annotated[
 Output = Annotated[Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write to this file.")]
 
 
+LocaleOption = Annotated[
+    str | None,
+    typer.Option(
+        "--locale",
+        metavar="LOCALE",
+        help="Language for dates, times and fixed words: fr_FR, ca_ES, cy_GB... Default: group.locale.",
+        show_default=False,
+    ),
+]
+
+
 def _templates(option: Path | None, programmes: list[Programme]) -> Any:
     from .documents import Templates, template_dirs
 
-    return Templates(template_dirs(option, [p.path for p in programmes]))
+    locale = programmes[0].group.locale if programmes else None
+    return Templates(template_dirs(option, [p.path for p in programmes]), locale=locale)
+
+
+def _load_for_documents(files: list[Path] | None, locale: str | None) -> list[Programme]:
+    from .documents import with_locale
+
+    return with_locale(load(files), locale)
 
 
 def _programme_paths(files: list[Path] | None) -> list[str | Path]:
@@ -580,6 +598,7 @@ def flyer(
     output: Output = None,
     series: SeriesOption = None,
     templates: TemplatesDir = None,
+    locale: LocaleOption = None,
     today: Today = None,
 ) -> None:
     """A printable flyer: for one meeting (DATE, default the next one) or a term (--from/--to).
@@ -594,7 +613,7 @@ def flyer(
     from . import documents
     from .schedule import next_occurrence
 
-    programmes = load(files)
+    programmes = _load_for_documents(files, locale)
     own_templates = _templates(templates, programmes)
     day_value = today_for(today, programmes)
     term = bool(from_ or to)
@@ -637,6 +656,7 @@ def announce(
     to: ToDate = None,
     fmt: Annotated[AnnounceFormat, typer.Option("--format", help="text, markdown or html.")] = AnnounceFormat.text,
     templates: TemplatesDir = None,
+    locale: LocaleOption = None,
     today: Today = None,
 ) -> None:
     """The post announcing a term's meetings, ready to paste (default: the next three months).
@@ -647,7 +667,7 @@ def announce(
     """
     from . import documents
 
-    programmes = load(files)
+    programmes = _load_for_documents(files, locale)
     own_templates = _templates(templates, programmes)
     first = parse_date_option("--from", from_) if from_ else None
     last = parse_date_option("--to", to) if to else None
@@ -676,6 +696,7 @@ def report(
                      help="Also look for clashes in this calendar (.ics file, URL or programme); repeatable."),
     ] = None,
     templates: TemplatesDir = None,
+    locale: LocaleOption = None,
     today: Today = None,
 ) -> None:
     """A Markdown stub for writing up a meeting (default: the latest one that has started).
@@ -689,7 +710,7 @@ def report(
     """
     from . import documents
 
-    programmes = load(files)
+    programmes = _load_for_documents(files, locale)
     own_templates = _templates(templates, programmes)
     if day:
         meeting = documents.meeting_on(programmes, parse_date_option("DATE", day), series)

@@ -8,13 +8,16 @@ extend a shipped one as ``builtin/NAME``.
 Escaping follows the template's format, so a group's own template cannot forget
 it: ``*.html.j2`` templates are autoescaped for HTML, ``*.md.j2`` ones escape
 Markdown (and inline HTML), ``*.txt.j2`` ones are plain text. Fixed words go
-through ``_()`` (identity for now) so a locale can translate them later.
+through ``_()``: with a ``group.locale`` (or ``--locale``) whose language has a
+catalogue in ``meetctl/locales/`` (Catalan, French), they are translated; dates
+and times follow the locale in any language Babel knows.
 
 Selection (which meeting, which window) is pure: today is always a parameter.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tempfile
@@ -100,11 +103,92 @@ def _upfirst(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+#: Translation catalogues of the templates' fixed words, one ``LANG.po`` per language, read from source.
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+
+
+def shipped_languages() -> list[str]:
+    """The languages the templates' fixed words are translated into (besides English)."""
+    return sorted(p.stem for p in LOCALES_DIR.glob("*.po"))
+
+
+def translations(locale: str | None) -> Any:
+    """A gettext translations object for ``locale`` (English words when none is shipped)."""
+    import gettext
+
+    from .wording import uses_babel
+
+    if not locale or not uses_babel(locale):
+        return gettext.NullTranslations()
+    language = locale.replace("-", "_").split("_")[0].lower()
+    path = LOCALES_DIR / f"{language}.po"
+    if not path.is_file():
+        return gettext.NullTranslations()
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as f:
+        catalog = read_po(f)
+    messages = {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string}
+    return _Catalogue(messages)
+
+
+def with_locale(programmes: Sequence[Programme], locale: str | None) -> list[Programme]:
+    """The programmes as documents should speak them: ``--locale`` over each ``group.locale``.
+
+    An unknown locale is an error at ``--locale`` or at the group's ``locale`` key.
+    """
+    from dataclasses import replace
+
+    from .wording import check_locale
+
+    if locale:
+        try:
+            check_locale(locale)
+        except ValueError as exc:
+            raise MeetctlError(Problem(f"--locale: {exc}")) from None
+        return [replace(p, group=replace(p.group, locale=locale)) for p in programmes]
+    for p in programmes:
+        if p.group.locale:
+            try:
+                check_locale(p.group.locale)
+            except ValueError as exc:
+                raise MeetctlError.at(p.locate(("group", "locale")), f"group.locale: {exc}") from None
+    return list(programmes)
+
+
+def words(locale: str | None, message: str) -> str:
+    """A fixed phrase made in code (not in a template), translated like the templates' words."""
+    return _translate(locale, message)
+
+
+@functools.cache
+def _gettext_for(locale: str | None) -> Any:
+    return translations(locale).gettext
+
+
+def _translate(locale: str | None, message: str) -> str:
+    return _gettext_for(locale)(message)
+
+
+class _Catalogue:
+    """Just enough of gettext's interface for Jinja2's i18n extension."""
+
+    def __init__(self, messages: dict[str, str]) -> None:
+        self.messages = messages
+
+    def gettext(self, message: str) -> str:
+        return self.messages.get(message) or message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
 class Templates:
     """The Jinja2 environments (one per output format) over the group's and the shipped templates."""
 
-    def __init__(self, group_dirs: Sequence[Path] = ()) -> None:
+    def __init__(self, group_dirs: Sequence[Path] = (), locale: str | None = None) -> None:
         self.group_dirs = list(group_dirs)
+        self.locale = locale
         self._envs: dict[str, Any] = {}
 
     def _environment(self, kind: str) -> Any:
@@ -141,7 +225,8 @@ class Templates:
             extensions=["jinja2.ext.i18n"],
             bytecode_cache=_bytecode_cache(kind),
         )
-        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+        # Compiled templates call gettext at render time, so the bytecode cache is shared by all languages.
+        env.install_gettext_translations(translations(self.locale), newstyle=True)  # type: ignore[attr-defined]
         env.filters["upfirst"] = _upfirst
         env.filters["wrap"] = wrap
         env.globals["format_date"] = format_date
@@ -254,7 +339,7 @@ def meeting_view(o: Occurrence) -> dict[str, Any]:
     """One occurrence for templates (documented in README, "Writing your own templates")."""
     m = o.meeting
     multi_day = o.end_date != o.date
-    loc = o.group.locale  # dates and times in the group's language; fixed words stay English for now
+    loc = o.group.locale  # dates and times in the group's language
     start, end = format_time(o.start, loc), format_time(o.end, loc)
     return {
         "date": o.date,
@@ -264,7 +349,12 @@ def meeting_view(o: Occurrence) -> dict[str, Any]:
         "short_date": format_short_date(o.date).replace("  ", " "),
         "start_time": start,
         "end_time": end,
-        "time_words": f"{start} on the first day to {end} on the last" if multi_day else f"{start} to {end}",
+        "time_words": (
+            words(loc, "%(start)s on the first day to %(end)s on the last")
+            if multi_day
+            else words(loc, "%(start)s to %(end)s")
+        )
+        % {"start": start, "end": end},
         "title": o.title,
         "description": o.description,
         "lead": o.lead,
@@ -321,8 +411,14 @@ def series_views(items: Sequence[Occurrence]) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
-def period_words(first: date, last: date) -> str:
-    """'January to March 2017', 'March 2017', 'December 2017 to February 2018'."""
+def period_words(first: date, last: date, locale: str | None = None) -> str:
+    """'January to March 2017', 'March 2017', 'December 2017 to February 2018' ('gener – març del 2017')."""
+    from .wording import uses_babel
+
+    if uses_babel(locale):
+        from babel.dates import format_interval
+
+        return format_interval(first, last, "yMMMM", locale=str(locale).replace("-", "_"))
     if (first.year, first.month) == (last.year, last.month):
         return f"{MONTH_NAMES[first.month - 1]} {first.year}"
     if first.year == last.year:
@@ -345,7 +441,7 @@ def term_context(programmes: Sequence[Programme], items: Sequence[Occurrence]) -
         "several_zones": len({g["timezone"] for g in groups}) > 1,
         "series": series_views(items),
         "meetings": [meeting_view(o) for o in items],
-        "period": period_words(items[0].date, items[-1].date) if items else "",
+        "period": period_words(items[0].date, items[-1].date, programmes[0].group.locale) if items else "",
         "first": items[0].date if items else None,
         "last": items[-1].date if items else None,
     }
@@ -497,9 +593,12 @@ class Clash:
 def _span_words(start: datetime, end: datetime, zone: Any, loc: str | None = None) -> str:
     start, end = start.astimezone(zone), end.astimezone(zone)
     if start.date() == end.date():
-        return f"{format_time(start, loc)} to {format_time(end, loc)}"
+        return words(loc, "%(start)s to %(end)s") % {"start": format_time(start, loc), "end": format_time(end, loc)}
     first, last = format_date(start.date(), locale=loc), format_date(end.date(), locale=loc)
-    return f"{first} {format_time(start, loc)} to {last} {format_time(end, loc)}"
+    return words(loc, "%(start)s to %(end)s") % {
+        "start": f"{first} {format_time(start, loc)}",
+        "end": f"{last} {format_time(end, loc)}",
+    }
 
 
 def clashes_within(programmes: Sequence[Programme], o: Occurrence) -> list[Clash]:
@@ -524,7 +623,8 @@ def clashes_with(o: Occurrence, sources: Sequence[str]) -> list[Clash]:
         e = c.event
         if e.group == o.group.name and e.title == o.title and e.start == o.start:
             continue  # our own meeting, read back from our own programme file
-        when = "all day" if e.all_day else _span_words(e.start, e.end, o.start.tzinfo, o.group.locale)
+        loc = o.group.locale
+        when = words(loc, "all day") if e.all_day else _span_words(e.start, e.end, o.start.tzinfo, loc)
         out.append(Clash(e.title, e.source, when))
     return out
 
