@@ -253,3 +253,19 @@ def test_an_unknown_locale_is_refused():
 
     with pytest.raises(ValueError, match="unknown locale 'xx_YY'"):
         check_locale("xx_YY")
+
+
+def test_the_conference_timetable_is_in_every_announcement_format(cli):
+    args = ("announce", "-f", CONFERENCE, "--from", "2017-11-01", "--to", "2017-11-30")
+    text = cli(*args).stdout
+    assert "  Saturday 11 November\n    9:30am–5:30pm  Crèche (all day Saturday) (Brockway Room)\n" in text
+    assert "    2:30pm–4pm  Closing rally (Main Hall; chair: Priya Shah; with Ana\n      García)\n" in text
+    markdown = cli(*args, "--format", "markdown").stdout
+    assert "- **6:30pm–8:30pm** Saturday evening rally _(Main Hall; chair: Sam Jones;" in markdown
+    import lxml.html
+
+    page = lxml.html.fromstring(cli(*args, "--format", "html").stdout)
+    items = [" ".join(li.text_content().split()) for li in page.cssselect("ul.sessions li")]
+    assert items[0] == "Saturday 11 November" and items[6] == "Sunday 12 November"
+    assert "6:30pm–8:30pm Saturday evening rally (Main Hall; chair: Sam Jones;" in items[5]
+    assert len(items) == 10  # eight sessions under two day headings
