@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from meetctl.programme import load_programme, parse_programme
 from meetctl.schedule import next_occurrence, occurrences, overlaps
 from tests.conftest import EXAMPLE, HEADER
@@ -183,3 +186,25 @@ def test_overlaps_are_found():
     p = programme(MONTHLY + '\n[[meetings]]\ndate = 2017-01-25\ntitle = "Clash"\nstart = "20:30"\n')
     pairs = overlaps(occurrences(p, date(2017, 1, 1), date(2017, 1, 31)))
     assert [(a.title, b.title) for a, b in pairs] == [("Discussion", "Clash")]
+
+
+PHRASES = [
+    "last Wednesday of the month", "first and third Tuesday of the month", "every Thursday",
+    "every other Friday", "15th of every month", "every 3 weeks on Monday", "last day of the month",
+    "second to last Friday of the month except August", "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+]  # fmt: skip
+
+
+@given(
+    phrase=st.sampled_from(PHRASES),
+    start=st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 1, 1)),
+    offset=st.integers(0, 3000),
+    length=st.integers(0, 400),
+)
+def test_a_window_holds_exactly_the_series_dates_that_fall_in_it(phrase, start, offset, length):
+    series_text = MONTHLY.replace("last Wednesday of the month", phrase).replace("from = 2017-01-01", f"from = {start}")
+    (series,) = programme(series_text).series
+    first = start + timedelta(days=offset)
+    last = first + timedelta(days=length)
+    everything = series.dates(start, last)
+    assert series.dates(first, last) == [d for d in everything if first <= d <= last]

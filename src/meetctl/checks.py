@@ -16,6 +16,9 @@ from .schedule import Occurrence, next_occurrence, occurrences, overlaps, progra
 
 #: How far past today an open-ended series is checked for clashes.
 LOOKAHEAD = timedelta(days=366)
+#: Overlaps listed one by one; past this, one line counts the rest (a programme where
+#: everything overlaps would otherwise print thousands of lines).
+MAX_OVERLAPS = 20
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,8 @@ def warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
     first, last = check_window(programmes, today)
     listed = occurrences(programmes, first, last)
     found.extend(_holiday_warnings(programmes, listed, first, last))
-    for a, b in overlaps(listed):
+    pairs = overlaps(listed)
+    for a, b in pairs[:MAX_OVERLAPS]:
         place = b.meeting.location if b.meeting else (b.series.location if b.series else None)
         other = f"'{a.title}'" + (f" of {a.group.name}" if a.group.name != b.group.name else "")
         found.append(
@@ -82,6 +86,15 @@ def warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
                 f"{b.date} {b.start:%H:%M}-{b.end:%H:%M} '{b.title}' overlaps {other} "
                 f"({a.start:%Y-%m-%d %H:%M}-{a.end:%H:%M})",
                 place,
+                "warning",
+            )
+        )
+    if len(pairs) > MAX_OVERLAPS:
+        found.append(
+            Problem(
+                f"... and {len(pairs) - MAX_OVERLAPS} more overlapping meetings "
+                f"({pairs[MAX_OVERLAPS][1].date} to {pairs[-1][1].date})",
+                None,
                 "warning",
             )
         )
