@@ -223,3 +223,13 @@ def test_no_traceback_for_a_broken_pipe():
     )  # fmt: skip
     out, err = proc.communicate()
     assert "Traceback" not in err
+
+
+def test_check_lists_twenty_overlaps_then_counts_the_rest(cli, write_programme):
+    # Eight one-offs at the same hour on the same evening: 8 * 7 / 2 = 28 overlapping pairs.
+    meetings = "".join(f'\n[[meetings]]\ndate = 2017-05-01\ntitle = "Stall {i}"\nstart = "18:00"\n' for i in range(8))
+    path = write_programme(meetings, header=True)
+    result = cli("check", "-f", path, "--today", "2017-01-01")
+    lines = result.stderr.splitlines()
+    assert len(lines) == 21
+    assert lines[-1] == "meetctl: warning: ... and 8 more overlapping meetings (2017-05-01 to 2017-05-01)"
