@@ -703,6 +703,16 @@ def _nearest_of_series(series: Any, day: date) -> str:
     return " (nearest: " + ", ".join(_day(d) for d in near) + ")" if near else ""
 
 
+def _set_on_meeting(editor: Editor, o: Occurrence, values: dict[str, Any]) -> None:
+    """Set ``values`` on the ``[[meetings]]`` entry of ``o``, adding one for a plain series date."""
+    index = _meeting_index(editor.programme, o)
+    if index is None:
+        assert o.series is not None
+        editor.add_meeting_table({"series": o.series.id, "date": o.date, **values})
+    else:
+        editor.set_keys(("meetings", index), values)
+
+
 def cancel(day: date, reason: str | None, series_id: str | None = None) -> Callable[[Editor], None]:
     """``meetctl cancel``: mark the meeting on ``day`` cancelled (with a reason)."""
 
@@ -715,12 +725,7 @@ def cancel(day: date, reason: str | None, series_id: str | None = None) -> Calla
         values: dict[str, Any] = {"cancelled": True}
         if reason is not None:
             values["reason"] = reason
-        index = _meeting_index(editor.programme, o)
-        if index is None:
-            assert o.series is not None
-            editor.add_meeting_table({"series": o.series.id, "date": o.date, **values})
-        else:
-            editor.set_keys(("meetings", index), values)
+        _set_on_meeting(editor, o, values)
         because = f", reason: {reason}" if reason else ""
         editor.messages.append(f"cancelled {_describe(o)}{because}")
 
@@ -813,12 +818,7 @@ def record(
         values: dict[str, Any] = {"attendance": attendance}
         if notes is not None:
             values["notes"] = notes
-        index = _meeting_index(editor.programme, o)
-        if index is None:
-            assert o.series is not None
-            editor.add_meeting_table({"series": o.series.id, "date": o.date, **values})
-        else:
-            editor.set_keys(("meetings", index), values)
+        _set_on_meeting(editor, o, values)
         was = o.meeting.attendance if o.meeting else None
         before = f" (was {was})" if was is not None and was != attendance else ""
         editor.messages.append(f"recorded attendance {attendance}{before} for {_describe(o)}")
