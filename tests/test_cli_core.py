@@ -233,3 +233,18 @@ def test_check_lists_twenty_overlaps_then_counts_the_rest(cli, write_programme):
     lines = result.stderr.splitlines()
     assert len(lines) == 21
     assert lines[-1] == "meetctl: warning: ... and 8 more overlapping meetings (2017-05-01 to 2017-05-01)"
+
+
+def test_a_bug_is_one_line_not_a_traceback(cli, monkeypatch):
+    import meetctl.schedule
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("something impossible happened")
+
+    monkeypatch.setattr(meetctl.schedule, "occurrences", broken)
+    result = cli("list", "-f", EXAMPLE)
+    assert result.exit_code == 70
+    assert result.stderr == (
+        "meetctl: internal error: RuntimeError: something impossible happened "
+        "(please report it; MEETCTL_DEBUG=1 shows the traceback)\n"
+    )
