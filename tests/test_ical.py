@@ -166,6 +166,10 @@ def vobject_records(text: str, zones: dict[str, ZoneInfo]) -> set[tuple]:
     """
     import vobject
 
+    # vobject keeps the first VTIMEZONE it ever read for a TZID, for the whole process:
+    # register this file's own (as a fresh client would read it), then read its events.
+    for vtimezone in getattr(vobject.readOne(text), "vtimezone_list", []):
+        vobject.icalendar.registerTzid(vtimezone.tzid.value, vtimezone.gettzinfo())
     cal = vobject.readOne(text)
     masters, overrides, singles = {}, {}, []
     for ev in cal.vevent_list:
@@ -185,7 +189,7 @@ def vobject_records(text: str, zones: dict[str, ZoneInfo]) -> set[tuple]:
     out = set()
     for uid, ev in masters.items():
         zone = zones[_tzid(ev)]
-        length = ev.dtend.value - ev.dtstart.value
+        length = ev.duration.value if hasattr(ev, "duration") else ev.dtend.value - ev.dtstart.value
         for start in ev.getrruleset(addRDate=True):
             override = overrides.pop((uid, start.astimezone(UTC)), None)
             if override is not None:
@@ -204,17 +208,25 @@ def _tzid(ev) -> str:
     return ev.dtstart.value.tzinfo._tzid
 
 
-def recurring_ical_events_records(data: bytes, first: date, last: date) -> set[tuple]:
-    """Expand with recurring-ical-events (the expander many Python tools use)."""
+def recurring_ical_events_records(data: bytes, first: date, last: date, x_wr_timezone: bool = True) -> set[tuple]:
+    """Expand with recurring-ical-events (the expander many Python tools use).
+
+    ``x_wr_timezone=False`` drops X-WR-TIMEZONE first: with it, recurring-ical-events
+    converts UTC times into that zone and misplaces those in the repeated hour of
+    an autumn clock change (x-wr-timezone 2.0.1), which meetctl writes in UTC.
+    """
     import icalendar
     import recurring_ical_events
 
     cal = icalendar.Calendar.from_ical(data)
+    if not x_wr_timezone:
+        del cal["X-WR-TIMEZONE"]
     out = set()
     for ev in recurring_ical_events.of(cal).between(first, last + timedelta(days=1)):
         if str(ev.get("status")) == "CANCELLED":
             continue
-        start, end = ev["dtstart"].dt, ev["dtend"].dt
+        start = ev["dtstart"].dt
+        end = ev["dtend"].dt if "dtend" in ev else start + ev["duration"].dt
         out.add((str(ev["uid"]), start.isoformat(), start.astimezone(UTC), end.astimezone(UTC), str(ev["summary"])))
     return out
 

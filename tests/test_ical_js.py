@@ -25,6 +25,11 @@ JS = Path(__file__).parent / "js"
 @pytest.fixture(scope="module")
 def ical_js() -> Path:
     """The expand script, with ical.js installed beside it (npm ci from the lock file)."""
+    return install_ical_js()
+
+
+def install_ical_js() -> Path:
+    """Install ical.js beside tests/js/expand.mjs if it is not there yet; return the script."""
     node = shutil.which("node")
     assert node, "Node.js is needed for the ical.js check (Debian package nodejs)"
     if not (JS / "node_modules" / "ical.js" / "package.json").is_file():

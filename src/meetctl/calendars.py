@@ -301,6 +301,27 @@ def _uri(value: str) -> str:
     return quote(value.strip(), safe=":/?#[]@!$&'()*+,;=%~")
 
 
+def _ambiguous(moment: datetime) -> bool:
+    """Whether ``moment``'s wall time happens twice (the hour the clocks go back)."""
+    return moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset()
+
+
+def _when(name: str, moment: datetime) -> str:
+    """DTSTART/DTEND in the zone's wall time, or in UTC when that wall time happens twice.
+
+    RFC 5545 says a repeated wall time means the first; ical.js (Thunderbird) takes
+    the second, and an end in the repeated hour may well be the second. UTC says it
+    once for every reader.
+    """
+    return f"{name}:{_utc(moment)}" if _ambiguous(moment) else _local(name, moment)
+
+
+def _duration(length: timedelta) -> str:
+    from icalendar import vDuration
+
+    return vDuration(length).to_ical().decode("ascii")
+
+
 def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
@@ -333,6 +354,8 @@ def _event(
     start: datetime | None = None,
     end: datetime | None = None,
     sequence: int = 0,
+    duration: timedelta | None = None,
+    master: bool = False,
 ) -> VEvent:
     """One VEVENT with everything a client shows; overrides repeat it all (they inherit nothing)."""
     start = start or o.start
@@ -340,8 +363,8 @@ def _event(
     lines = [
         f"UID:{_text(uid)}",
         f"DTSTAMP:{_stamp(start)}",
-        _local("DTSTART", start),
-        _local("DTEND", end),
+        _local("DTSTART", start) if master else _when("DTSTART", start),
+        f"DURATION:{_duration(duration)}" if duration is not None else _when("DTEND", end),
         f"SUMMARY:{_text(o.title)}",
     ]
     text = _description(o)
@@ -394,7 +417,11 @@ def _series_events(
     if start_day is not None:
         plain = occurrence_on(programme, series, None, start_day)
         start = _nominal(start_day, series.start, zone)
-        master = _event(plain, uid, start=start, end=start + (plain.end - plain.start))
+        end = start + series.duration  # wall-clock arithmetic: the usual end time
+        if end.astimezone(UTC) - start.astimezone(UTC) == series.duration and not _ambiguous(end):
+            master = _event(plain, uid, start=start, end=end, master=True)
+        else:  # the first meeting spans a clock change: DTEND would teach readers the wrong length
+            master = _event(plain, uid, start=start, duration=series.duration, master=True)
         freq, _, rest = series.rule.rrule.partition(";")
         # UNTIL in UTC (DTSTART has a TZID): the end of the last day, so that day's meeting is in.
         until = f";UNTIL={_utc(local_datetime(hi, time(23, 59, 59), zone))}" if hi is not None else ""
@@ -411,18 +438,6 @@ def _series_events(
                 master.add(f"{CANCELLED_PROP}:{_text(_cancelled_fields(m))}")
         events.append(master)
     overrides: dict[date, VEvent] = {}
-    described = {m.original_date for m in meetings}
-    if start_day is not None:
-        # A start in a spring-forward gap: readers disagree on it (vobject moves it back
-        # an hour), so say the RFC 5545 reading (an hour later) explicitly.
-        for day in gap_days(zone.key, *years):
-            nominal = _nominal(day, series.start, zone)
-            if (day >= start_day and _in(day, None, hi) and day not in described and day not in series.skip
-                    and local_datetime(day, series.start, zone).replace(tzinfo=None) != nominal.replace(tzinfo=None)
-                    and series.has_date(day)):  # fmt: skip
-                ev = _event(occurrence_on(programme, series, None, day), uid)
-                ev.add(_local("RECURRENCE-ID", nominal))
-                overrides[day] = ev
     for m in meetings:
         if m.cancelled or not _in(m.date, first, last):
             continue
@@ -433,14 +448,38 @@ def _series_events(
         ev = _event(o, uid, sequence=0 if (o.start, o.end) == (usual.start, usual.end) else 1)
         ev.add(_local("RECURRENCE-ID", _nominal(m.original_date, series.start, zone)))
         overrides[m.original_date] = ev
+    if start_day is not None:
+        # Meetings that start in a spring-forward gap, or span or end in a clock change:
+        # readers disagree on them (vobject moves a gap start back an hour, ical.js takes
+        # the second of a repeated hour, and lengths get added in wall-clock time), so say
+        # the RFC 5545 reading explicitly with an override.
+        by_original = {m.original_date: m for m in meetings}
+        for day, instant in change_days(zone.key, *years):
+            for d in (day - timedelta(days=1), day):
+                if d < start_day or not _in(d, None, hi) or d in series.skip or d in overrides:
+                    continue
+                m = by_original.get(d)
+                if m is not None and (m.cancelled or m.date != d or not _in(d, first, last)):
+                    continue  # an EXDATE, or an override of its own already
+                if not series.has_date(d):
+                    continue
+                o = occurrence_on(programme, series, m, d)
+                nominal = _nominal(d, series.start, zone)
+                wall_start, wall_end = nominal.replace(tzinfo=None), o.end.replace(tzinfo=None)
+                length = o.end.astimezone(UTC) - o.start.astimezone(UTC)
+                if (o.start.replace(tzinfo=None) != wall_start or wall_start + length != wall_end
+                        or o.start < instant < o.end or _ambiguous(o.start) or _ambiguous(o.end)):  # fmt: skip
+                    ev = _event(o, uid)
+                    ev.add(_local("RECURRENCE-ID", nominal))
+                    overrides[d] = ev
     return events + [overrides[d] for d in sorted(overrides)]
 
 
 @functools.lru_cache(maxsize=64)
-def gap_days(zone_name: str, first_year: int, last_year: int) -> tuple[date, ...]:
-    """Local dates on which ``zone_name``'s clocks go forward (some wall-clock times do not exist)."""
+def change_days(zone_name: str, first_year: int, last_year: int) -> tuple[tuple[date, datetime], ...]:
+    """Each clock change of ``zone_name``: its local date and its instant."""
     changes = zone_transitions(ZoneInfo(zone_name), first_year, last_year)
-    return tuple(c.local.date() for c in changes if c.after > c.before)
+    return tuple((c.local.date(), c.at) for c in changes)
 
 
 def _oneoff_events(programme: Programme, first: date | None, last: date | None) -> list[VEvent]:
@@ -493,12 +532,12 @@ def build_calendar(
         cal.add("x-wr-calname", " + ".join(dict.fromkeys(p.group.name for p in programmes)))
         cal.add("x-wr-timezone", programmes[0].group.timezone)
     first_year, last_year = zone_years(programmes, first, last)
-    for key in dict.fromkeys(p.group.timezone for p in programmes):
+    events = "".join(ev.text() for ev in calendar_events(programmes, first, last, expand))
+    for key in dict.fromkeys(p.group.timezone for p in programmes) if events else ():
         zone = next(p.group.zone for p in programmes if p.group.timezone == key)
         cal.add_component(vtimezone(zone, first_year, last_year))
     head = cal.to_ical().decode("utf-8")
     assert head.endswith("END:VCALENDAR\r\n")
-    events = "".join(ev.text() for ev in calendar_events(programmes, first, last, expand))
     return (head[: -len("END:VCALENDAR\r\n")] + events + "END:VCALENDAR\r\n").encode("utf-8")
 
 
@@ -753,10 +792,10 @@ def ics_events(data: bytes, source: str, first: date, last: date) -> list[Event]
     if repeating:
         import recurring_ical_events
 
+        # No X-WR-TIMEZONE here: recurring-ical-events would convert UTC times into it, and
+        # misplaces those in the hour the clocks go back; clashes need instants, and
+        # floating times are read in the calendar's zone by _to_event.
         sub = Calendar()
-        for key in ("x-wr-timezone",):
-            if cal.get(key) is not None:
-                sub.add(key, cal[key])
         for component in cal.walk("VTIMEZONE"):
             sub.add_component(component)
         for ev in vevents:

@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -133,6 +133,9 @@ class _Builder:
         start = self.local(ev["dtstart"])
         if ev.get("dtend") is not None:
             end = self.local(ev["dtend"])
+        elif ev.get("duration") is not None and isinstance(start, datetime):
+            # DURATION is real elapsed time (RFC 5545), across a clock change too.
+            end = (self._aware(start) + ev["duration"].dt).astimezone(self.zone).replace(tzinfo=None)
         elif ev.get("duration") is not None:
             end = start + ev["duration"].dt
         else:
@@ -162,10 +165,12 @@ class _Builder:
         return out
 
     def _aware(self, wall: datetime) -> datetime:
-        return local_datetime(wall.date(), wall.time(), self.zone)
+        # In UTC: Python subtracts two datetimes of one zone in wall-clock time, not real time.
+        # ``fold`` says which of a repeated hour's two 01:30s (set when read from UTC).
+        return wall.replace(tzinfo=self.zone).astimezone(UTC)
 
     def _at(self, day: date, at: time) -> datetime:
-        return local_datetime(day, at, self.zone)
+        return local_datetime(day, at, self.zone).astimezone(UTC)
 
     def _real(self, start: datetime, end: datetime) -> timedelta:
         return self._aware(end) - self._aware(start)

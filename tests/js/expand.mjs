@@ -14,7 +14,8 @@ end.adjust(1, 0, 0, 0);
 const masters = new Map();
 const exceptions = [];
 for (const vevent of root.getAllSubcomponents("vevent")) {
-  const event = new ICAL.Event(vevent, { strictExceptions: false });
+  // No automatic relating: ical.js would attach every RECURRENCE-ID in the file, whatever its UID.
+  const event = new ICAL.Event(vevent, { strictExceptions: true, exceptions: [] });
   if (event.isRecurrenceException()) exceptions.push(event);
   else masters.set(event.uid, event);
 }
