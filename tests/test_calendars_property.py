@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+import tomllib
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -113,7 +114,36 @@ def _midnight(d: date) -> datetime:
     return datetime(d.year, d.month, d.day)
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=programmes(), window=st.tuples(st.integers(0, 1500), st.integers(1, 400)))
+@pytest.mark.filterwarnings("ignore")
+def test_a_window_lists_what_readers_show(cli, tmp_path, ical_js, text, window):
+    """`ical --from --to` against `list --from --to`: clipped series, moves across the edges."""
+    path = tmp_path / "programme.toml"
+    path.write_text(text, encoding="utf-8")
+    first = date(2019, 1, 1) + timedelta(days=window[0])
+    last = first + timedelta(days=window[1])
+    items = json.loads(cli("list", "-f", path, "--from", str(first), "--to", str(last), "--json").stdout)
+    want = {
+        (i["uid"], datetime.fromisoformat(i["start"]), datetime.fromisoformat(i["end"]), i["title"])
+        for i in items
+        if i["status"] == "scheduled"
+    }
+    exported = cli("ical", "-f", path, "--from", str(first), "--to", str(last))
+    assert exported.exit_code == 0, exported.stderr
+    zone = ZoneInfo(tomllib.loads(text)["group"]["timezone"])
+    assert {(u, s, e, t) for u, _, s, e, t in vobject_records(exported.stdout, {zone.key: zone})} == want
+    ics = tmp_path / "window.ics"
+    ics.write_bytes(exported.stdout_bytes)
+    thunderbird = {
+        (i["uid"], datetime.fromisoformat(i["start"]), datetime.fromisoformat(i["end"]), i["summary"])
+        for i in expand(ical_js, ics, "2018-01-01", "2026-12-31")
+        if i["status"] != "CANCELLED"
+    }
+    assert thunderbird == want
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=programmes())
 @pytest.mark.filterwarnings("ignore")
 def test_readers_and_import_agree_with_list_json(cli, tmp_path, ical_js, text):

@@ -172,7 +172,7 @@ def vobject_records(text: str, zones: dict[str, ZoneInfo]) -> set[tuple]:
         vobject.icalendar.registerTzid(vtimezone.tzid.value, vtimezone.gettzinfo())
     cal = vobject.readOne(text)
     masters, overrides, singles = {}, {}, []
-    for ev in cal.vevent_list:
+    for ev in getattr(cal, "vevent_list", []):  # a calendar of no events has no list at all
         status = ev.status.value if hasattr(ev, "status") else "CONFIRMED"
         if hasattr(ev, "recurrence_id"):
             overrides[(ev.uid.value, ev.recurrence_id.value.astimezone(UTC))] = ev

@@ -414,6 +414,26 @@ def _series_events(
     hi = min((d for d in (last, series.until) if d is not None), default=None)
     events: list[VEvent] = []
     start_day = _first_rule_date(series, lo, hi)
+    # Dates the series' instances must not produce: skips, cancellations, and meetings
+    # moved out of the window.
+    gone = set(series.skip)
+    for m in meetings:
+        if m.cancelled or not _in(m.date, first, last):
+            gone.add(m.original_date)
+    # A meeting moved into the window from a date outside it needs that instance for its
+    # override (ical.js shows no override of a date the rule does not make): stretch the
+    # series to the date, and leave out the dates between it and the window.
+    moved_in = sorted(
+        m.original_date
+        for m in meetings
+        if not m.cancelled and _in(m.date, first, last) and not _in(m.original_date, lo, hi)
+    )
+    if moved_in:
+        stretched_hi = None if hi is None else max(hi, moved_in[-1])
+        start_day = min(moved_in[0], start_day or moved_in[0])
+        around = series.rule.dates(series.from_date, stretched_hi or moved_in[-1])
+        gone |= {d for d in around if d >= start_day and not _in(d, lo, hi) and d not in moved_in}
+        hi = stretched_hi
     if start_day is not None:
         plain = occurrence_on(programme, series, None, start_day)
         start = _nominal(start_day, series.start, zone)
@@ -426,12 +446,7 @@ def _series_events(
         # UNTIL in UTC (DTSTART has a TZID): the end of the last day, so that day's meeting is in.
         until = f";UNTIL={_utc(local_datetime(hi, time(23, 59, 59), zone))}" if hi is not None else ""
         master.add(f"RRULE:{freq}{until}{';' if rest else ''}{rest}")
-        gone = {d for d in series.skip if d >= start_day and (hi is None or d <= hi)}
-        for m in meetings:
-            moved_out = not _in(m.date, first, last)
-            if (m.cancelled or moved_out) and m.original_date >= start_day and _in(m.original_date, None, hi):
-                gone.add(m.original_date)
-        for day in sorted(gone):
+        for day in sorted(d for d in gone if d >= start_day and _in(d, None, hi)):
             master.add(_local("EXDATE", _nominal(day, series.start, zone)))
         for m in meetings:
             if m.cancelled and _in(m.date, first, last):
@@ -456,7 +471,7 @@ def _series_events(
         by_original = {m.original_date: m for m in meetings}
         for day, instant in change_days(zone.key, *years):
             for d in (day - timedelta(days=1), day):
-                if d < start_day or not _in(d, None, hi) or d in series.skip or d in overrides:
+                if d < start_day or not _in(d, None, hi) or d in gone or d in overrides:
                     continue
                 m = by_original.get(d)
                 if m is not None and (m.cancelled or m.date != d or not _in(d, first, last)):
