@@ -49,6 +49,7 @@ CANCELLED_PROP = "X-MEETCTL-CANCELLED"
 #: Bigger calendars than this are refused (a mistake, or hostile), before parsing.
 MAX_ICS_BYTES = 20 * 1024 * 1024
 _FAR_FUTURE = date(9999, 12, 31)
+_HOUR = timedelta(hours=1)
 
 
 # --------------------------------------------------------------------------- time zones
@@ -473,13 +474,15 @@ def _series_events(
             for d in (day - timedelta(days=1), day):
                 if d < start_day or not _in(d, None, hi) or d in gone or d in overrides:
                     continue
-                m = by_original.get(d)
+                nominal = _nominal(d, series.start, zone)
+                length = m.duration if (m := by_original.get(d)) and m.duration else series.duration
+                if not nominal - _HOUR * 3 < instant < nominal + length + _HOUR * 3:
+                    continue  # nowhere near the change (the cheap test first: has_date is not)
                 if m is not None and (m.cancelled or m.date != d or not _in(d, first, last)):
                     continue  # an EXDATE, or an override of its own already
                 if not series.has_date(d):
                     continue
                 o = occurrence_on(programme, series, m, d)
-                nominal = _nominal(d, series.start, zone)
                 wall_start, wall_end = nominal.replace(tzinfo=None), o.end.replace(tzinfo=None)
                 length = o.end.astimezone(UTC) - o.start.astimezone(UTC)
                 if (o.start.replace(tzinfo=None) != wall_start or wall_start + length != wall_end
