@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -442,6 +444,9 @@ def test_output_file_is_written_atomically_and_a_programme_is_never_overwritten(
     result = cli("ical", "-f", london, "-o", out)
     assert result.exit_code == 0 and result.stdout == ""
     assert out.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask  # a feed a web server can read
     assert cli("ical", "-f", london, "-o", out).exit_code == 0  # a calendar is replaced
     before = london.read_bytes()
     result = cli("ical", "-f", london, "-o", london)

@@ -149,3 +149,26 @@ def test_installed_meetctl_imports_and_the_result_checks(tmp_path):
                            check=False)  # fmt: skip
     assert check.returncode == 0, check.stderr
     assert check.stdout.startswith(f"{out}: ok: Tenants' union: 2 series, 3 meetings, 2 venues; next: ")
+
+
+def test_import_from_a_url(cli, tmp_path):
+    import http.server
+    import threading
+
+    from tests.test_clashes import _Calendars
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Calendars)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/{GOOGLE.name}"
+        result = cli("import", url)
+        missing = cli("import", url.replace(GOOGLE.name, "nothing.ics"))
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert result.exit_code == 0, result.stderr
+    assert tomllib.loads(result.stdout)["series"][0]["rule"] == "last Wednesday of every month"
+    assert (missing.exit_code, missing.stderr) == (
+        2,
+        f"{url.replace(GOOGLE.name, 'nothing.ics')}: error: cannot fetch: HTTP 404 Not Found\n",
+    )

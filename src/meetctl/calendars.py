@@ -598,23 +598,12 @@ def expand_window(programmes: Sequence[Programme], today: date) -> tuple[date, d
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` all at once: a temporary file beside it, fsync, rename."""
-    import os
-    import tempfile
+    """Write ``data`` to ``path`` all at once (edit.write_atomic: temp file, fsync, rename, mode kept)."""
+    from .edit import write_atomic as write
 
-    folder = path.parent if str(path.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        write(path, data)
     except OSError as exc:
-        raise MeetctlError.at(Location(str(path)), f"cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise MeetctlError.at(Location(str(path)), f"cannot write: {exc.strerror or exc}") from None
 
 
