@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .calendars import PRODID, VEvent, _text, calendar_events, vtimezone, zone_years
+from .calendars import PRODID, VEvent, calendar_events, text_value, vtimezone, zone_years
 from .errors import Location, MeetctlError
 from .programme import Programme
 
@@ -88,7 +88,7 @@ def resources(programmes: Sequence[Programme]) -> list[Resource]:
     out = []
     for uid, (p, events) in by_uid.items():
         for ev in events:
-            ev.add(f"{GROUP_PROP}:{_text(p.group.name)}")
+            ev.add(f"{GROUP_PROP}:{text_value(p.group.name)}")
         body = heads[p.group.timezone] + "".join(ev.text() for ev in events) + "END:VCALENDAR\r\n"
         digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
         events[0].add(f"{HASH_PROP}:{digest}")

@@ -260,7 +260,7 @@ def _content(o: Occurrence) -> tuple:
 
 
 @functools.lru_cache(maxsize=8192)
-def _text(value: str) -> str:
+def text_value(value: str) -> str:
     """A TEXT value escaped by icalendar (commas, semicolons, backslashes, newlines).
 
     Cached: a programme repeats the same titles, places and blurbs thousands of times.
@@ -362,23 +362,23 @@ def _event(
     start = start or o.start
     end = end or o.end
     lines = [
-        f"UID:{_text(uid)}",
+        f"UID:{text_value(uid)}",
         f"DTSTAMP:{_stamp(start)}",
         _local("DTSTART", start) if master else _when("DTSTART", start),
         f"DURATION:{_duration(duration)}" if duration is not None else _when("DTEND", end),
-        f"SUMMARY:{_text(o.title)}",
+        f"SUMMARY:{text_value(o.title)}",
     ]
     text = _description(o)
     if text:
-        lines.append(f"DESCRIPTION:{_text(text)}")
+        lines.append(f"DESCRIPTION:{text_value(text)}")
     where = _location(o)
     if where:
-        lines.append(f"LOCATION:{_text(where)}")
+        lines.append(f"LOCATION:{text_value(where)}")
     if o.group.website:
         lines.append(f"URL:{_uri(o.group.website)}")
     lines.append(f"STATUS:{'CANCELLED' if o.cancelled else 'CONFIRMED'}")
     lines.append(f"SEQUENCE:{sequence}")
-    lines.append(f"{FIELDS_PROP}:{_text(_fields(o))}")
+    lines.append(f"{FIELDS_PROP}:{text_value(_fields(o))}")
     return VEvent(uid, o.title, lines)
 
 
@@ -451,7 +451,7 @@ def _series_events(
             master.add(_local("EXDATE", _nominal(day, series.start, zone)))
         for m in meetings:
             if m.cancelled and _in(m.date, first, last):
-                master.add(f"{CANCELLED_PROP}:{_text(_cancelled_fields(m))}")
+                master.add(f"{CANCELLED_PROP}:{text_value(_cancelled_fields(m))}")
         events.append(master)
     overrides: dict[date, VEvent] = {}
     for m in meetings:
