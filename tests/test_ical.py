@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -492,3 +493,63 @@ def test_installed_meetctl_writes_the_example_calendar():
     assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
     assert "X-WR-CALNAME:Leicester Anarchist Federation" in text
     assert text.count("BEGIN:VEVENT") == 4  # the series and its three described meetings
+
+
+GOLDEN_PROGRAMME = HEADER.replace(
+    'name = "Test Group"\n', 'name = "Test Group"\nwebsite = "https://example.org"\nwelcome = "All welcome."\n', 1
+) + textwrap.dedent(
+    """\
+    [[series]]
+    id = "discussion"
+    title = "Discussion"
+    rule = "last Wednesday of the month"
+    start = "19:00"
+    venue = "hall"
+    from = 2024-01-01
+    until = 2024-06-30
+    skip = [2024-05-29]
+
+    [[series]]
+    id = "night"
+    title = "Night watch"
+    rule = "every Sunday"
+    start = "01:30"
+    duration = "1h"
+    from = 2024-03-24
+    until = 2024-04-07
+
+    [[meetings]]
+    series = "discussion"
+    date = 2024-02-28
+    title = "Rents; wages, and £"
+    lead = "Zoë"
+
+    [[meetings]]
+    series = "discussion"
+    date = 2024-03-27
+    cancelled = true
+    reason = "Hall flooded"
+
+    [[meetings]]
+    series = "discussion"
+    date = 2024-04-17
+    replaces = 2024-04-24
+    start = "18:30"
+
+    [[meetings]]
+    date = 2024-07-06
+    end_date = 2024-07-07
+    title = "Summer school"
+    start = "10:00"
+    duration = "6h"
+    """
+)
+
+
+def test_a_small_programme_matches_the_reviewed_golden_file(cli, write_programme):
+    """The whole file, byte for byte (MEETCTL_UPDATE_GOLDEN=1 rewrites it; review the diff)."""
+    golden = Path(__file__).parent / "golden" / "ical-small.ics"
+    data = cli("ical", "-f", write_programme(GOLDEN_PROGRAMME)).stdout_bytes
+    if os.environ.get("MEETCTL_UPDATE_GOLDEN"):
+        golden.write_bytes(data)
+    assert data == golden.read_bytes(), f"differs from {golden}"
