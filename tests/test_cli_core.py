@@ -248,3 +248,25 @@ def test_a_bug_is_one_line_not_a_traceback(cli, monkeypatch):
         "meetctl: internal error: RuntimeError: something impossible happened "
         "(please report it; MEETCTL_DEBUG=1 shows the traceback)\n"
     )
+
+
+def test_file_and_today_may_come_before_the_command(cli):
+    result = cli("-f", EXAMPLE, "--today", "2017-02-01", "next", "--json")
+    assert json.loads(result.stdout)["date"] == "2017-02-22"
+    # The command's own option wins.
+    result = cli("-f", EXAMPLE, "--today", "2017-02-01", "next", "--today", "2017-03-01", "--json")
+    assert json.loads(result.stdout)["date"] == "2017-03-29"
+
+
+def test_the_readme_command_runs_in_a_real_process():
+    result = _run("-f", "examples/programme.toml", "list", "--from", "2017-01-01")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("\n") == 3
+
+
+def test_only_the_command_being_run_is_built():
+    from meetctl.cli import app_for
+
+    lean = app_for(["-f", "x.toml", "--today", "2017-01-01", "next", "--json"])
+    assert [c.callback.__name__ for c in lean.registered_commands] == ["next_"]
+    assert app_for(["--help"]) is app and app_for(["lsit"]) is app

@@ -85,16 +85,12 @@ def _show_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
-def _meetctl(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")
-    ] = False,
-) -> None:
-    """A local group's meeting programme: dates, reminders, flyers and calendars from one TOML file.
-
-    Example:  meetctl -f examples/programme.toml list --from 2017-01-01
-    """
+def _defaults_for(command: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """A click default_map giving ``values`` to every sub-command (and their sub-commands)."""
+    return {
+        name: _defaults_for(sub, values) if hasattr(sub, "commands") else values
+        for name, sub in getattr(command, "commands", {}).items()
+    }
 
 # --------------------------------------------------------------------------- shared options
 
@@ -123,6 +119,26 @@ FromDate = Annotated[
 ]
 ToDate = Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Last date, inclusive.")]
 Json = Annotated[bool, typer.Option("--json", help="JSON for scripts instead of text.")]
+
+
+@app.callback()
+def _meetctl(
+    ctx: typer.Context,
+    files: Files = None,
+    today: Today = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """A local group's meeting programme: dates, reminders, flyers and calendars from one TOML file.
+
+    -f and --today may come before the command too: they apply to it.
+
+    Example:  meetctl -f examples/programme.toml list --from 2017-01-01
+    """
+    given = {k: v for k, v in (("files", files), ("today", today)) if v}
+    if given:
+        ctx.default_map = _defaults_for(ctx.command, given)
 
 
 def load(files: list[Path] | None) -> list[Programme]:
@@ -1028,7 +1044,13 @@ def app_for(args: list[str]) -> typer.Typer:
     """
     from typer.main import get_command_name
 
-    name = next((a for a in args if not a.startswith("-")), None)
+    name, rest = None, iter(args)
+    for arg in rest:
+        if arg in ("-f", "--file", "--today"):  # the app's own options that take a value
+            next(rest, None)
+        elif not arg.startswith("-"):
+            name = arg
+            break
     if name is None:
         return app
     lean = _new_app()
