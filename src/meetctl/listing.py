@@ -132,7 +132,10 @@ def print_rich_table(items: Sequence[Occurrence], show_group: bool = False, sess
     from rich.table import Table
 
     headings, body = rows(items, show_group)
-    table = Table(*headings, header_style="bold", box=None, pad_edge=False)
+    table = Table(header_style="bold", box=None, pad_edge=False)
+    for heading in headings:
+        # Dates and times never wrap; titles, venues and groups take what is left.
+        table.add_column(heading, no_wrap=heading in ("Date", "Time"), ratio=2 if heading == "Title" else None)
     for o, cells in zip(items, body, strict=True):
         table.add_row(*cells, style="dim strike" if o.cancelled else None)
         if sessions:
