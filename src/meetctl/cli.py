@@ -430,7 +430,7 @@ def publish(
     A second run changes nothing; changed meetings are updated in place; meetings
     removed from the programme are removed; other events on the calendar are left alone.
 
-    Example:  meetctl publish --caldav https://cloud.example.org/remote.php/dav/calendars/sec/branch/ --user sec
+    Example:  meetctl publish --caldav https://dav.example.org/sec/branch/ --user sec
     """
     from .caldav_publish import publish as publish_programmes
 
