@@ -24,6 +24,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from dataclasses import replace as dc_replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -35,17 +36,21 @@ from .rules import WEEKDAY_CODES, format_duration
 from .schedule import (
     CANCELLED,
     Occurrence,
+    holiday_moves,
     local_datetime,
     occurrence_on,
     occurrences,
     programme_span,
     series_uid,
+    session_uid,
+    sessions_of,
 )
 
 PRODID = "-//meetctl//meetctl calendar export//EN"
 #: Non-standard properties: clients keep and ignore them; ``meetctl import`` reads them.
 FIELDS_PROP = "X-MEETCTL-FIELDS"
 CANCELLED_PROP = "X-MEETCTL-CANCELLED"
+SESSION_PROP = "X-MEETCTL-SESSION"
 #: Bigger calendars than this are refused (a mistake, or hostile), before parsing.
 MAX_ICS_BYTES = 20 * 1024 * 1024
 _FAR_FUTURE = date(9999, 12, 31)
@@ -500,6 +505,47 @@ def change_days(zone_name: str, first_year: int, last_year: int) -> tuple[tuple[
     return tuple((c.local.date(), c.at) for c in changes)
 
 
+def _session_events(programme: Programme, first: date | None, last: date | None) -> list[VEvent]:
+    """Each session of a day school's or conference's timetable as a VEVENT of its own,
+    linked to its meeting's event with RELATED-TO (so a client can show the timetable,
+    and ``meetctl import`` can put it back under its meeting)."""
+    out = []
+    for m in programme.meetings:
+        if not m.sessions or m.cancelled or not _in(m.date, first, last):
+            continue
+        series = programme.series_by_id(m.series) if m.series else None
+        o = occurrence_on(programme, series, m, m.date)
+        for t in sessions_of(o):
+            session = t.session
+            where = ", ".join(x for x in (session.room, _location(o)) if x)
+            about = [session.description] if session.description else []
+            about += [f"Chair: {session.chair}"] if session.chair else []
+            about += ["Speakers: " + ", ".join(session.speakers)] if session.speakers else []
+            about += [f"Part of: {o.title}"]
+            fields = {
+                "meeting_date": m.date.isoformat(),
+                **{k: getattr(session, k) for k in ("room", "chair", "description") if getattr(session, k)},
+                **({"speakers": list(session.speakers)} if session.speakers else {}),
+            }
+            uid = session_uid(o, session)
+            lines = [
+                f"UID:{text_value(uid)}",
+                f"DTSTAMP:{_stamp(t.start)}",
+                _when("DTSTART", t.start),
+                _when("DTEND", t.end),
+                f"SUMMARY:{text_value(session.title)}",
+                f"DESCRIPTION:{text_value(chr(10) * 2).join(text_value(x) for x in about)}",
+                *([f"LOCATION:{text_value(where)}"] if where else []),
+                f"RELATED-TO;RELTYPE=PARENT:{text_value(o.uid)}",
+                *([f"URL:{_uri(o.group.website)}"] if o.group.website else []),
+                "STATUS:CONFIRMED",
+                "SEQUENCE:0",
+                f"{SESSION_PROP}:{text_value(json.dumps(fields, ensure_ascii=False, sort_keys=True))}",
+            ]
+            out.append(VEvent(uid, session.title, lines))
+    return out
+
+
 def _oneoff_events(programme: Programme, first: date | None, last: date | None) -> list[VEvent]:
     out = []
     for m in sorted((m for m in programme.meetings if m.series is None), key=lambda m: m.date):
@@ -571,6 +617,8 @@ def calendar_events(
         for o in occurrences(programmes, first, last):
             uid = o.uid if o.series is None or o.recurrence_id is None else f"{o.recurrence_id:%Y%m%d}-{o.uid}"
             out.append(_event(o, uid))
+        for p in programmes:
+            out.extend(_session_events(p, first, last))
         return out
     for p in programmes:
         by_series: dict[str, list[Meeting]] = {}
@@ -578,9 +626,33 @@ def calendar_events(
             if m.series is not None:
                 by_series.setdefault(m.series, []).append(m)
         for s in p.series:
-            out.extend(_series_events(p, s, by_series.get(s.id, []), first, last, years))
+            series, meetings = _with_holiday_moves(p, s, by_series.get(s.id, []), years)
+            out.extend(_series_events(p, series, meetings, first, last, years))
         out.extend(_oneoff_events(p, first, last))
+        out.extend(_session_events(p, first, last))
     return out
+
+
+def _with_holiday_moves(
+    programme: Programme, series: Series, meetings: list[Meeting], years: tuple[int, int]
+) -> tuple[Series, list[Meeting]]:
+    """A series' ``on_holiday`` moves written as a secretary would have: a moved date as a
+    meeting that ``replaces`` it (an override with the series' UID), a skipped one as a skip
+    (an EXDATE). Only for the years the calendar's time zones cover.
+    """
+    described = {m.original_date: m for m in meetings}
+    lo = max(series.from_date, date(years[0], 1, 1))
+    hi = min(series.until or date(years[1], 12, 31), date(years[1], 12, 31))
+    moves = holiday_moves(programme, series, described, lo, hi) if lo <= hi else {}
+    if not moves:
+        return series, meetings
+    kept = [m for m in meetings if m.original_date not in moves]
+    for day, (new_day, _name) in sorted(moves.items()):
+        if new_day is not None:
+            base = described.get(day) or Meeting(date=day, series=series.id)
+            kept.append(dc_replace(base, date=new_day, replaces=day))
+    skipped = {day for day, (new_day, _name) in moves.items() if new_day is None}
+    return dc_replace(series, skip=tuple(sorted(set(series.skip) | skipped))), kept
 
 
 def expand_window(programmes: Sequence[Programme], today: date) -> tuple[date, date]:

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .calendars import CANCELLED_PROP, FIELDS_PROP, parse_ics
+from .calendars import CANCELLED_PROP, FIELDS_PROP, SESSION_PROP, parse_ics
 from .errors import Location, MeetctlError, Problem
 from .rules import RuleError, describe, format_duration, parse_rrule, parse_rule
 from .schedule import local_datetime
@@ -246,8 +246,13 @@ class _Builder:
         masters: dict[str, Any] = {}
         overrides: dict[str, list[Any]] = {}
         singles: list[Any] = []
+        all_uids = {str(ev.get("uid") or "") for ev in self.cal.walk("VEVENT")}
+        sessions: list[Any] = []
         for ev in self.cal.walk("VEVENT"):
             uid = str(ev.get("uid") or "")
+            if _parent(ev) in all_uids and ev.get("rrule") is None and _parent(ev) != uid:
+                sessions.append(ev)  # a timetable item of another event: it goes under that meeting
+                continue
             if ev.get("recurrence-id") is not None:
                 overrides.setdefault(uid, []).append(ev)
             elif ev.get("rrule") is not None:
@@ -268,6 +273,9 @@ class _Builder:
             singles.extend(orphans)
         for ev in singles:
             meetings.append(self.oneoff(ev))
+        series_by_uid = {t["uid"]: t["id"] for t in series_tables}
+        for ev in sessions:
+            self.attach_session(ev, meetings, series_by_uid)
         meetings.sort(key=lambda m: (m["date"], m.get("start", ""), m.get("title", "")))
         group: dict[str, Any] = {"name": _raw_text(self.cal, "x-wr-calname") or _stem(self.source)}
         group["timezone"] = self.zone_name
@@ -372,6 +380,36 @@ class _Builder:
             return None  # says nothing the series does not (a client's explicit copy of an instance)
         return meeting
 
+    def attach_session(self, ev: Any, meetings: list[dict[str, Any]], series_by_uid: dict[str, str]) -> None:
+        """Put a RELATED-TO child event back under its meeting as a ``[[meetings.sessions]]`` item."""
+        fields = (_json_prop(ev, SESSION_PROP) or [{}])[0]
+        start, end = self.span(ev)
+        if not isinstance(start, datetime) or not isinstance(end, datetime):
+            self.warn(f"event {str(ev.get('uid'))!r}: an all-day timetable item is not imported")
+            return
+        parent = _parent(ev)
+        day = date.fromisoformat(fields["meeting_date"]) if fields.get("meeting_date") else start.date()
+        if parent in series_by_uid:
+            sid = series_by_uid[parent]
+            meeting = next((m for m in meetings if m.get("series") == sid and m["date"] == day), None)
+            if meeting is None:
+                meeting = {"series": sid, "date": day}
+                meetings.append(meeting)
+        else:
+            meeting = next((m for m in meetings if m.get("uid") == parent), None)
+            if meeting is None:
+                return
+        session: dict[str, Any] = {"title": _raw_text(ev, "summary") or "Session"}
+        if start.date() != meeting["date"]:
+            session["date"] = start.date()
+        session["start"], session["end"] = start.strftime("%H:%M"), end.strftime("%H:%M")
+        for key in ("room", "chair", "description"):
+            if fields.get(key):
+                session[key] = str(fields[key])
+        if fields.get("speakers"):
+            session["speakers"] = [str(x) for x in fields["speakers"]]
+        meeting.setdefault("sessions", []).append(session)
+
     def cancelled(self, sid: str, c: dict[str, Any]) -> dict[str, Any]:
         meeting: dict[str, Any] = {"series": sid, "date": date.fromisoformat(c["date"])}
         if c.get("replaces"):
@@ -408,6 +446,16 @@ class _Builder:
         if ev.get("uid"):
             meeting["uid"] = str(ev["uid"])
         return meeting
+
+
+def _parent(ev: Any) -> str | None:
+    """The UID a RELATED-TO (RELTYPE=PARENT, the default) names, if any."""
+    related = ev.get("related-to")
+    if related is None:
+        return None
+    first = related[0] if isinstance(related, list) else related
+    reltype = str(getattr(first, "params", {}).get("RELTYPE", "PARENT")).upper()
+    return str(first) if reltype == "PARENT" else None
 
 
 def _plain(value: Any) -> list[Any]:

@@ -110,6 +110,12 @@ def sessions_of(o: Occurrence) -> list[TimedSession]:
     return sorted(timed, key=lambda t: (t.start, t.session.room or ""))
 
 
+def session_uid(o: Occurrence, session: Session) -> str:
+    """A session's own iCalendar UID: stable while its meeting, date, start and title stay."""
+    key = f"{o.uid}\0{session.date.isoformat()}\0{session.start.isoformat()}\0{session.title}"
+    return f"{session.date:%Y%m%d}-{slugify(session.title, 30)}-{_short_hash(key)}@meetctl"
+
+
 def local_datetime(day: date, at: time, zone: ZoneInfo) -> datetime:
     """``day`` at wall-clock ``at`` in ``zone``, with gaps and folds resolved as documented above."""
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC).astimezone(zone)
@@ -210,49 +216,55 @@ def programme_occurrences(programme: Programme, first: date, last: date) -> list
     for series in programme.series:
         described = by_series.get(series.id, {})
         uid = series_uid(programme.group, series)
-        if series.on_holiday and programme.group.country:
-            out.extend(_holiday_aware(programme, series, described, uid, first, last))
-            continue
-        for day in series.dates(first, last):
+        margin = HOLIDAY_MARGIN if series.on_holiday and programme.group.country else timedelta(0)
+        lo, hi = first - margin, last + margin
+        moves = holiday_moves(programme, series, described, lo, hi)
+        for day in series.dates(lo, hi):
             meeting = described.get(day)
-            if meeting is None:
-                out.append(_occurrence(programme, series, None, day, uid))
+            if day in moves:
+                actual, name = moves[day]
+                if actual is not None and first <= actual <= last:
+                    out.append(_occurrence(programme, series, meeting, actual, uid, original=day, holiday=name))
+            elif meeting is None:
+                if first <= day <= last:
+                    out.append(_occurrence(programme, series, None, day, uid))
             elif first <= meeting.date <= last:
                 out.append(_occurrence(programme, series, meeting, meeting.date, uid))
         for original, meeting in described.items():
-            # Moved here from a date outside the window.
-            if meeting.replaces and not first <= original <= last and first <= meeting.date <= last:
+            # Moved here by hand from a date outside the window.
+            if meeting.replaces and not lo <= original <= hi and first <= meeting.date <= last:
                 out.append(_occurrence(programme, series, meeting, meeting.date, uid))
     return out
 
 
-def _holiday_aware(
-    programme: Programme, series: Series, described: dict[date, Meeting], uid: str, first: date, last: date
-) -> list[Occurrence]:
-    """A series with ``on_holiday``: dates on a public holiday are skipped or moved.
+#: How far a holiday can move a meeting: windows are widened by this to catch moves across their edges.
+HOLIDAY_MARGIN = timedelta(days=14)
 
-    A meeting moved by hand (``replaces``) stays where the secretary put it.
+
+def holiday_moves(
+    programme: Programme, series: Series, described: dict[date, Meeting], first: date, last: date
+) -> dict[date, tuple[date | None, str]]:
+    """The series' dates in ``first..last`` that fall on a public holiday, under its ``on_holiday``.
+
+    Maps each such rule date to (its new date, or None when skipped; the holiday's
+    name). A date the secretary has moved by hand (a meeting that ``replaces`` it)
+    stays where it was put. Empty unless the series says ``on_holiday`` and the group
+    has a ``country``.
     """
+    if not (series.on_holiday and programme.group.country):
+        return {}
     from .publicholidays import holidays_in, shift_off_holidays
 
-    margin = timedelta(days=14)  # a moved date can cross the window's edge
-    holidays = holidays_in(programme, range((first - margin).year, (last + margin).year + 1))
+    holidays = holidays_in(programme, range(first.year - 1, last.year + 2))
     direction = -1 if series.on_holiday == "before" else 1
-    out = []
-    for day in series.dates(first - margin, last + margin):
+    moves: dict[date, tuple[date | None, str]] = {}
+    for day in series.dates(first, last):
+        name = holidays.get(day)
         meeting = described.get(day)
-        if meeting is not None and meeting.replaces:
-            if first <= meeting.date <= last:
-                out.append(_occurrence(programme, series, meeting, meeting.date, uid))
+        if name is None or (meeting is not None and meeting.replaces):
             continue
-        actual, name = day, holidays.get(day)
-        if name is not None:
-            if series.on_holiday == "skip":
-                continue
-            actual = shift_off_holidays(day, holidays, direction)
-        if first <= actual <= last:
-            out.append(_occurrence(programme, series, meeting, actual, uid, original=day, holiday=name))
-    return out
+        moves[day] = (None if series.on_holiday == "skip" else shift_off_holidays(day, holidays, direction), name)
+    return moves
 
 
 def _order(o: Occurrence) -> tuple:
