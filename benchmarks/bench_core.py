@@ -17,7 +17,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import EXAMPLE, MEETCTL, baselines, generate_programme, measure, print_table  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    EXAMPLE,
+    MEETCTL,
+    baseline_commands,
+    generate_programme,
+    measure,
+    measure_together,
+    print_table,
+)
 
 
 def main() -> None:
@@ -25,15 +33,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
 
-    python, typer_app = baselines(args.repeat)
     example = str(EXAMPLE)
-    cold = [
-        python,
-        typer_app,
-        measure("meetctl next (example)", [*MEETCTL, "next", "-f", example, "--today", "2017-01-01"], args.repeat),
-        measure("meetctl list (example)", [*MEETCTL, "list", "-f", example, "--from", "2017-01-01"], args.repeat),
-        measure("meetctl check (example)", [*MEETCTL, "check", "-f", example, "--today", "2017-01-01"], args.repeat),
-    ]
+    cold = measure_together(
+        [
+            *baseline_commands(),
+            ("meetctl next (example)", [*MEETCTL, "next", "-f", example, "--today", "2017-01-01"]),
+            ("meetctl list (example)", [*MEETCTL, "list", "-f", example, "--from", "2017-01-01"]),
+            ("meetctl check (example)", [*MEETCTL, "check", "-f", example, "--today", "2017-01-01"]),
+        ],
+        args.repeat,
+    )
+    python, typer_app = cold[0], cold[1]
     print_table("Cold start (ratio against the trivial Typer app)", cold, typer_app)
 
     folder = Path(tempfile.mkdtemp(prefix="meetctl-bench-"))

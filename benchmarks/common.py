@@ -84,6 +84,33 @@ def measure(name: str, cmd: list[str], repeat: int = 15, env: dict[str, str] | N
     return Measurement(name, statistics.median(times), max(peaks))
 
 
+def measure_together(runs: list[tuple[str, list[str]]], repeat: int = 15) -> list[Measurement]:
+    """Like :func:`measure` for several commands, run in turn (A, B, C, A, B, C, ...).
+
+    On a shared machine the load drifts over seconds; interleaving makes every
+    command meet the same drift, so the ratios between them hold even when the
+    absolute times do not.
+    """
+    for _, cmd in runs:
+        run_once(cmd)  # warm-up: caches, bytecode
+    times: list[list[float]] = [[] for _ in runs]
+    peaks: list[float] = [0.0 for _ in runs]
+    for _ in range(repeat):
+        for i, (_, cmd) in enumerate(runs):
+            t, peak = run_once(cmd)
+            times[i].append(t)
+            peaks[i] = max(peaks[i], peak)
+    return [Measurement(name, statistics.median(times[i]), peaks[i]) for i, (name, _) in enumerate(runs)]
+
+
+def baseline_commands() -> list[tuple[str, list[str]]]:
+    """``python -c pass`` and a trivial two-command Typer app, as (name, command) pairs."""
+    folder = Path(tempfile.mkdtemp(prefix="meetctl-bench-"))
+    trivial = folder / "trivial_typer.py"
+    trivial.write_text(TRIVIAL_TYPER_APP)
+    return [("python -c pass", [PYTHON, "-c", "pass"]), ("trivial Typer app", [PYTHON, str(trivial), "hello"])]
+
+
 def baselines(repeat: int = 15) -> tuple[Measurement, Measurement]:
     """``python -c pass`` and a trivial two-command Typer app, measured now."""
     folder = Path(tempfile.mkdtemp(prefix="meetctl-bench-"))
