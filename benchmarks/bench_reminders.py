@@ -15,7 +15,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import EXAMPLE, MEETCTL, baselines, generate_programme, measure, print_table  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    EXAMPLE,
+    MEETCTL,
+    baseline_commands,
+    generate_programme,
+    measure,
+    measure_together,
+    print_table,
+)
 
 # Cron runs an installed meetctl whose bytecode is cached; let the warm-up run write it
 # even where the shell sets PYTHONDONTWRITEBYTECODE (else every run recompiles meetctl).
@@ -30,17 +38,19 @@ def main() -> None:
     def run(name: str, cmd: list[str]):
         return measure(name, cmd, args.repeat, env=CACHED)
 
-    python, typer_app = baselines(args.repeat)
     remind = [*MEETCTL, "remind", "-f", str(EXAMPLE)]
-    cron = [
-        python,
-        typer_app,
-        # 16 February 2017: the next meeting is 6 days away, so nothing is due.
-        run("remind, nothing due (example)", [*remind, "--today", "2017-02-16"]),
-        run("remind --days 7 --days 1, nothing due", [*remind, "--today", "2017-02-16", "--days", "7", "--days", "1"]),
-        # For reference: the core's own start-up (load the programme, find the next meeting).
-        run("meetctl next (example), for reference", [*MEETCTL, "next", "-f", str(EXAMPLE), "--today", "2017-02-16"]),
-    ]
+    cron = measure_together(
+        [
+            *baseline_commands(),
+            # 16 February 2017: the next meeting is 6 days away, so nothing is due.
+            ("remind, nothing due (example)", [*remind, "--today", "2017-02-16"]),
+            ("remind --days 7 --days 1, nothing due", [*remind, "--today", "2017-02-16", "--days", "7", "--days", "1"]),
+            # For reference: the core's own start-up (load the programme, find the next meeting).
+            ("meetctl next (example), for reference", [*MEETCTL, "next", "-f", str(EXAMPLE), "--today", "2017-02-16"]),
+        ],
+        args.repeat,
+    )
+    typer_app = cron[1]
     print_table("Cron's daily run, nothing due (ratio against the trivial Typer app)", cron, typer_app)
 
     folder = Path(tempfile.mkdtemp(prefix="meetctl-bench-"))
