@@ -39,7 +39,9 @@ class _Commands(TyperGroup):
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
-            if os.environ.get("MEETCTL_DEBUG") or _is_usage_error(exc):
+            if _is_usage_error(exc):
+                _usage_error(ctx, exc)
+            if os.environ.get("MEETCTL_DEBUG") or _is_click_exception(exc):
                 raise
             typer.echo(
                 f"meetctl: internal error: {type(exc).__name__}: {exc} "
@@ -49,9 +51,32 @@ class _Commands(TyperGroup):
             ctx.exit(70)
 
 
-def _is_usage_error(exc: Exception) -> bool:
-    # click's own exceptions (usage errors, --help) carry exit codes click prints itself.
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as exc:
+            if _is_usage_error(exc):
+                _usage_error(ctx, exc)
+            raise
+
+
+def _is_click_exception(exc: Exception) -> bool:
+    # click's own exceptions carry exit codes click prints itself.
     return hasattr(exc, "exit_code") and hasattr(exc, "show")
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    """A mistake on the command line (not `meetctl` alone, which shows the help)."""
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+    return isinstance(exc, UsageError) and not isinstance(exc, NoArgsIsHelpError)
+
+
+def _usage_error(ctx: Any, exc: Any) -> None:
+    """One line, like every other bad input: `meetctl list: error: ... (see meetctl list --help)`."""
+    where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "meetctl"
+    typer.echo(f"{where}: error: {exc.format_message()} (see {where} --help)", err=True)
+    ctx.exit(exc.exit_code)
 
 
 def _quiet_broken_pipe() -> None:
