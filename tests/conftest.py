@@ -27,6 +27,18 @@ name = "Community Hall"
 address = "1 High Street, Leicester LE1 1AA"
 """
 
+#: The usual monthly slot: 19:00 on the last Wednesday, two hours, at the hall, from 2017.
+MONTHLY = """
+[[series]]
+id = "discussion"
+title = "Discussion"
+rule = "last Wednesday of the month"
+start = "19:00"
+duration = "2h"
+venue = "hall"
+from = 2017-01-01
+"""
+
 
 @pytest.fixture(autouse=True)
 def _private_state_and_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,18 +10,7 @@ import sys
 import pytest
 
 from meetctl.cli import app
-from tests.conftest import EXAMPLE, ROOT
-
-MONTHLY = """
-[[series]]
-id = "discussion"
-title = "Discussion"
-rule = "last Wednesday of the month"
-start = "19:00"
-duration = "2h"
-venue = "hall"
-from = 2017-01-01
-"""
+from tests.conftest import EXAMPLE, MONTHLY, ROOT
 
 
 def test_list_the_example_as_plain_text(cli):

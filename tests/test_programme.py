@@ -10,18 +10,7 @@ import pytest
 
 from meetctl.errors import MeetctlError
 from meetctl.programme import load_programme, load_programmes, parse_programme
-from tests.conftest import EXAMPLE, HEADER
-
-SERIES = """
-[[series]]
-id = "discussion"
-title = "Discussion"
-rule = "last Wednesday of the month"
-start = "19:00"
-duration = "2h"
-venue = "hall"
-from = 2017-01-01
-"""
+from tests.conftest import EXAMPLE, HEADER, MONTHLY
 
 
 def test_the_example_programme_loads():
@@ -36,9 +25,9 @@ def test_the_example_programme_loads():
 
 
 def test_times_may_be_toml_times_or_words():
-    text = HEADER + SERIES.replace('start = "19:00"', "start = 19:00:00")
+    text = HEADER + MONTHLY.replace('start = "19:00"', "start = 19:00:00")
     assert parse_programme(text).series[0].start == time(19)
-    text = HEADER + SERIES.replace('start = "19:00"', 'start = "7:30pm"')
+    text = HEADER + MONTHLY.replace('start = "19:00"', 'start = "7:30pm"')
     assert parse_programme(text).series[0].start == time(19, 30)
 
 
@@ -56,29 +45,29 @@ BAD = [
     ("unknown top table", HEADER + "\n[meeting]\ndate = 2017-01-01\n", "11:1", "unknown table 'meeting' (did you mean 'meetings'?)"),
     ("venue without name", HEADER + '\n[venues.pub]\naddress = "x"\n', "11:1", "venues.pub: missing required key 'name'"),
     ("unknown venue key", HEADER.replace("address =", "adress ="), "9:1", "unknown key 'adress' (did you mean 'address'?)"),
-    ("series missing rule", HEADER + SERIES.replace('rule = "last Wednesday of the month"\n', ""), "11:1", "series[1]: missing required key 'rule'"),
-    ("unknown phrase", HEADER + SERIES.replace("last Wednesday of the month", "last Wendesday of the month"), "14:1", "unknown recurrence phrase"),
-    ("bad raw rrule", HEADER + SERIES.replace("last Wednesday of the month", "FREQ=MONTHLY;BYDAY=-1XX"), "14:1", "bad BYDAY value"),
-    ("bad start time", HEADER + SERIES.replace('"19:00"', '"25:00"'), "15:1", "invalid time '25:00'"),
-    ("bad duration", HEADER + SERIES.replace('"2h"', '"two hours"'), "16:1", "invalid duration"),
-    ("unknown series venue", HEADER + SERIES.replace('venue = "hall"', 'venue = "hal"'), "17:1", "unknown venue 'hal' (did you mean 'hall'?)"),
-    ("impossible date", HEADER + SERIES.replace("from = 2017-01-01", "from = 2017-02-30"), "18:", "invalid TOML"),
-    ("impossible date in a string", HEADER + SERIES.replace("from = 2017-01-01", 'from = "2017-02-30"'), "18:1", "invalid date '2017-02-30'"),
-    ("date with a time", HEADER + SERIES.replace("from = 2017-01-01", "from = 2017-01-01T19:00:00"), "18:1", "without a time"),
-    ("until before from", HEADER + SERIES + "until = 2016-01-01\n", "19:1", "until 2016-01-01 is before from 2017-01-01"),
-    ("duplicate series id", HEADER + SERIES + SERIES, "21:1", "duplicate series id 'discussion'"),
-    ("skip off the rule", HEADER + SERIES + "skip = [2017-01-24]\n", "19:1", "2017-01-24 is not a date of the series"),
-    ("meeting off its rule", HEADER + SERIES + '\n[[meetings]]\nseries = "discussion"\ndate = 2017-01-24\n', "22:1", "2017-01-24 is not a date of series 'discussion'"),
-    ("meeting of unknown series", HEADER + SERIES + '\n[[meetings]]\nseries = "discusion"\ndate = 2017-01-25\n', "21:1", "unknown series 'discusion' (did you mean 'discussion'?)"),
-    ("meeting venue unknown", HEADER + SERIES + '\n[[meetings]]\nseries = "discussion"\ndate = 2017-01-25\nvenue = "regnet"\n', "23:1", "meetings[1].venue: unknown venue 'regnet'"),
-    ("replaces no occurrence", HEADER + SERIES + '\n[[meetings]]\nseries = "discussion"\ndate = 2017-01-26\nreplaces = 2017-01-24\n', "23:1", "meetings[1].replaces: 2017-01-24 is not a date of series"),
+    ("series missing rule", HEADER + MONTHLY.replace('rule = "last Wednesday of the month"\n', ""), "11:1", "series[1]: missing required key 'rule'"),
+    ("unknown phrase", HEADER + MONTHLY.replace("last Wednesday of the month", "last Wendesday of the month"), "14:1", "unknown recurrence phrase"),
+    ("bad raw rrule", HEADER + MONTHLY.replace("last Wednesday of the month", "FREQ=MONTHLY;BYDAY=-1XX"), "14:1", "bad BYDAY value"),
+    ("bad start time", HEADER + MONTHLY.replace('"19:00"', '"25:00"'), "15:1", "invalid time '25:00'"),
+    ("bad duration", HEADER + MONTHLY.replace('"2h"', '"two hours"'), "16:1", "invalid duration"),
+    ("unknown series venue", HEADER + MONTHLY.replace('venue = "hall"', 'venue = "hal"'), "17:1", "unknown venue 'hal' (did you mean 'hall'?)"),
+    ("impossible date", HEADER + MONTHLY.replace("from = 2017-01-01", "from = 2017-02-30"), "18:", "invalid TOML"),
+    ("impossible date in a string", HEADER + MONTHLY.replace("from = 2017-01-01", 'from = "2017-02-30"'), "18:1", "invalid date '2017-02-30'"),
+    ("date with a time", HEADER + MONTHLY.replace("from = 2017-01-01", "from = 2017-01-01T19:00:00"), "18:1", "without a time"),
+    ("until before from", HEADER + MONTHLY + "until = 2016-01-01\n", "19:1", "until 2016-01-01 is before from 2017-01-01"),
+    ("duplicate series id", HEADER + MONTHLY + MONTHLY, "21:1", "duplicate series id 'discussion'"),
+    ("skip off the rule", HEADER + MONTHLY + "skip = [2017-01-24]\n", "19:1", "2017-01-24 is not a date of the series"),
+    ("meeting off its rule", HEADER + MONTHLY + '\n[[meetings]]\nseries = "discussion"\ndate = 2017-01-24\n', "22:1", "2017-01-24 is not a date of series 'discussion'"),
+    ("meeting of unknown series", HEADER + MONTHLY + '\n[[meetings]]\nseries = "discusion"\ndate = 2017-01-25\n', "21:1", "unknown series 'discusion' (did you mean 'discussion'?)"),
+    ("meeting venue unknown", HEADER + MONTHLY + '\n[[meetings]]\nseries = "discussion"\ndate = 2017-01-25\nvenue = "regnet"\n', "23:1", "meetings[1].venue: unknown venue 'regnet'"),
+    ("replaces no occurrence", HEADER + MONTHLY + '\n[[meetings]]\nseries = "discussion"\ndate = 2017-01-26\nreplaces = 2017-01-24\n', "23:1", "meetings[1].replaces: 2017-01-24 is not a date of series"),
     ("one-off without title", HEADER + '\n[[meetings]]\ndate = 2017-01-26\nstart = "19:00"\n', "11:1", "needs a title"),
     ("one-off without start", HEADER + '\n[[meetings]]\ndate = 2017-01-26\ntitle = "AGM"\n', "11:1", "needs a start time"),
     ("meeting without date", HEADER + '\n[[meetings]]\ntitle = "AGM"\nstart = "19:00"\n', "11:1", "missing required key 'date'"),
-    ("attendance not a number", HEADER + SERIES + '\n[[meetings]]\nseries = "discussion"\ndate = 2017-01-25\nattendance = "fourteen"\n', "23:1", "must be a whole number (got a string)"),
-    ("cancelled not a boolean", HEADER + SERIES + '\n[[meetings]]\nseries = "discussion"\ndate = 2017-01-25\ncancelled = "yes"\n', "23:1", "must be true or false"),
+    ("attendance not a number", HEADER + MONTHLY + '\n[[meetings]]\nseries = "discussion"\ndate = 2017-01-25\nattendance = "fourteen"\n', "23:1", "must be a whole number (got a string)"),
+    ("cancelled not a boolean", HEADER + MONTHLY + '\n[[meetings]]\nseries = "discussion"\ndate = 2017-01-25\ncancelled = "yes"\n', "23:1", "must be true or false"),
     ("end before start", HEADER + '\n[[meetings]]\ndate = 2017-01-26\ntitle = "School"\nstart = "10:00"\nend_date = 2017-01-20\n', "15:1", "end_date 2017-01-20 is before date 2017-01-26"),
-    ("two meetings on one date", HEADER + SERIES + '\n[[meetings]]\nseries = "discussion"\ndate = 2017-01-25\n\n[[meetings]]\nseries = "discussion"\ndate = 2017-01-25\n', "26:1", "already described by meetings[1]"),
+    ("two meetings on one date", HEADER + MONTHLY + '\n[[meetings]]\nseries = "discussion"\ndate = 2017-01-25\n\n[[meetings]]\nseries = "discussion"\ndate = 2017-01-25\n', "26:1", "already described by meetings[1]"),
     ("series not an array", 'series = "weekly"\n' + HEADER, "1:1", "must be written as [[series]] tables"),
     ("session ends before it starts", HEADER + '\n[[meetings]]\ndate = 2017-11-11\ntitle = "Conference"\nstart = "10:00"\n\n[[meetings.sessions]]\ntitle = "Rally"\nstart = "18:30"\nend = "17:00"\n', "19:1", "end 17:00 is not after start"),
     ("mail security", HEADER + '\n[mail]\nsecurity = "ssl"\n', "12:1", "mail.security must be one of starttls, tls, none"),
@@ -103,7 +92,7 @@ def test_each_mistake_is_one_located_line(write_programme, cli, case, text, plac
 def test_all_problems_are_reported_at_once(write_programme, cli):
     path = write_programme(
         HEADER.replace("email", "emial")
-        + SERIES.replace('venue = "hall"', 'venue = "hal"').replace('"2h"', '"2 fortnights"')
+        + MONTHLY.replace('venue = "hall"', 'venue = "hal"').replace('"2h"', '"2 fortnights"')
     )
     result = cli("check", "-f", path)
     assert result.exit_code == 2

@@ -12,18 +12,7 @@ from pathlib import Path
 import pytest
 
 from meetctl.reminders import md_escape, relative_day
-from tests.conftest import EXAMPLE, HEADER, ROOT
-
-MONTHLY = """
-[[series]]
-id = "discussion"
-title = "Discussion"
-rule = "last Wednesday of the month"
-start = "19:00"
-duration = "2h"
-venue = "hall"
-from = 2017-01-01
-"""
+from tests.conftest import EXAMPLE, HEADER, MONTHLY, ROOT
 
 ANNEX = """
 [venues.annex]

@@ -8,19 +8,8 @@ import sys
 
 import pytest
 
-from tests.conftest import EXAMPLE, HEADER, ROOT
+from tests.conftest import EXAMPLE, HEADER, MONTHLY, ROOT
 from tests.document_helpers import assert_golden, in_words, last_weekday
-
-SERIES = """
-[[series]]
-id = "discussion"
-title = "Discussion"
-rule = "last Wednesday of the month"
-start = "19:00"
-duration = "2h"
-venue = "hall"
-from = 2017-01-01
-"""
 
 JAN, FEB, MAR, APR = (last_weekday(2017, m, 2) for m in (1, 2, 3, 4))
 
@@ -40,7 +29,7 @@ def test_the_example_report_matches_the_reviewed_golden_file(cli):
 
 
 def test_default_is_the_latest_meeting_written_beside_the_programme(cli, write_programme, tmp_path, monkeypatch):
-    path = write_programme(SERIES + meeting(FEB, title="Housing", lead="Sam"), header=True)
+    path = write_programme(MONTHLY + meeting(FEB, title="Housing", lead="Sam"), header=True)
     monkeypatch.chdir(tmp_path.parent)  # the path is beside the programme, not the current folder
     # On the day of March's meeting, before it starts, the latest is February's.
     result = cli("report", "-f", path, "--today", MAR.isoformat())
@@ -58,7 +47,7 @@ def test_default_is_the_latest_meeting_written_beside_the_programme(cli, write_p
 
 
 def test_never_replaces_a_report_without_force(cli, write_programme, tmp_path):
-    path = write_programme(SERIES, header=True)
+    path = write_programme(MONTHLY, header=True)
     out = tmp_path / "mine.md"
     out.write_text("my careful write-up\n")
     refused = cli("report", "-f", path, JAN.isoformat(), "-o", out)
@@ -80,20 +69,20 @@ def test_never_replaces_a_report_without_force(cli, write_programme, tmp_path):
 )
 def test_attendance_is_compared_with_the_previous_meeting(cli, write_programme, before, after, words):
     first = meeting(JAN, attendance=before) if before is not None else ""
-    path = write_programme(SERIES + first + meeting(FEB, attendance=after), header=True)
+    path = write_programme(MONTHLY + first + meeting(FEB, attendance=after), header=True)
     text = cli("report", "-f", path, FEB.isoformat(), "-o", "-").stdout
     assert f"- **Attendance:** {words}\n" in text
 
 
 def test_a_cancelled_meeting_is_skipped_when_comparing(cli, write_programme):
     body = meeting(JAN, attendance=10) + meeting(FEB, cancelled=True) + meeting(MAR, attendance=12)
-    path = write_programme(SERIES + body, header=True)
+    path = write_programme(MONTHLY + body, header=True)
     text = cli("report", "-f", path, "--today", APR.isoformat(), "-o", "-").stdout
     assert f"12 (up 2 on 10 at the previous meeting, {in_words(JAN)})" in text
 
 
 def test_a_cancelled_meeting_has_nothing_to_report(cli, write_programme):
-    path = write_programme(SERIES + meeting(FEB, cancelled=True, reason="snow"), header=True)
+    path = write_programme(MONTHLY + meeting(FEB, cancelled=True, reason="snow"), header=True)
     result = cli("report", "-f", path, FEB.isoformat(), "-o", "-")
     assert (result.exit_code, result.stderr) == (
         2, f"meetctl: error: the meeting on {FEB} was cancelled (snow): nothing to report\n",
@@ -101,7 +90,7 @@ def test_a_cancelled_meeting_has_nothing_to_report(cli, write_programme):
 
 
 def test_clashes_with_other_groups_and_calendars_are_listed(cli, write_programme, tmp_path):
-    ours = write_programme(SERIES, header=True)
+    ours = write_programme(MONTHLY, header=True)
     theirs = write_programme(
         HEADER.replace("Test Group", "Solidarity Federation")
         + f'\n[[meetings]]\ndate = {JAN}\ntitle = "Film night"\nstart = "19:30"\nduration = "90m"\n',
@@ -125,12 +114,12 @@ def test_clashes_with_other_groups_and_calendars_are_listed(cli, write_programme
 
 
 def test_no_clash_says_so(cli, write_programme):
-    path = write_programme(SERIES, header=True)
+    path = write_programme(MONTHLY, header=True)
     assert "## Clashes\n\nNone found.\n" in cli("report", "-f", path, JAN.isoformat(), "-o", "-").stdout
 
 
 def test_the_slug_cannot_leave_the_reports_folder(cli, write_programme, tmp_path):
-    path = write_programme(SERIES + meeting(JAN, title="../../etc/passwd"), header=True)
+    path = write_programme(MONTHLY + meeting(JAN, title="../../etc/passwd"), header=True)
     result = cli("report", "-f", path, JAN.isoformat())
     written = tmp_path / "reports" / f"{JAN}-etc-passwd.md"
     assert result.stdout == f"{written}\n"
@@ -138,7 +127,7 @@ def test_the_slug_cannot_leave_the_reports_folder(cli, write_programme, tmp_path
 
 
 def test_markdown_in_the_programme_is_escaped(cli, write_programme):
-    path = write_programme(SERIES + meeting(JAN, title="<img src=x onerror=alert(1)> *wow*"), header=True)
+    path = write_programme(MONTHLY + meeting(JAN, title="<img src=x onerror=alert(1)> *wow*"), header=True)
     text = cli("report", "-f", path, JAN.isoformat(), "-o", "-").stdout
     assert text.startswith('# Report back on "\\<img src=x onerror=alert(1)> \\*wow\\*"\n')
 
@@ -153,7 +142,7 @@ def test_markdown_in_the_programme_is_escaped(cli, write_programme):
     ],
 )
 def test_mistakes_are_one_line_and_exit_2(cli, write_programme, args, message):
-    path = write_programme(SERIES, header=True)
+    path = write_programme(MONTHLY, header=True)
     result = cli("report", "-f", path, *args, "-o", "-")
     assert result.exit_code == 2
     assert result.stderr.startswith(message) and result.stderr.count("\n") == 1

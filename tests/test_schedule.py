@@ -10,23 +10,13 @@ from hypothesis import strategies as st
 
 from meetctl.programme import load_programme, parse_programme
 from meetctl.schedule import next_occurrence, occurrences, overlaps
-from tests.conftest import EXAMPLE, HEADER
+from tests.conftest import EXAMPLE, HEADER, MONTHLY
 
 
 def programme(body: str, timezone: str = "Europe/London"):
     return parse_programme(HEADER.replace("Europe/London", timezone) + body)
 
 
-MONTHLY = """
-[[series]]
-id = "discussion"
-title = "Discussion"
-rule = "last Wednesday of the month"
-start = "19:00"
-duration = "2h"
-venue = "hall"
-from = 2017-01-01
-"""
 
 
 def test_the_example_lists_the_three_meetings_at_seven_in_london():
