@@ -267,3 +267,9 @@ def test_only_the_command_being_run_is_built():
     lean = app_for(["-f", "x.toml", "--today", "2017-01-01", "next", "--json"])
     assert [c.callback.__name__ for c in lean.registered_commands] == ["next_"]
     assert app_for(["--help"]) is app and app_for(["lsit"]) is app
+
+
+def test_a_moved_meeting_says_so_in_the_listing(cli, write_programme):
+    path = write_programme(MONTHLY + '\n[[meetings]]\nseries = "discussion"\ndate = 2017-03-01\nreplaces = 2017-02-22\n', header=True)
+    result = cli("list", "-f", path, "--from", "2017-02-01", "--to", "2017-03-05")
+    assert result.stdout.splitlines()[0].startswith("Wed  1 Mar 2017  19:00-21:00  Discussion (moved from Wed 22 Feb)")

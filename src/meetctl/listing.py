@@ -75,8 +75,9 @@ def _time_range(o: Occurrence, zone: bool = False) -> str:
 
 
 def _title(o: Occurrence) -> str:
-    if o.holiday and o.moved and o.recurrence_id:
-        return f"{o.title} (moved from {o.recurrence_id:%a %d %b}: {o.holiday})"
+    if o.moved and o.recurrence_id and not o.cancelled:
+        why = f": {o.holiday}" if o.holiday else ""
+        return f"{o.title} (moved from {o.recurrence_id:%a %d %b}{why})"
     if not o.cancelled:
         return o.title
     return f"CANCELLED: {o.title}" + (f" ({o.reason})" if o.reason else "")
