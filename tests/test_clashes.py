@@ -219,3 +219,17 @@ def test_a_huge_file_is_refused_before_parsing(cli, ours, tmp_path):
     result = cli("clashes", "-f", ours, *YEAR, "--with", huge)
     assert result.exit_code == 2
     assert result.stderr == f"{huge}: error: larger than 20 MB; not read\n"
+
+
+@pytest.mark.parametrize("form", ["programme", "ical", "ical --expand"])
+def test_our_own_meetings_read_back_are_no_clash(cli, tmp_path, form):
+    from tests.conftest import EXAMPLE
+
+    source = tmp_path / "own.ics"
+    if form == "programme":
+        source = EXAMPLE
+    else:
+        args = ["ical", "-f", EXAMPLE, "-o", source] + (["--expand", "--from", "2017-01-01", "--to", "2017-12-31"] if "expand" in form else [])
+        assert cli(*args).exit_code == 0
+    result = cli("clashes", "-f", EXAMPLE, "--with", source, "--from", "2017-01-01", "--to", "2017-12-31", "--fail")
+    assert (result.exit_code, result.stdout) == (0, "")

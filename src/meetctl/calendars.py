@@ -615,8 +615,7 @@ def calendar_events(
         if first is None or last is None:
             raise ValueError("expand needs a window")
         for o in occurrences(programmes, first, last):
-            uid = o.uid if o.series is None or o.recurrence_id is None else f"{o.recurrence_id:%Y%m%d}-{o.uid}"
-            out.append(_event(o, uid))
+            out.append(_event(o, expanded_uid(o)))
         for p in programmes:
             out.extend(_session_events(p, first, last))
         return out
@@ -653,6 +652,11 @@ def _with_holiday_moves(
             kept.append(dc_replace(base, date=new_day, replaces=day))
     skipped = {day for day, (new_day, _name) in moves.items() if new_day is None}
     return dc_replace(series, skip=tuple(sorted(set(series.skip) | skipped))), kept
+
+
+def expanded_uid(o: Occurrence) -> str:
+    """The UID of ``o`` as a plain event of its own (``ical --expand``): one per date of a series."""
+    return o.uid if o.series is None or o.recurrence_id is None else f"{o.recurrence_id:%Y%m%d}-{o.uid}"
 
 
 def expand_window(programmes: Sequence[Programme], today: date) -> tuple[date, date]:
@@ -711,6 +715,8 @@ class Event:
     #: For an all-day event, the local dates it covers (first, last inclusive).
     days: tuple[date, date] | None = None
     group: str | None = None
+    #: The event's UID: an event with one of our meetings' UID and start is that meeting.
+    uid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -743,7 +749,7 @@ def load_events(source: str, first: date, last: date) -> list[Event]:
 
 def occurrence_event(o: Occurrence, source: str) -> Event:
     """One of a programme's occurrences as an :class:`Event`."""
-    return Event(o.title, o.start, o.end, source, group=o.group.name)
+    return Event(o.title, o.start, o.end, source, group=o.group.name, uid=o.uid)
 
 
 def read_ics(path: Path) -> bytes:
@@ -912,14 +918,19 @@ def _to_event(ev: Any, source: str, zone: ZoneInfo) -> Event:
         last_day = (end - timedelta(days=1)) if isinstance(end, date) and end > start else start
         lo = datetime.combine(start, time(), tzinfo=zone)
         hi = datetime.combine(last_day + timedelta(days=1), time(), tzinfo=zone)
-        return Event(title, lo, hi, source, all_day=True, days=(start, last_day))
+        return Event(title, lo, hi, source, all_day=True, days=(start, last_day), uid=_uid_of(ev))
     if start.tzinfo is None:  # floating time: read it in the calendar's zone
         start = start.replace(tzinfo=zone)
     if isinstance(end, datetime) and end.tzinfo is None:
         end = end.replace(tzinfo=zone)
     if not isinstance(end, datetime) or end < start:
         end = start
-    return Event(title, start, end, source)
+    return Event(title, start, end, source, uid=_uid_of(ev))
+
+
+def _uid_of(ev: Any) -> str | None:
+    uid = ev.get("uid")
+    return str(uid) if uid is not None else None
 
 
 def find_clashes(items: Iterable[Occurrence], events: Sequence[Event], same_day: bool = False) -> list[Clash]:
@@ -967,6 +978,8 @@ def find_clashes(items: Iterable[Occurrence], events: Sequence[Event], same_day:
             # (an event with no length clashes if it happens during the meeting).
             if ends[k] > lo_s or (ends[k] == starts[k] and starts[k] >= lo_s):
                 found.append(timed[k])
+        # Our own meeting read back (its programme, or a feed made from it) is no clash.
+        found = [e for e in found if not (e.uid in (o.uid, expanded_uid(o)) and e.start == o.start)]
         found.sort(key=lambda e: (e.start, e.end, e.title))
         out.extend(Clash(o, e) for e in found)
     return out

@@ -621,8 +621,6 @@ def clashes_with(o: Occurrence, sources: Sequence[str]) -> list[Clash]:
     out = []
     for c in find_clashes([o], events):
         e = c.event
-        if e.group == o.group.name and e.title == o.title and e.start == o.start:
-            continue  # our own meeting, read back from our own programme file
         loc = o.group.locale
         when = words(loc, "all day") if e.all_day else _span_words(e.start, e.end, o.start.tzinfo, loc)
         out.append(Clash(e.title, e.source, when))
