@@ -127,3 +127,9 @@ def test_a_real_process_prints_plain_text_when_piped(programme):
     )
     assert result.returncode == 0 and "\x1b[" not in result.stdout
     assert result.stdout.count("\n") == 6
+
+
+def test_stats_go_up_to_today(cli, write_programme):
+    path = write_programme(PROGRAMME, header=True)
+    items = json.loads(cli("stats", "-f", path, "--json", "--today", "2017-02-28").stdout)
+    assert [i["date"] for i in items] == ["2017-01-25", "2017-01-30", "2017-02-22"]

@@ -778,7 +778,7 @@ def stats(
     """Attendance over time, from the `attendance = N` recorded for each meeting.
 
     A table with the change against the previous meeting of the same series, and a
-    bar chart; --json for scripts.
+    bar chart; --json for scripts. By default up to today.
 
     Example:  meetctl stats -f programme.toml --series discussion
     """
@@ -786,7 +786,7 @@ def stats(
 
     programmes = load(files)
     first = parse_date_option("--from", from_) if from_ else None
-    last = parse_date_option("--to", to) if to else None
+    last = parse_date_option("--to", to) if to else today_for(today, programmes)
     rows = attendance.attendance_rows(programmes, series, first, last)
     if json:
         from .listing import write_json
