@@ -30,7 +30,7 @@ from typing import Any
 from .errors import Location, MeetctlError, Problem, did_you_mean
 from .programme import Programme, Venue
 from .rules import MONTH_NAMES, describe, join_words
-from .schedule import Occurrence, occurrences, overlaps
+from .schedule import Occurrence, occurrences, overlaps, sessions_of
 from .wording import format_date, format_date_range, format_short_date, format_time, slugify
 
 #: The folder of templates shipped with meetctl.
@@ -373,16 +373,17 @@ def meeting_view(o: Occurrence) -> dict[str, Any]:
         "zone": o.start.tzname(),
         "sessions": [
             {
-                "title": s.title,
-                "date_words": format_date(s.date, year=False, locale=loc),
-                "start_time": format_time(s.start, loc),
-                "end_time": format_time(s.end, loc),
-                "room": s.room,
-                "chair": s.chair,
-                "speakers": list(s.speakers),
-                "description": s.description,
+                "title": t.session.title,
+                "date_words": format_date(t.start.date(), year=False, locale=loc),
+                "start_time": format_time(t.start, loc),
+                "end_time": format_time(t.end, loc),
+                "room": t.session.room,
+                "chair": t.session.chair,
+                "speakers": list(t.session.speakers),
+                "description": t.session.description,
             }
-            for s in sorted(m.sessions if m else (), key=lambda s: (s.date, s.start, s.end))
+            # The timetable in time order, moved with its meeting (a holiday move carries it along).
+            for t in sessions_of(o)
         ],
     }
 
