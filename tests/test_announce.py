@@ -133,7 +133,8 @@ def test_dates_and_times_follow_the_group_locale(cli, tmp_path):
     french.write_text(EXAMPLE.read_text().replace('timezone = "Europe/London"', 'timezone = "Europe/London"\nlocale = "fr_FR"'))
     out = cli("announce", "-f", french, "--from", "2017-01-01").stdout
     assert "mercredi 25 janvier 2017, 19:00\n" in out
-    assert "19:00 to 21:00" in " ".join(out.split())  # the fixed words are still English
+    # The fixed words and the rule are French too (the shipped fr catalogue).
+    assert "le dernier mercredi de chaque mois, de 19:00 à 21:00, à Regent Sports" in " ".join(out.split())
     html = cli("flyer", "-f", french, "2017-02-22").stdout
     tree = parse_html(html)
     assert tree.get("lang") == "fr-FR"

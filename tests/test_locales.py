@@ -90,3 +90,26 @@ def test_an_unknown_locale_in_the_programme_is_located(cli, tmp_path: Path):
     result = cli("announce", "-f", path, "--from", "2017-01-01")
     assert result.exit_code == 2
     assert result.stderr.startswith(f"{path}:9:1: error: group.locale: unknown locale 'xx_YY'")
+
+
+@pytest.mark.parametrize(
+    ("phrase", "french", "catalan"),
+    [
+        ("last Wednesday of the month", "le dernier mercredi de chaque mois", "l'últim dimecres de cada mes"),
+        ("first and third Tuesday of the month", "le premier et troisième mardi de chaque mois", "el primer i tercer dimarts de cada mes"),
+        ("every other Friday", "un vendredi sur deux", "un divendres de cada dos"),
+        ("15th of every month", "le 15 de chaque mois", "el dia 15 de cada mes"),
+        ("last day of the month", "le dernier jour de chaque mois", "l'últim dia de cada mes"),
+        ("every Wednesday except July and August", "chaque mercredi sauf en juillet et août", "cada dimecres excepte juliol i agost"),
+        # Forms the catalogues do not cover stay in (correct) English rather than broken French.
+        ("first Monday and third Thursday of the month", "first Monday and third Thursday of every month", "first Monday and third Thursday of every month"),
+    ],
+)
+def test_rules_in_words_in_the_shipped_languages(phrase, french, catalan):
+    from meetctl.rules import parse_rule
+    from meetctl.rulewords import describe_rule
+
+    rule = parse_rule(phrase)
+    assert describe_rule(rule, "fr_FR") == french
+    assert describe_rule(rule, "ca_ES") == catalan
+    assert describe_rule(rule, None) == describe_rule(rule, "en_GB")

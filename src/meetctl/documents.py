@@ -29,7 +29,8 @@ from typing import Any
 
 from .errors import Location, MeetctlError, Problem, did_you_mean
 from .programme import Programme, Venue
-from .rules import MONTH_NAMES, describe, join_words
+from .rules import MONTH_NAMES, join_words
+from .rulewords import describe_rule
 from .schedule import Occurrence, occurrences, overlaps, sessions_of
 from .wording import format_date, format_date_range, format_short_date, format_time, slugify
 
@@ -401,10 +402,10 @@ def series_views(items: Sequence[Occurrence]) -> list[dict[str, Any]]:
         seen[o.group.name, s.id] = {
             "id": s.id,
             "title": s.title,
-            "rule": describe(s.rule),
+            "rule": describe_rule(s.rule, loc),
             "start_time": format_time(s.start, loc),
             "end_time": format_time(end, loc),
-            "when": f"{describe(s.rule)}, {format_time(s.start, loc)}",
+            "when": f"{describe_rule(s.rule, loc)}, {format_time(s.start, loc)}",
             "venue": venue_view(venue),
             "group": o.group.name,
             "zone": o.start.tzname(),

@@ -1,0 +1,100 @@
+"""A series' rule in the group's language: "dernier mercredi de chaque mois".
+
+English comes from :func:`meetctl.rules.describe`. For the languages meetctl ships
+catalogues for (Catalan and French) the common forms are said here, with weekday
+and month names from Babel; any other rule, or any other language, falls back to
+English rather than to a wrong sentence.
+"""
+
+from __future__ import annotations
+
+from .rules import Rule, describe
+from .wording import uses_babel
+
+# Per language: ordinals (1..5, -1, -2), the phrases around them, and "and".
+_WORDS: dict[str, dict[str, object]] = {
+    "fr": {
+        "ordinals": {1: "premier", 2: "deuxième", 3: "troisième", 4: "quatrième", 5: "cinquième",
+                     -1: "dernier", -2: "avant-dernier"},  # fmt: skip
+        "and": "et",
+        "monthly": "{what} de chaque mois",
+        "monthly_in": "{what} de {months}",
+        "except": " sauf en {months}",
+        "weekly": "chaque {days}",
+        "fortnightly": "un {days} sur deux",
+        "every_n_weeks": "toutes les {n} semaines, le {days}",
+        "monthday": "le {days} de chaque mois",
+        "monthday_in": "le {days} de {months}",
+        "last_day": "le dernier jour de chaque mois",
+        "article": lambda word: "le ",
+    },
+    "ca": {
+        "ordinals": {1: "primer", 2: "segon", 3: "tercer", 4: "quart", 5: "cinquè", -1: "últim", -2: "penúltim"},
+        "and": "i",
+        "monthly": "{what} de cada mes",
+        "monthly_in": "{what} de {months}",
+        "except": " excepte {months}",
+        "weekly": "cada {days}",
+        "fortnightly": "un {days} de cada dos",
+        "every_n_weeks": "cada {n} setmanes, el {days}",
+        "monthday": "el dia {days} de cada mes",
+        "monthday_in": "el dia {days} de {months}",
+        "last_day": "l'últim dia de cada mes",
+        "article": lambda word: "l'" if word[:1] in "aeiouàèéíòóú" else "el ",
+    },
+}
+
+
+def describe_rule(rule: Rule, locale: str | None) -> str:
+    """The rule in the language of ``locale`` where meetctl can say it, else in English."""
+    if not uses_babel(locale):
+        return describe(rule)
+    assert locale is not None
+    language = locale.replace("-", "_").split("_")[0].lower()
+    words = _WORDS.get(language)
+    if words is None or rule.extra or rule.bysetpos or rule.freq not in ("WEEKLY", "MONTHLY"):
+        return describe(rule)
+    from babel.dates import get_day_names, get_month_names
+
+    code = locale.replace("-", "_")
+    day_names = get_day_names("wide", locale=code)  # 0 is Monday, as in meetctl
+    month_names = get_month_names("wide", context="stand-alone", locale=code)
+
+    def join(items: list[str]) -> str:
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {words['and']} " + items[-1]
+
+    months_of, months_except = "", ""
+    if rule.bymonth and len(rule.bymonth) < 12:
+        left_out = [m for m in range(1, 13) if m not in rule.bymonth]
+        if len(left_out) < len(rule.bymonth):
+            months_except = str(words["except"]).format(months=join([month_names[m] for m in left_out]))
+        else:
+            months_of = join([month_names[m] for m in rule.bymonth])
+    ordinals: dict[int, str] = words["ordinals"]  # type: ignore[assignment]
+    if rule.freq == "WEEKLY" and rule.byday and all(n is None for n, _ in rule.byday) and not months_of:
+        days = join([day_names[d] for _, d in rule.byday])
+        if rule.interval == 1:
+            text = str(words["weekly"]).format(days=days)
+        elif rule.interval == 2:
+            text = str(words["fortnightly"]).format(days=days)
+        else:
+            text = str(words["every_n_weeks"]).format(n=rule.interval, days=days)
+        return text + months_except
+    if rule.freq != "MONTHLY" or rule.interval != 1:
+        return describe(rule)
+    if rule.byday and not rule.bymonthday and all(n in ordinals for n, _ in rule.byday):
+        weekdays = {d for _, d in rule.byday}
+        if len(weekdays) != 1:
+            return describe(rule)
+        named = join([ordinals[n] for n, _ in rule.byday if n is not None])
+        what = words["article"](named) + named + " " + day_names[weekdays.pop()]  # type: ignore[operator]
+    elif rule.bymonthday == (-1,) and not rule.byday and not months_of:
+        return str(words["last_day"]) + months_except
+    elif rule.bymonthday and not rule.byday and all(d > 0 for d in rule.bymonthday):
+        what = join([str(d) for d in rule.bymonthday])
+        key = "monthday_in" if months_of else "monthday"
+        return str(words[key]).format(days=what, months=months_of) + months_except
+    else:
+        return describe(rule)
+    key = "monthly_in" if months_of else "monthly"
+    return str(words[key]).format(what=what, months=months_of) + months_except
