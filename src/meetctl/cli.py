@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from .errors import EXIT_FOUND, EXIT_INPUT, MeetctlError, Problem
-from .programme import Programme, load_programmes
+from .programme import Programme, load_programmes, named_programmes
 
 
 class _Commands(TyperGroup):
@@ -168,11 +168,7 @@ def _meetctl(
 
 def load(files: list[Path] | None) -> list[Programme]:
     """The programmes named by -f, else $MEETCTL_FILE (os.pathsep-separated), else ./programme.toml."""
-    if not files:
-        env = os.environ.get("MEETCTL_FILE", "").strip()
-        names = [n for n in env.split(os.pathsep) if n] if env else ["programme.toml"]
-        return load_programmes(names)
-    return load_programmes(files)
+    return load_programmes(named_programmes(files))
 
 
 def parse_date_option(option: str, value: str) -> date:
@@ -610,14 +606,6 @@ def _load_for_documents(files: list[Path] | None, locale: str | None) -> list[Pr
     return with_locale(load(files), locale)
 
 
-def _programme_paths(files: list[Path] | None) -> list[str | Path]:
-    """The programme paths named (without loading them): for `templates`, which needs only the folder."""
-    if files:
-        return list(files)
-    env = os.environ.get("MEETCTL_FILE", "").strip()
-    return [n for n in env.split(os.pathsep) if n] if env else ["programme.toml"]
-
-
 def _write_output(path: Path, data: bytes, force: bool = True) -> None:
     from .documents import write_file
 
@@ -815,7 +803,7 @@ def templates_list(files: Files = None, templates: TemplatesDir = None) -> None:
     """
     from .documents import builtin_templates, default_templates_folder
 
-    folder = default_templates_folder(templates, _programme_paths(files))
+    folder = default_templates_folder(templates, named_programmes(files))
     for name in builtin_templates():
         own = folder / name
         typer.echo(f"{name}  (yours: {own})" if own.is_file() else name)
@@ -837,7 +825,7 @@ def templates_copy(
     from . import documents
     from .errors import did_you_mean
 
-    folder = documents.default_templates_folder(templates, _programme_paths(files))
+    folder = documents.default_templates_folder(templates, named_programmes(files))
     known = documents.builtin_templates()
     problems = [
         Problem(f"no template called {n!r}{did_you_mean(n, known)} (see `meetctl templates list`)")

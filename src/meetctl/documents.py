@@ -159,16 +159,12 @@ def with_locale(programmes: Sequence[Programme], locale: str | None) -> list[Pro
 
 def words(locale: str | None, message: str) -> str:
     """A fixed phrase made in code (not in a template), translated like the templates' words."""
-    return _translate(locale, message)
+    return _gettext_for(locale)(message)
 
 
 @functools.cache
 def _gettext_for(locale: str | None) -> Any:
     return translations(locale).gettext
-
-
-def _translate(locale: str | None, message: str) -> str:
-    return _gettext_for(locale)(message)
 
 
 class _Catalogue:

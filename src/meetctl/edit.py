@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Location, MeetctlError, Problem, did_you_mean
-from .programme import Programme, parse_programme, parse_time, programme_paths
+from .programme import Programme, named_programmes, parse_programme, parse_time, programme_paths
 from .rules import parse_duration
 from .schedule import Occurrence, occurrences, overlaps
 from .tomltext import (
@@ -102,9 +102,7 @@ class Change:
 
 def target_file(files: Sequence[str | Path] | None) -> Path:
     """The one programme file an edit applies to (-f, else $MEETCTL_FILE, else ./programme.toml)."""
-    if not files:
-        env = os.environ.get("MEETCTL_FILE", "").strip()
-        files = [n for n in env.split(os.pathsep) if n] if env else ["programme.toml"]
+    files = named_programmes(files)
     if len(files) == 1 and not Path(files[0]).exists():
         raise MeetctlError.at(
             Location(str(files[0])), "no such file (`meetctl init` writes a new programme)"

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from .errors import Location, MeetctlError, Problem
-from .programme import parse_programme, parse_time
+from .programme import DEFAULT_FILE, named_programmes, parse_programme, parse_time
 from .rules import RuleError, parse_duration, parse_rule
 from .tomltext import render_value
 from .wording import slugify
@@ -51,10 +51,9 @@ def target_path(path: Path | None, files: Sequence[Path] | None) -> Path:
             raise MeetctlError("init: writes one file; give one -f")
         path = files[0]
     if path is None:
-        env = os.environ.get("MEETCTL_FILE", "").strip()
-        path = Path(env.split(os.pathsep)[0] if env else "programme.toml")
+        path = Path(named_programmes(None)[0])
     if path.is_dir():
-        path = path / "programme.toml"
+        path = path / DEFAULT_FILE
     return path
 
 

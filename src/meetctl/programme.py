@@ -194,6 +194,21 @@ class Programme:
 # --------------------------------------------------------------------------- loading
 
 
+#: Where the programme is when no -f names it: $MEETCTL_FILE (os.pathsep-separated), else this.
+FILE_ENV = "MEETCTL_FILE"
+DEFAULT_FILE = "programme.toml"
+
+
+def named_programmes(files: Sequence[str | Path] | None) -> list[str | Path]:
+    """The programmes a command is about: -f's, else $MEETCTL_FILE's, else ./programme.toml."""
+    if files:
+        return list(files)
+    import os
+
+    env = os.environ.get(FILE_ENV, "").strip()
+    return [n for n in env.split(os.pathsep) if n] if env else [DEFAULT_FILE]
+
+
 def programme_paths(paths: Sequence[str | Path]) -> list[Path]:
     """Expand folders to the ``*.toml`` files in them (sorted); keep files as given."""
     out: list[Path] = []
