@@ -213,6 +213,21 @@ def test_next_loads_no_heavy_modules():
     assert result.stderr.strip() == "loaded:"
 
 
+def test_the_console_script_keeps_the_collector_on_while_the_command_runs():
+    # Start-up runs with the garbage collector off (see meetctl/__main__.py); a long
+    # `publish` or a big `list` must still run with it on, and the exit status must pass through.
+    code = (
+        "import gc, sys\nimport meetctl.cli, meetctl.__main__ as entry\n"
+        "def command():\n"
+        "    print('enabled' if gc.isenabled() else 'disabled', gc.get_freeze_count() > 0)\n"
+        "    sys.exit(3)\n"
+        "meetctl.cli.main = command\n"
+        "try:\n    entry.main()\nexcept SystemExit as exc:\n    print('status', exc.code)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["enabled", "True", "status", "3"]
+
+
 def test_no_traceback_for_a_broken_pipe():
     proc = subprocess.Popen(
         f"{sys.executable} -m meetctl list -f examples/programme.toml --from 2000-01-01 --to 2030-01-01 | head -1",
