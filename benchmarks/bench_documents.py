@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import EXAMPLE, MEETCTL, baselines, measure, print_table  # noqa: E402
+from benchmarks.common import EXAMPLE, MEETCTL, baseline_commands, measure, measure_together, print_table  # noqa: E402
 
 TITLE = "How could a libertarian communist society meet people's needs and desires? Part {n}"
 
@@ -46,20 +46,21 @@ def main() -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="meetctl-bench-"))
     programme = twelve_meetings(folder / "programme.toml")
-    python, typer_app = baselines(args.repeat)
-
     announce = [*MEETCTL, "announce", "-f", str(EXAMPLE), "--from", "2017-01-01"]
-    start_up = [
-        python,
-        typer_app,
-        # For reference: the same start-up without Jinja2 (announce = this + Jinja2 + the template).
-        measure("meetctl next (example), for reference",
-                [*MEETCTL, "next", "-f", str(EXAMPLE), "--today", "2017-01-01"], args.repeat),  # fmt: skip
-        measure("meetctl announce (example, text)", announce, args.repeat),
-        measure("meetctl announce (12 meetings, markdown)",
-                [*MEETCTL, "announce", "-f", str(programme), "--from", "2017-01-01", "--to", "2017-12-31",
-                 "--format", "markdown"], args.repeat),  # fmt: skip
-    ]
+    # Interleaved (A, B, C, A, B, C, ...) so the baselines meet the same machine load as meetctl.
+    start_up = measure_together(
+        [
+            *baseline_commands(),
+            # For reference: the same start-up without Jinja2 (announce = this + Jinja2 + the template).
+            ("meetctl next (example), for reference", [*MEETCTL, "next", "-f", str(EXAMPLE), "--today", "2017-01-01"]),
+            ("meetctl announce (example, text)", announce),
+            ("meetctl announce (12 meetings, markdown)",
+             [*MEETCTL, "announce", "-f", str(programme), "--from", "2017-01-01", "--to", "2017-12-31",
+              "--format", "markdown"]),
+        ],
+        args.repeat,
+    )  # fmt: skip
+    python, typer_app = start_up[0], start_up[1]
     print_table("Announce (ratio against the trivial Typer app)", start_up, typer_app)
 
     slow = max(3, args.repeat // 3)

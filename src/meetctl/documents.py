@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -687,6 +686,8 @@ def default_reports_dir(o: Occurrence) -> Path:
 
 def write_file(path: Path, data: bytes, force: bool = True) -> None:
     """Write ``data`` atomically (temp file + fsync + rename); without ``force`` never replace a file."""
+    import tempfile  # only commands that write files pay for it (random, hashlib's sha512)
+
     where = Location(str(path))
     if path.is_dir():
         raise MeetctlError.at(where, "is a folder; give a file name")
