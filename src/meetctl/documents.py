@@ -21,10 +21,9 @@ import functools
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import Location, MeetctlError, Problem, did_you_mean
 from .programme import Programme, Venue
@@ -575,8 +574,7 @@ def announcement(templates: Templates, programmes: Sequence[Programme], items: S
     return templates.render(f"announce.{FORMATS[fmt]}.j2", **term_context(programmes, items))
 
 
-@dataclass(frozen=True)
-class Clash:
+class Clash(NamedTuple):  # a small value: see errors.Location
     """Something else on at the same time as a meeting, in words."""
 
     title: str

@@ -17,9 +17,11 @@ KeyPath = tuple[str | int, ...]
 
 _KEY = r'(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|\'[^\']*\')'
 _DOTTED = rf"{_KEY}(?:\s*\.\s*{_KEY})*"
-_ARRAY_HEADER = re.compile(rf"^\s*\[\[\s*({_DOTTED})\s*\]\]")
-_TABLE_HEADER = re.compile(rf"^\s*\[\s*({_DOTTED})\s*\]")
-_KEY_VALUE = re.compile(rf"^(\s*)({_DOTTED})\s*=")
+# Patterns, not compiled ones: compiling them costs a millisecond at import, and only a
+# programme with an error is ever scanned (``re`` compiles and caches them on first use).
+_ARRAY_HEADER = rf"^\s*\[\[\s*({_DOTTED})\s*\]\]"
+_TABLE_HEADER = rf"^\s*\[\s*({_DOTTED})\s*\]"
+_KEY_VALUE = rf"^(\s*)({_DOTTED})\s*="
 
 
 def _split_dotted(text: str) -> list[str]:
@@ -53,7 +55,7 @@ class KeyLocator:
                 if line.count(in_multiline) % 2 == 1:
                     in_multiline = None
                 continue
-            if m := _ARRAY_HEADER.match(line):
+            if m := re.match(_ARRAY_HEADER, line):
                 names = _split_dotted(m.group(1))
                 parent = self._resolve(names[:-1], counts)
                 key = (*parent, names[-1])
@@ -63,11 +65,11 @@ class KeyLocator:
                 self._scanned.setdefault(key, (number, line.index("[") + 1))
                 self._scanned[table] = (number, line.index("[") + 1)
                 continue
-            if m := _TABLE_HEADER.match(line):
+            if m := re.match(_TABLE_HEADER, line):
                 table = self._resolve(_split_dotted(m.group(1)), counts)
                 self._scanned[table] = (number, line.index("[") + 1)
                 continue
-            if m := _KEY_VALUE.match(line):
+            if m := re.match(_KEY_VALUE, line):
                 keys = _split_dotted(m.group(2))
                 col = len(m.group(1)) + 1
                 for depth in range(1, len(keys) + 1):

@@ -261,7 +261,8 @@ def load_programme(path: str | Path) -> Programme:
     return parse_programme(text, name)
 
 
-_TOML_ERROR_PLACE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+# A pattern, compiled on first use: only a file with a TOML error needs it.
+_TOML_ERROR_PLACE = r"\s*\(at line (\d+), column (\d+)\)$"
 
 
 def parse_programme(text: str, path: str = "programme.toml") -> Programme:
@@ -272,9 +273,9 @@ def parse_programme(text: str, path: str = "programme.toml") -> Programme:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
-        m = _TOML_ERROR_PLACE.search(message)
+        m = re.search(_TOML_ERROR_PLACE, message)
         location = Location(path, int(m.group(1)), int(m.group(2))) if m else Location(path)
-        message = _TOML_ERROR_PLACE.sub("", message)
+        message = re.sub(_TOML_ERROR_PLACE, "", message)
         if "end of document" in message and m is None:
             location = Location(path, text.count("\n") + 1, 1)
         raise MeetctlError.at(location, f"invalid TOML: {message[:1].lower()}{message[1:]}") from None

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -34,8 +33,7 @@ WIDTH = 72
 FOLLOWING_HORIZON = timedelta(days=366)
 
 
-@dataclass(frozen=True)
-class Reminder:
+class Reminder(NamedTuple):  # a small value: see errors.Location
     """One reminder: a meeting, the day the reminder is for, and its context."""
 
     occurrence: Occurrence

@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from .programme import Group, Meeting, Programme, Series, Session, Venue
@@ -88,8 +89,7 @@ class Occurrence:
         )
 
 
-@dataclass(frozen=True)
-class TimedSession:
+class TimedSession(NamedTuple):  # a small value: see errors.Location
     """A session of a meeting's timetable, with its times resolved in the group's zone."""
 
     session: Session
