@@ -12,7 +12,6 @@ next`` (``python benchmarks/bench_core.py``); the command itself runs unchanged.
 """
 
 import gc
-import sys
 
 
 def main() -> None:
@@ -30,5 +29,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.argv[0] = "meetctl"
     main()
