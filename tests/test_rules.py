@@ -242,6 +242,29 @@ def test_unknown_phrase_error_lists_the_accepted_forms():
     assert "every other Friday" in str(exc.value)
 
 
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [
+        ("last Wendesday of the month", "last wednesday of the month"),
+        ("frist Monday of the month", "first monday of the month"),
+        ("fortnighly on Friday", "fortnightly on friday"),
+        ("last Saturday of Marhc, June and Setpember", "last saturday of march, june and september"),
+        ("every Wednesday except Agust", "every wednesday except august"),
+    ],
+)
+def test_a_misspelt_phrase_suggests_the_phrase_it_was_probably_meant_to_be(typo, meant):
+    with pytest.raises(RuleError) as exc:
+        parse_rule(typo)
+    assert str(exc.value).startswith(f"unknown recurrence phrase {typo!r} (did you mean {meant!r}?); accepted forms:")
+
+
+@pytest.mark.parametrize("phrase", ["whenever we feel like it", "sixth Monday of the month", "every other"])
+def test_no_suggestion_unless_a_respelling_parses(phrase):
+    with pytest.raises(RuleError) as exc:
+        parse_rule(phrase)
+    assert "did you mean" not in str(exc.value)
+
 @pytest.mark.parametrize(
     ("text", "minutes"), [("90m", 90), ("1h30m", 90), ("2h", 120), ("1h 30m", 90), ("2 hours", 120)]
 )

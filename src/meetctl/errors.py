@@ -71,9 +71,15 @@ def raise_if_any(problems: Iterable[Problem]) -> None:
         raise MeetctlError(errors)
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A `` (did you mean 'x'?)`` suffix for the closest of ``choices``, or ``''``."""
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The one of ``choices`` that ``word`` is most likely a misspelling of, if any."""
     import difflib
 
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+    return match[0] if match else None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A `` (did you mean 'x'?)`` suffix for the closest of ``choices``, or ``''``."""
+    match = closest(word, choices)
+    return f" (did you mean '{match}'?)" if match else ""

@@ -147,9 +147,33 @@ def parse_rule(text: str) -> Rule:
     rule = _parse_phrase(stripped)
     if rule is None:
         raise RuleError(
-            f"unknown recurrence phrase {text!r}; accepted forms: " + "; ".join(ACCEPTED_FORMS)
+            f"unknown recurrence phrase {text!r}{_spelling_hint(stripped)}; accepted forms: "
+            + "; ".join(ACCEPTED_FORMS)
         )
     return replace(rule, source=text)
+
+
+def _spelling_hint(text: str) -> str:
+    """`` (did you mean '...'?)`` when respelling unknown words gives a phrase that parses."""
+    from .errors import closest
+
+    vocabulary = {
+        *_ORDINALS, *_WEEKDAY_WORDS, *_MONTH_WORDS, *_NUMBER_WORDS,
+        *(word for form in ACCEPTED_FORMS for word in _tokens(form) if word.isalpha()),
+    }  # fmt: skip
+    tokens = _tokens(text)
+    respelled = []
+    for token in tokens:
+        if token.isalpha() and token not in vocabulary:
+            token = closest(token, vocabulary) or token
+        respelled.append(token)
+    if respelled == tokens:
+        return ""
+    phrase = " ".join(respelled).replace(" , ", ", ")
+    try:
+        return f" (did you mean {phrase!r}?)" if _parse_phrase(phrase) else ""
+    except RuleError:
+        return ""
 
 
 def parse_rrule(value: str) -> Rule:
