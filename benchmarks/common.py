@@ -113,13 +113,8 @@ def baseline_commands() -> list[tuple[str, list[str]]]:
 
 def baselines(repeat: int = 15) -> tuple[Measurement, Measurement]:
     """``python -c pass`` and a trivial two-command Typer app, measured now."""
-    folder = Path(tempfile.mkdtemp(prefix="meetctl-bench-"))
-    trivial = folder / "trivial_typer.py"
-    trivial.write_text(TRIVIAL_TYPER_APP)
-    return (
-        measure("python -c pass", [PYTHON, "-c", "pass"], repeat),
-        measure("trivial Typer app", [PYTHON, str(trivial), "hello"], repeat),
-    )
+    (python_name, python_cmd), (typer_name, typer_cmd) = baseline_commands()
+    return measure(python_name, python_cmd, repeat), measure(typer_name, typer_cmd, repeat)
 
 
 _RULES = [

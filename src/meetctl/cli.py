@@ -1080,7 +1080,7 @@ def app_for(args: list[str]) -> typer.Typer:
 
 
 def main() -> None:
-    """The console script's entry point."""
+    """Run the command line in ``sys.argv`` (the console script calls it via ``meetctl.__main__``)."""
     app_for(sys.argv[1:])(prog_name="meetctl")
 
 
