@@ -31,7 +31,7 @@ def last_weekday(year: int, month: int, weekday: int) -> date:
 
 
 def in_words(d: date, year: bool = True) -> str:
-    """'Wednesday 25 January 2017', written out independently of meetctl.wording."""
+    """'Wednesday 25 January 2017', written out independently of meetctl.model.wording."""
     text = f"{DAYS[d.weekday()]} {d.day} {MONTHS[d.month - 1]}"
     return f"{text} {d.year}" if year else text
 

@@ -248,12 +248,12 @@ def test_check_lists_twenty_overlaps_then_counts_the_rest(cli, write_programme):
 
 
 def test_a_bug_is_one_line_not_a_traceback(cli, monkeypatch):
-    import meetctl.schedule
+    import meetctl.model.schedule
 
     def broken(*args, **kwargs):
         raise RuntimeError("something impossible happened")
 
-    monkeypatch.setattr(meetctl.schedule, "occurrences", broken)
+    monkeypatch.setattr(meetctl.model.schedule, "occurrences", broken)
     result = cli("list", "-f", EXAMPLE)
     assert result.exit_code == 70
     assert result.stderr == (

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from meetctl import edit
-from meetctl.programme import load_programme
+from meetctl.editing import edits as edit
+from meetctl.model.programme import load_programme
 from tests.conftest import HEADER, ROOT
 
 MEETCTL = str(Path(sys.executable).parent / "meetctl")

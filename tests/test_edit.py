@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from meetctl import edit
-from meetctl.programme import load_programme
+from meetctl.editing import edits as edit
+from meetctl.model.programme import load_programme
 from tests.conftest import HEADER, ROOT
 
 FIXTURE = ROOT / "tests" / "fixtures" / "commented.toml"

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from meetctl import init
-from meetctl.programme import load_programme, parse_programme
+from meetctl.editing import init
+from meetctl.model.programme import load_programme, parse_programme
 
 MEETCTL = str(Path(sys.executable).parent / "meetctl")
 

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from meetctl.documents import LOCALES_DIR, shipped_languages
+from meetctl.documents.environment import LOCALES_DIR, shipped_languages
 from tests.conftest import EXAMPLE, ROOT
 
-SOURCES = ROOT / "src" / "meetctl"
+SOURCES = ROOT / "src" / "meetctl" / "documents"
 
 
 def messages_in_sources() -> set[str]:
-    """Every fixed word: `_()` in the templates, `words(locale, ...)` in documents.py (Babel's extractors)."""
+    """Every fixed word: `_()` in the templates, `words(locale, ...)` in the documents package (Babel's extractors)."""
     from babel.messages.extract import extract_from_dir, extract_from_file
 
     found = {
@@ -24,7 +24,8 @@ def messages_in_sources() -> set[str]:
             options_map={"**.j2": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}},
         )
     }
-    found |= {m for _, m, _, _ in extract_from_file("python", str(SOURCES / "documents.py"), keywords={"words": (2,)})}
+    for module in sorted(SOURCES.glob("*.py")):
+        found |= {m for _, m, _, _ in extract_from_file("python", str(module), keywords={"words": (2,)})}
     return {m for m in found if isinstance(m, str)}
 
 
@@ -106,8 +107,8 @@ def test_an_unknown_locale_in_the_programme_is_located(cli, tmp_path: Path):
     ],
 )
 def test_rules_in_words_in_the_shipped_languages(phrase, french, catalan):
-    from meetctl.rules import parse_rule
-    from meetctl.rulewords import describe_rule
+    from meetctl.model.rules import parse_rule
+    from meetctl.model.rulewords import describe_rule
 
     rule = parse_rule(phrase)
     assert describe_rule(rule, "fr_FR") == french

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from meetctl.errors import MeetctlError
-from meetctl.programme import load_programmes, parse_programme
-from meetctl.schedule import occurrences, sessions_of
+from meetctl.model.errors import MeetctlError
+from meetctl.model.programme import load_programmes, parse_programme
+from meetctl.model.schedule import occurrences, sessions_of
 from tests.conftest import HEADER, ROOT
 
 NETWORK = ROOT / "examples" / "network"
@@ -242,14 +242,14 @@ def test_an_unknown_country_is_a_located_error(write_programme, cli):
 def test_dates_and_times_in_the_groups_language(locale, day, clock):
     from datetime import time
 
-    from meetctl.wording import format_date, format_time
+    from meetctl.model.wording import format_date, format_time
 
     assert format_date(date(2017, 1, 25), locale=locale) == day
     assert format_time(time(19), locale) == clock
 
 
 def test_an_unknown_locale_is_refused():
-    from meetctl.wording import check_locale
+    from meetctl.model.wording import check_locale
 
     with pytest.raises(ValueError, match="unknown locale 'xx_YY'"):
         check_locale("xx_YY")

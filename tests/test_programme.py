@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from meetctl.errors import MeetctlError
-from meetctl.programme import load_programme, load_programmes, parse_programme
+from meetctl.model.errors import MeetctlError
+from meetctl.model.programme import load_programme, load_programmes, parse_programme
 from tests.conftest import EXAMPLE, HEADER, MONTHLY
 
 

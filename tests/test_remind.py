@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from meetctl.reminders import md_escape, relative_day
+from meetctl.mail.reminders import md_escape, relative_day
 from tests.conftest import EXAMPLE, HEADER, MONTHLY, ROOT
 
 ANNEX = """

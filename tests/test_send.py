@@ -352,7 +352,7 @@ def test_a_damaged_sent_log_line_does_not_stop_reminders(start_server, send, sta
 def test_the_sent_log_lives_in_the_users_state_folder():
     from platformdirs import user_state_dir
 
-    from meetctl.mailer import state_dir
+    from meetctl.mail.delivery import state_dir
 
     assert state_dir({}) == Path(user_state_dir("meetctl"))
     assert state_dir({"MEETCTL_STATE_DIR": "/srv/meetctl"}) == Path("/srv/meetctl")

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from meetctl.documents import builtin_templates, markdown_escape
+from meetctl.documents.environment import builtin_templates, markdown_escape
 from tests.conftest import EXAMPLE
 from tests.document_helpers import parse_html
 
@@ -110,7 +110,7 @@ def test_templates_copy_starts_a_group_copy_and_never_overwrites_without_force(c
     result = cli("templates", "copy", "flyer.css.j2", "report.md.j2", "-f", group / "programme.toml")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [str(folder / "flyer.css.j2"), str(folder / "report.md.j2")]
-    from meetctl.documents import BUILTIN_DIR
+    from meetctl.documents.environment import BUILTIN_DIR
 
     assert (folder / "report.md.j2").read_bytes() == (BUILTIN_DIR / "report.md.j2").read_bytes()
     (folder / "report.md.j2").write_text("mine\n")

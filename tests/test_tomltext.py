@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from meetctl.tomltext import Layout, Patch, render_key, render_value
+from meetctl.editing.tomltext import Layout, Patch, render_key, render_value
 from tests.conftest import ROOT
 
 TRICKY = [

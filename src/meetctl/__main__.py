@@ -18,7 +18,7 @@ def main() -> None:
     """Run the command line in ``sys.argv``; exits with the command's status."""
     gc.disable()
     try:
-        from .cli import main as run_command_line
+        from meetctl.cli import main as run_command_line
     finally:
         gc.freeze()
         gc.enable()

@@ -1,7 +1,7 @@
 """The ``meetctl`` command line: parse options, call the core, print. No logic lives here.
 
 Every command reads like load -> select -> render. Bad input anywhere raises
-:class:`~meetctl.errors.MeetctlError`; :class:`_Commands` is the one place that
+:class:`~meetctl.model.errors.MeetctlError`; :class:`_Commands` is the one place that
 turns it into ``PATH:LINE:COL: error: ...`` lines on stderr and exit status 2.
 Heavy modules (icalendar, jinja2, weasyprint, caldav, rich) are imported inside
 the commands that use them, so cron's daily ``meetctl remind`` starts fast.
@@ -19,8 +19,8 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from .errors import EXIT_FOUND, EXIT_INPUT, MeetctlError, Problem
-from .programme import Programme, load_programmes, named_programmes
+from meetctl.model.errors import EXIT_FOUND, EXIT_INPUT, MeetctlError, Problem
+from meetctl.model.programme import Programme, load_programmes, named_programmes
 
 
 class _Commands(TyperGroup):
@@ -104,7 +104,7 @@ app = _new_app()
 
 def _show_version(value: bool) -> None:
     if value:
-        from . import __version__
+        from meetctl import __version__
 
         typer.echo(f"meetctl {__version__}")
         raise typer.Exit()
@@ -237,7 +237,7 @@ def check(
 
     Example:  meetctl check -f examples/programme.toml --strict
     """
-    from . import checks
+    from meetctl.model import checks
 
     programmes = load(files)
     day = today_for(today, programmes)
@@ -268,8 +268,8 @@ def list_(
 
     Example:  meetctl list -f examples/programme.toml --from 2017-01-01 --to 2017-03-31
     """
-    from .listing import occurrence_record, plain_table, print_rich_table, write_json
-    from .schedule import occurrences
+    from meetctl.documents.listing import occurrence_record, plain_table, print_rich_table, write_json
+    from meetctl.model.schedule import occurrences
 
     programmes = load(files)
     first, last = window(from_, to, today_for(today, programmes))
@@ -294,8 +294,8 @@ def next_(files: Files = None, json: Json = False, today: Today = None) -> None:
 
     Example:  meetctl next -f examples/programme.toml --today 2017-02-01
     """
-    from .listing import describe_occurrence, occurrence_record, write_json
-    from .schedule import next_occurrence
+    from meetctl.documents.listing import describe_occurrence, occurrence_record, write_json
+    from meetctl.model.schedule import next_occurrence
 
     programmes = load(files)
     found = next_occurrence(programmes, now_for(today, programmes))
@@ -336,7 +336,7 @@ def ical(
 
     Example:  meetctl ical -f examples/programme.toml -o programme.ics
     """
-    from .calendars import build_calendar, check_output_path, expand_window, write_atomic
+    from meetctl.calendars.export import build_calendar, check_output_path, expand_window, write_atomic
 
     programmes = load(files)
     first = parse_date_option("--from", from_) if from_ else None
@@ -384,9 +384,9 @@ def clashes(
 
     Example:  meetctl clashes --with https://example.org/other-group.ics --fail
     """
-    from .calendars import clash_line, clash_record, find_clashes, load_events
-    from .listing import write_json
-    from .schedule import occurrences
+    from meetctl.calendars.export import clash_line, clash_record, find_clashes, load_events
+    from meetctl.documents.listing import write_json
+    from meetctl.model.schedule import occurrences
 
     programmes = load(files)
     first, last = window(from_, to, today_for(today, programmes))
@@ -416,9 +416,9 @@ def import_(
 
     Example:  meetctl import branch.ics -o programme.toml
     """
-    from .calendars import fetch, read_ics, write_atomic
-    from .importer import import_calendar, programme_text
-    from .programme import parse_programme
+    from meetctl.calendars.export import fetch, read_ics, write_atomic
+    from meetctl.calendars.importer import import_calendar, programme_text
+    from meetctl.model.programme import parse_programme
 
     if output is not None and output.exists() and not force:
         raise MeetctlError(Problem(f"{output} already exists; not overwritten (use --force to replace it)"))
@@ -453,7 +453,7 @@ def publish(
 
     Example:  meetctl publish --caldav https://dav.example.org/sec/branch/ --user sec
     """
-    from .caldav_publish import publish as publish_programmes
+    from meetctl.calendars.publish import publish as publish_programmes
 
     programmes = load(files)
     # The progress bar is drawn on stderr: show it whenever a person watches stderr.
@@ -510,7 +510,7 @@ def remind(
 
     Example:  meetctl remind -f examples/programme.toml --today 2017-02-15 --format email | sendmail -t
     """
-    from . import reminders
+    from meetctl.mail import reminders
 
     if send and fmt not in (None, RemindFormat.email):
         raise MeetctlError(Problem(f"--send sends email; leave out --format {fmt.value}"))
@@ -518,7 +518,7 @@ def remind(
         raise MeetctlError(Problem("--to is for --format email or --send"))
     programmes = load(files)
     if send:
-        from . import mailer
+        from meetctl.mail import delivery as mailer
 
         settings = mailer.smtp_settings(
             programmes[0].mail, smtp_host, smtp_port, smtp_security, smtp_user
@@ -594,20 +594,20 @@ LocaleOption = Annotated[
 
 
 def _templates(option: Path | None, programmes: list[Programme]) -> Any:
-    from .documents import Templates, template_dirs
+    from meetctl.documents.environment import Templates, template_dirs
 
     locale = programmes[0].group.locale if programmes else None
     return Templates(template_dirs(option, [p.path for p in programmes]), locale=locale)
 
 
 def _load_for_documents(files: list[Path] | None, locale: str | None) -> list[Programme]:
-    from .documents import with_locale
+    from meetctl.documents.environment import with_locale
 
     return with_locale(load(files), locale)
 
 
 def _write_output(path: Path, data: bytes, force: bool = True) -> None:
-    from .documents import write_file
+    from meetctl.documents.environment import write_file
 
     write_file(path, data, force)
     typer.echo(str(path))
@@ -639,8 +639,8 @@ def flyer(
 
     Example:  meetctl flyer -f examples/programme.toml --from 2017-01-01 --to 2017-03-31 --format pdf -o term.pdf
     """
-    from . import documents
-    from .schedule import next_occurrence
+    from meetctl.documents import environment as documents
+    from meetctl.model.schedule import next_occurrence
 
     programmes = _load_for_documents(files, locale)
     own_templates = _templates(templates, programmes)
@@ -694,7 +694,7 @@ def announce(
 
     Example:  meetctl announce -f examples/programme.toml --from 2017-01-01 --format markdown
     """
-    from . import documents
+    from meetctl.documents import environment as documents
 
     programmes = _load_for_documents(files, locale)
     own_templates = _templates(templates, programmes)
@@ -737,7 +737,7 @@ def report(
 
     Example:  meetctl report -f examples/programme.toml 2017-02-22 -o -
     """
-    from . import documents
+    from meetctl.documents import environment as documents
 
     programmes = _load_for_documents(files, locale)
     own_templates = _templates(templates, programmes)
@@ -770,14 +770,14 @@ def stats(
 
     Example:  meetctl stats -f programme.toml --series discussion
     """
-    from . import stats as attendance
+    from meetctl.documents import stats as attendance
 
     programmes = load(files)
     first = parse_date_option("--from", from_) if from_ else None
     last = parse_date_option("--to", to) if to else today_for(today, programmes)
     rows = attendance.attendance_rows(programmes, series, first, last)
     if json:
-        from .listing import write_json
+        from meetctl.documents.listing import write_json
 
         write_json(attendance.json_records(rows), sys.stdout)
     elif on_terminal():
@@ -801,7 +801,7 @@ def templates_list(files: Files = None, templates: TemplatesDir = None) -> None:
 
     Example:  meetctl templates list -f examples/programme.toml
     """
-    from .documents import builtin_templates, default_templates_folder
+    from meetctl.documents.environment import builtin_templates, default_templates_folder
 
     folder = default_templates_folder(templates, named_programmes(files))
     for name in builtin_templates():
@@ -822,8 +822,8 @@ def templates_copy(
 
     Example:  meetctl templates copy flyer.html.j2 flyer.css.j2
     """
-    from . import documents
-    from .errors import did_you_mean
+    from meetctl.documents import environment as documents
+    from meetctl.model.errors import did_you_mean
 
     folder = documents.default_templates_folder(templates, named_programmes(files))
     known = documents.builtin_templates()
@@ -852,7 +852,7 @@ AllowClash = Annotated[
 
 def _edit(files: list[Path] | None, make: Any, dry_run: bool, diff: bool) -> None:
     """Apply one edit to the programme file and say what changed."""
-    from .edit import edit_file, target_file
+    from meetctl.editing.edits import edit_file, target_file
 
     change = edit_file(target_file(files), make, dry_run=dry_run)
     if diff and change.changed:
@@ -898,7 +898,7 @@ def init(
 
     Example:  meetctl init --name "Leicester AF" --rule "last Wednesday of the month" --start 19:00
     """
-    from . import init as setup
+    from meetctl.editing import init as setup
 
     target = setup.target_path(path, files)
     answers = setup.Answers(
@@ -939,8 +939,8 @@ def add(
 
     Example:  meetctl add --date 2017-02-22 --title "100th anniversary of the Russian revolution"
     """
-    from .edit import NewMeeting
-    from .edit import add as add_meeting
+    from meetctl.editing.edits import NewMeeting
+    from meetctl.editing.edits import add as add_meeting
 
     meeting = NewMeeting(
         date=parse_date_option("--date", date_), series=series, title=title,
@@ -963,7 +963,7 @@ def cancel(
 
     Example:  meetctl cancel 2017-12-27 --reason "Christmas"
     """
-    from .edit import cancel as cancel_meeting
+    from meetctl.editing.edits import cancel as cancel_meeting
 
     _edit(files, cancel_meeting(parse_date_option("DATE", day), reason, series), dry_run, diff)
 
@@ -987,7 +987,7 @@ def move(
 
     Example:  meetctl move 2017-12-27 --to 2018-01-03 --start 18:30
     """
-    from .edit import move as move_meeting
+    from meetctl.editing.edits import move as move_meeting
 
     if to is None and start is None and venue is None:
         raise MeetctlError("move: say where to: --to DATE, --start HH:MM and/or --venue ID")
@@ -1011,8 +1011,8 @@ def record(
 
     Example:  meetctl record 2017-01-25 --attendance 14 --notes "Lively; two new faces"
     """
-    from .edit import record as record_meeting
-    from .edit import target_file
+    from meetctl.editing.edits import record as record_meeting
+    from meetctl.editing.edits import target_file
 
     day_ = parse_date_option("DATE", day)
     current = today_for(today, load([target_file(files)]))
@@ -1043,7 +1043,7 @@ def venue_add(
 
     Example:  meetctl venue add crown --name "The Crown" --address "1 Market St, Leicester"
     """
-    from .edit import add_venue
+    from meetctl.editing.edits import add_venue
 
     _edit(files, add_venue(venue_id, name, address, directions, accessibility), dry_run, diff)
 

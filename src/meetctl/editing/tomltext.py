@@ -14,7 +14,7 @@ table), so meetctl edits the text itself:
 
 The scanner only has to find boundaries in text that :mod:`tomllib` has already
 accepted, and every edit is checked afterwards by reading the new text back with
-tomllib (see :mod:`meetctl.edit`), so a file this scanner misreads is refused,
+tomllib (see :mod:`meetctl.editing.edits`), so a file this scanner misreads is refused,
 never damaged.
 """
 

@@ -155,7 +155,7 @@ def parse_rule(text: str) -> Rule:
 
 def _spelling_hint(text: str) -> str:
     """`` (did you mean '...'?)`` when respelling unknown words gives a phrase that parses."""
-    from .errors import closest
+    from meetctl.model.errors import closest
 
     vocabulary = {
         *_ORDINALS, *_WEEKDAY_WORDS, *_MONTH_WORDS, *_NUMBER_WORDS,

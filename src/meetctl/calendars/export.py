@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .errors import Location, MeetctlError
-from .programme import Meeting, Programme, Series
-from .rules import WEEKDAY_CODES, format_duration
-from .schedule import (
+from meetctl.model.errors import Location, MeetctlError
+from meetctl.model.programme import Meeting, Programme, Series
+from meetctl.model.rules import WEEKDAY_CODES, format_duration
+from meetctl.model.schedule import (
     CANCELLED,
     Occurrence,
     holiday_moves,
@@ -675,7 +675,7 @@ def expand_window(programmes: Sequence[Programme], today: date) -> tuple[date, d
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` all at once (edit.write_atomic: temp file, fsync, rename, mode kept)."""
-    from .edit import write_atomic as write
+    from meetctl.editing.edits import write_atomic as write
 
     try:
         write(path, data)
@@ -740,7 +740,7 @@ def load_events(source: str, first: date, last: date) -> list[Event]:
         return ics_events(fetch(source), source, lo, hi)
     path = Path(source)
     if path.suffix.lower() == ".toml" or path.is_dir():
-        from .programme import load_programmes
+        from meetctl.model.programme import load_programmes
 
         return [occurrence_event(o, source) for o in occurrences(load_programmes([path]), lo, hi)
                 if not o.cancelled]  # fmt: skip

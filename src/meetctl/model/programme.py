@@ -1,7 +1,7 @@
 """Load and validate a programme file into frozen dataclasses.
 
 ``load_programme(path)`` reads the TOML, checks every key and type, and either
-returns a :class:`Programme` or raises :class:`~meetctl.errors.MeetctlError` with
+returns a :class:`Programme` or raises :class:`~meetctl.model.errors.MeetctlError` with
 every problem found, each at its ``PATH:LINE:COL``.
 """
 
@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .errors import Location, MeetctlError, Problem, did_you_mean, raise_if_any
-from .locations import KeyLocator, KeyPath
-from .rules import Rule, RuleError, parse_duration, parse_rule
+from meetctl.model.errors import Location, MeetctlError, Problem, did_you_mean, raise_if_any
+from meetctl.model.locations import KeyLocator, KeyPath
+from meetctl.model.rules import Rule, RuleError, parse_duration, parse_rule
 
 DEFAULT_DURATION = timedelta(hours=2)
 MAIL_SECURITY = ("starttls", "tls", "none")

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .errors import MeetctlError, Problem, did_you_mean
-from .programme import Programme
-from .schedule import Occurrence, occurrences
-from .wording import format_short_date
+from meetctl.model.errors import MeetctlError, Problem, did_you_mean
+from meetctl.model.programme import Programme
+from meetctl.model.schedule import Occurrence, occurrences
+from meetctl.model.wording import format_short_date
 
 #: The widest bar, in characters.
 BAR_WIDTH = 40

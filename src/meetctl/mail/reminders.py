@@ -19,11 +19,11 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
-from .errors import MeetctlError, Problem
-from .programme import Programme
-from .rules import MONTH_NAMES, WEEKDAY_NAMES
-from .schedule import Occurrence, occurrences
-from .wording import format_date, format_time
+from meetctl.model.errors import MeetctlError, Problem
+from meetctl.model.programme import Programme
+from meetctl.model.rules import MONTH_NAMES, WEEKDAY_NAMES
+from meetctl.model.schedule import Occurrence, occurrences
+from meetctl.model.wording import format_date, format_time
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from email.message import EmailMessage
@@ -501,7 +501,7 @@ def email_message(reminder: Reminder, to: Sequence[str], now: datetime) -> Email
 
 
 def _file_slug(title: str) -> str:
-    from .wording import slugify
+    from meetctl.model.wording import slugify
 
     return slugify(title, 40)
 

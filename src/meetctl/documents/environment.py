@@ -25,12 +25,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .errors import Location, MeetctlError, Problem, did_you_mean
-from .programme import Programme, Venue
-from .rules import MONTH_NAMES, join_words
-from .rulewords import describe_rule
-from .schedule import Occurrence, occurrences, overlaps, sessions_of
-from .wording import format_date, format_date_range, format_short_date, format_time, slugify
+from meetctl.model.errors import Location, MeetctlError, Problem, did_you_mean
+from meetctl.model.programme import Programme, Venue
+from meetctl.model.rules import MONTH_NAMES, join_words
+from meetctl.model.rulewords import describe_rule
+from meetctl.model.schedule import Occurrence, occurrences, overlaps, sessions_of
+from meetctl.model.wording import format_date, format_date_range, format_short_date, format_time, slugify
 
 #: The folder of templates shipped with meetctl.
 BUILTIN_DIR = Path(__file__).resolve().parent / "templates"
@@ -115,7 +115,7 @@ def translations(locale: str | None) -> Any:
     """A gettext translations object for ``locale`` (English words when none is shipped)."""
     import gettext
 
-    from .wording import uses_babel
+    from meetctl.model.wording import uses_babel
 
     if not locale or not uses_babel(locale):
         return gettext.NullTranslations()
@@ -138,7 +138,7 @@ def with_locale(programmes: Sequence[Programme], locale: str | None) -> list[Pro
     """
     from dataclasses import replace
 
-    from .wording import check_locale
+    from meetctl.model.wording import check_locale
 
     if locale:
         try:
@@ -256,7 +256,7 @@ def _bytecode_cache(kind: str) -> Any:
     """
     import jinja2
 
-    from . import __version__
+    from meetctl import __version__
 
     class QuietCache(jinja2.FileSystemBytecodeCache):
         def dump_bytecode(self, bucket: Any) -> None:
@@ -409,7 +409,7 @@ def series_views(items: Sequence[Occurrence]) -> list[dict[str, Any]]:
 
 def period_words(first: date, last: date, locale: str | None = None) -> str:
     """'January to March 2017', 'March 2017', 'December 2017 to February 2018' ('gener – març del 2017')."""
-    from .wording import uses_babel
+    from meetctl.model.wording import uses_babel
 
     if uses_babel(locale):
         from babel.dates import format_interval
@@ -610,7 +610,7 @@ def clashes_within(programmes: Sequence[Programme], o: Occurrence) -> list[Clash
 
 def clashes_with(o: Occurrence, sources: Sequence[str]) -> list[Clash]:
     """Events in other calendars (``.ics`` files, URLs, programme files) that overlap ``o``."""
-    from .calendars import find_clashes, load_events
+    from meetctl.calendars.export import find_clashes, load_events
 
     events = [e for source in sources for e in load_events(source, o.date, o.end_date)]
     out = []

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from .schedule import Occurrence, sessions_of
-from .wording import format_date, format_short_date, format_time
+from meetctl.model.schedule import Occurrence, sessions_of
+from meetctl.model.wording import format_date, format_short_date, format_time
 
 
 def occurrence_record(o: Occurrence) -> dict[str, Any]:

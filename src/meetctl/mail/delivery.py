@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import Location, MeetctlError, Problem
-from .programme import MAIL_SECURITY, MailSettings
+from meetctl.model.errors import Location, MeetctlError, Problem
+from meetctl.model.programme import MAIL_SECURITY, MailSettings
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from email.message import EmailMessage

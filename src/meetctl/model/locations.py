@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import Location
+from meetctl.model.errors import Location
 
 KeyPath = tuple[str | int, ...]
 

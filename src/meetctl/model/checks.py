@@ -1,7 +1,7 @@
 """Warnings about a valid programme: overlapping meetings, series that have ended.
 
 Errors (things that make a programme invalid) are found while loading, in
-:mod:`meetctl.programme`; this module finds what is legal but probably a mistake.
+:mod:`meetctl.model.programme`; this module finds what is legal but probably a mistake.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .errors import Problem
-from .programme import Programme
-from .schedule import Occurrence, next_occurrence, occurrences, overlaps, programme_span
+from meetctl.model.errors import Problem
+from meetctl.model.programme import Programme
+from meetctl.model.schedule import Occurrence, next_occurrence, occurrences, overlaps, programme_span
 
 #: How far past today an open-ended series is checked for clashes.
 LOOKAHEAD = timedelta(days=366)
@@ -29,7 +29,7 @@ class Summary:
     next: Occurrence | None
 
     def __str__(self) -> str:
-        from .wording import format_date, format_time
+        from meetctl.model.wording import format_date, format_time
 
         p = self.programme
         counts = [
@@ -109,7 +109,7 @@ def _holiday_warnings(
     with_country = [p for p in programmes if p.group.country]
     if not with_country:
         return found
-    from .publicholidays import holidays_in
+    from meetctl.model.publicholidays import holidays_in
 
     years = range(first.year, last.year + 1)
     holidays = {id(p): holidays_in(p, years) for p in with_country}

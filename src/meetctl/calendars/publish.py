@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .calendars import PRODID, VEvent, calendar_events, text_value, vtimezone, zone_years
-from .errors import Location, MeetctlError
-from .programme import Programme
+from meetctl.calendars.export import PRODID, VEvent, calendar_events, text_value, vtimezone, zone_years
+from meetctl.model.errors import Location, MeetctlError
+from meetctl.model.programme import Programme
 
 GROUP_PROP = "X-MEETCTL-GROUP"
 HASH_PROP = "X-MEETCTL-HASH"

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import cache
 
-from .errors import MeetctlError
-from .programme import Group, Programme
+from meetctl.model.errors import MeetctlError
+from meetctl.model.programme import Group, Programme
 
 
 def split_country(code: str) -> tuple[str, str | None]:

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from datetime import date, datetime, time
 
-from .rules import MONTH_NAMES, WEEKDAY_NAMES
+from meetctl.model.rules import MONTH_NAMES, WEEKDAY_NAMES
 
 
 def uses_babel(locale: str | None) -> bool:

@@ -14,11 +14,11 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from .errors import Location, MeetctlError, Problem
-from .programme import DEFAULT_FILE, named_programmes, parse_programme, parse_time
-from .rules import RuleError, parse_duration, parse_rule
-from .tomltext import render_value
-from .wording import slugify
+from meetctl.editing.tomltext import render_value
+from meetctl.model.errors import Location, MeetctlError, Problem
+from meetctl.model.programme import DEFAULT_FILE, named_programmes, parse_programme, parse_time
+from meetctl.model.rules import RuleError, parse_duration, parse_rule
+from meetctl.model.wording import slugify
 
 DEFAULT_START = "19:00"
 DEFAULT_DURATION = "2h"
@@ -322,8 +322,8 @@ def _one_line(text: str | None) -> str:
 
 def write(path: Path, answers: Answers, force: bool = False) -> str:
     """Write the new programme to ``path``; return what to tell the user."""
-    from . import checks
-    from .edit import write_atomic
+    from meetctl.editing.edits import write_atomic
+    from meetctl.model import checks
 
     name = str(path)
     if path.exists() and not force:

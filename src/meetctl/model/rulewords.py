@@ -1,6 +1,6 @@
 """A series' rule in the group's language: "dernier mercredi de chaque mois".
 
-English comes from :func:`meetctl.rules.describe`. For the languages meetctl ships
+English comes from :func:`meetctl.model.rules.describe`. For the languages meetctl ships
 catalogues for (Catalan and French) the common forms are said here, with weekday
 and month names from Babel; any other rule, or any other language, falls back to
 English rather than to a wrong sentence.
@@ -8,8 +8,8 @@ English rather than to a wrong sentence.
 
 from __future__ import annotations
 
-from .rules import Rule, describe
-from .wording import uses_babel
+from meetctl.model.rules import Rule, describe
+from meetctl.model.wording import uses_babel
 
 # Per language: ordinals (1..5, -1, -2), the phrases around them, and "and".
 _WORDS: dict[str, dict[str, object]] = {

@@ -4,7 +4,7 @@ Every edit follows the same steps, in :func:`edit_file`:
 
 1. take an exclusive lock on the file (``flock``), so concurrent meetctl runs queue up;
 2. read the file *after* taking the lock, and check it is valid (the code of ``check``);
-3. work out the change as a few splices of the text (:mod:`meetctl.tomltext`):
+3. work out the change as a few splices of the text (:mod:`meetctl.editing.tomltext`):
    everything the command does not change stays byte for byte as written;
 4. read the new text back with tomllib and compare it with the data the change
    was meant to produce, then validate it with the code of ``check`` (and look for
@@ -34,11 +34,7 @@ from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from .errors import Location, MeetctlError, Problem, did_you_mean
-from .programme import Programme, named_programmes, parse_programme, parse_time, programme_paths
-from .rules import parse_duration
-from .schedule import Occurrence, occurrences, overlaps
-from .tomltext import (
+from meetctl.editing.tomltext import (
     Layout,
     Patch,
     ScanError,
@@ -49,7 +45,11 @@ from .tomltext import (
     render_pairs,
     render_value,
 )
-from .wording import format_short_date
+from meetctl.model.errors import Location, MeetctlError, Problem, did_you_mean
+from meetctl.model.programme import Programme, named_programmes, parse_programme, parse_time, programme_paths
+from meetctl.model.rules import parse_duration
+from meetctl.model.schedule import Occurrence, occurrences, overlaps
+from meetctl.model.wording import format_short_date
 
 TEMP_SUFFIX = ".meetctl-tmp"
 #: How long to wait for another meetctl that is editing the same file.

@@ -22,8 +22,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from .programme import Group, Meeting, Programme, Series, Session, Venue
-from .wording import slugify
+from meetctl.model.programme import Group, Meeting, Programme, Series, Session, Venue
+from meetctl.model.wording import slugify
 
 SCHEDULED = "scheduled"
 CANCELLED = "cancelled"
@@ -159,7 +159,7 @@ def _occurrence(
     start_time = (m and m.start) or (series.start if series else time(0))
     duration = (m and m.duration) or (series.duration if series else None)
     if duration is None:
-        from .programme import DEFAULT_DURATION
+        from meetctl.model.programme import DEFAULT_DURATION
 
         duration = DEFAULT_DURATION
     start = local_datetime(day, start_time, zone)
@@ -253,7 +253,7 @@ def holiday_moves(
     """
     if not (series.on_holiday and programme.group.country):
         return {}
-    from .publicholidays import holidays_in, shift_off_holidays
+    from meetctl.model.publicholidays import holidays_in, shift_off_holidays
 
     holidays = holidays_in(programme, range(first.year - 1, last.year + 2))
     direction = -1 if series.on_holiday == "before" else 1

@@ -20,11 +20,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .calendars import CANCELLED_PROP, FIELDS_PROP, SESSION_PROP, parse_ics
-from .errors import Location, MeetctlError, Problem
-from .rules import RuleError, describe, format_duration, parse_rrule, parse_rule
-from .schedule import local_datetime
-from .wording import slugify
+from meetctl.calendars.export import CANCELLED_PROP, FIELDS_PROP, SESSION_PROP, parse_ics
+from meetctl.model.errors import Location, MeetctlError, Problem
+from meetctl.model.rules import RuleError, describe, format_duration, parse_rrule, parse_rule
+from meetctl.model.schedule import local_datetime
+from meetctl.model.wording import slugify
 
 DAY = timedelta(days=1)
 
