@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from meetctl.editing import edits as edit
+from meetctl.editing.editor import edit_file
 from meetctl.model.programme import load_programme
 from tests.conftest import HEADER, ROOT
 
@@ -137,7 +138,7 @@ def test_an_unexpected_exception_half_way_leaves_the_original(tmp_path, monkeypa
 
     monkeypatch.setattr(os, "fsync", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        edit.edit_file(path, edit.cancel(date(2024, 2, 28), None))
+        edit_file(path, edit.cancel(date(2024, 2, 28), None))
     assert path.read_bytes() == original
     assert [p.name for p in tmp_path.iterdir()] == ["programme.toml"]
 
@@ -157,7 +158,7 @@ def test_a_change_on_disk_during_the_edit_is_kept_and_the_edit_redone(tmp_path, 
         return real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", editor_saves_meanwhile)
-    edit.edit_file(path, edit.cancel(date(2024, 2, 28), "Snow"))
+    edit_file(path, edit.cancel(date(2024, 2, 28), "Snow"))
     text = path.read_text(encoding="utf-8")
     assert text.endswith("# the end of the file\n# added by hand in another window\n")
     assert 'cancelled = true\nreason = "Snow"\n' in text
@@ -175,7 +176,7 @@ def test_an_edit_waits_for_the_lock_held_by_another(tmp_path):
     done = threading.Event()
 
     def run():
-        edit.edit_file(path, edit.cancel(date(2024, 2, 28), None))
+        edit_file(path, edit.cancel(date(2024, 2, 28), None))
         done.set()
 
     worker = threading.Thread(target=run)

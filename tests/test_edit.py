@@ -22,6 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from meetctl.editing import edits as edit
+from meetctl.editing.editor import Editor, edit_file
+from meetctl.model.errors import MeetctlError
 from meetctl.model.programme import load_programme
 from tests.conftest import HEADER, ROOT
 
@@ -283,7 +285,7 @@ def test_the_mode_of_the_file_and_a_symlink_to_it_are_kept(cli, commented, tmp_p
 def test_any_title_reads_back_exactly(tmp_path, title):
     path = tmp_path / "programme.toml"
     path.write_text(HEADER + WEEKLY, encoding="utf-8")
-    edit.edit_file(path, edit.add(edit.NewMeeting(date=date(2024, 1, 8), title=title)))
+    edit_file(path, edit.add(edit.NewMeeting(date=date(2024, 1, 8), title=title)))
     assert tomllib.loads(path.read_text(encoding="utf-8"))["meetings"][0]["title"] == title
 
 
@@ -533,11 +535,11 @@ def test_dates_written_as_strings_are_understood(cli, write_programme):
 def test_a_change_that_would_make_the_programme_invalid_is_refused(commented):
     # The commands check their options first; underneath, every edit is validated by the code of
     # `check` before it is written. Here an edit made with the Editor directly shows that last line.
-    def bad(editor: edit.Editor) -> None:
+    def bad(editor: Editor) -> None:
         editor.set_keys(("meetings", 0), {"venue": "nowhere"})
 
-    with pytest.raises(edit.MeetctlError) as caught:
-        edit.edit_file(commented, bad)
+    with pytest.raises(MeetctlError) as caught:
+        edit_file(commented, bad)
     assert [str(p) for p in caught.value.problems] == [
         f"{commented}: error: refused, the programme would not be valid: "
         "meetings[1].venue: unknown venue 'nowhere'"
@@ -577,8 +579,8 @@ def test_any_sequence_of_edits_keeps_the_file_valid_and_its_comments(tmp_path, s
 
     for step in steps:
         try:
-            edit.edit_file(path, step)
-        except edit.MeetctlError as exc:  # refused: fine, but never because meetctl could not edit the text
+            edit_file(path, step)
+        except MeetctlError as exc:  # refused: fine, but never because meetctl could not edit the text
             assert not any("without rewriting" in p.message for p in exc.problems), exc
         text = path.read_text(encoding="utf-8")
         load_programme(path)  # still valid

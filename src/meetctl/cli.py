@@ -336,7 +336,8 @@ def ical(
 
     Example:  meetctl ical -f examples/programme.toml -o programme.ics
     """
-    from meetctl.calendars.export import build_calendar, check_output_path, expand_window, write_atomic
+    from meetctl.calendars.export import build_calendar, expand_window
+    from meetctl.output import check_output_path, write_output
 
     programmes = load(files)
     first = parse_date_option("--from", from_) if from_ else None
@@ -353,7 +354,7 @@ def ical(
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        write_atomic(output, data)
+        write_output(output, data)
 
 
 @app.command()
@@ -384,7 +385,8 @@ def clashes(
 
     Example:  meetctl clashes --with https://example.org/other-group.ics --fail
     """
-    from meetctl.calendars.export import clash_line, clash_record, find_clashes, load_events
+    from meetctl.calendars.clashes import clash_line, clash_record, find_clashes
+    from meetctl.calendars.reading import load_events
     from meetctl.documents.listing import write_json
     from meetctl.model.schedule import occurrences
 
@@ -416,9 +418,10 @@ def import_(
 
     Example:  meetctl import branch.ics -o programme.toml
     """
-    from meetctl.calendars.export import fetch, read_ics, write_atomic
     from meetctl.calendars.importer import import_calendar, programme_text
+    from meetctl.calendars.reading import fetch, read_ics
     from meetctl.model.programme import parse_programme
+    from meetctl.output import write_output
 
     if output is not None and output.exists() and not force:
         raise MeetctlError(Problem(f"{output} already exists; not overwritten (use --force to replace it)"))
@@ -431,7 +434,7 @@ def import_(
     if output is None:
         sys.stdout.write(text)
     else:
-        write_atomic(output, text.encode("utf-8"))
+        write_output(output, text.encode("utf-8"))
 
 
 @app.command()
@@ -607,7 +610,7 @@ def _load_for_documents(files: list[Path] | None, locale: str | None) -> list[Pr
 
 
 def _write_output(path: Path, data: bytes, force: bool = True) -> None:
-    from meetctl.documents.environment import write_file
+    from meetctl.output import write_file
 
     write_file(path, data, force)
     typer.echo(str(path))
@@ -852,7 +855,7 @@ AllowClash = Annotated[
 
 def _edit(files: list[Path] | None, make: Any, dry_run: bool, diff: bool) -> None:
     """Apply one edit to the programme file and say what changed."""
-    from meetctl.editing.edits import edit_file, target_file
+    from meetctl.editing.editor import edit_file, target_file
 
     change = edit_file(target_file(files), make, dry_run=dry_run)
     if diff and change.changed:
@@ -1011,8 +1014,8 @@ def record(
 
     Example:  meetctl record 2017-01-25 --attendance 14 --notes "Lively; two new faces"
     """
+    from meetctl.editing.editor import target_file
     from meetctl.editing.edits import record as record_meeting
-    from meetctl.editing.edits import target_file
 
     day_ = parse_date_option("DATE", day)
     current = today_for(today, load([target_file(files)]))

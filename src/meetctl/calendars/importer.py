@@ -20,7 +20,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from meetctl.calendars.export import CANCELLED_PROP, FIELDS_PROP, SESSION_PROP, parse_ics
+from meetctl.calendars.export import CANCELLED_PROP, FIELDS_PROP, SESSION_PROP
+from meetctl.calendars.reading import parse_ics
 from meetctl.model.errors import Location, MeetctlError, Problem
 from meetctl.model.rules import RuleError, describe, format_duration, parse_rrule, parse_rule
 from meetctl.model.schedule import local_datetime

@@ -610,7 +610,8 @@ def clashes_within(programmes: Sequence[Programme], o: Occurrence) -> list[Clash
 
 def clashes_with(o: Occurrence, sources: Sequence[str]) -> list[Clash]:
     """Events in other calendars (``.ics`` files, URLs, programme files) that overlap ``o``."""
-    from meetctl.calendars.export import find_clashes, load_events
+    from meetctl.calendars.clashes import find_clashes
+    from meetctl.calendars.reading import load_events
 
     events = [e for source in sources for e in load_events(source, o.date, o.end_date)]
     out = []
@@ -677,42 +678,3 @@ def report_path(o: Occurrence, reports_dir: Path) -> Path:
 def default_reports_dir(o: Occurrence) -> Path:
     """The ``reports/`` folder beside the meeting's programme file."""
     return Path(o.programme.path).parent / "reports"
-
-
-# --------------------------------------------------------------------------- files
-
-
-def write_file(path: Path, data: bytes, force: bool = True) -> None:
-    """Write ``data`` atomically (temp file + fsync + rename); without ``force`` never replace a file."""
-    import tempfile  # only commands that write files pay for it (random, hashlib's sha512)
-
-    where = Location(str(path))
-    if path.is_dir():
-        raise MeetctlError.at(where, "is a folder; give a file name")
-    if not force and path.exists():
-        raise MeetctlError.at(where, "already exists (use --force to replace it)")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise MeetctlError.at(where, f"cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a document is an ordinary file
-        if force:
-            os.replace(tmp, path)
-        else:
-            os.link(tmp, path)  # fails if someone created the file meanwhile: still no clobbering
-            os.unlink(tmp)
-    except FileExistsError:
-        os.unlink(tmp)
-        raise MeetctlError.at(where, "already exists (use --force to replace it)") from None
-    except OSError as exc:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise MeetctlError.at(where, f"cannot write: {exc.strerror or exc}") from None

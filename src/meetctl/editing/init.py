@@ -322,8 +322,8 @@ def _one_line(text: str | None) -> str:
 
 def write(path: Path, answers: Answers, force: bool = False) -> str:
     """Write the new programme to ``path``; return what to tell the user."""
-    from meetctl.editing.edits import write_atomic
     from meetctl.model import checks
+    from meetctl.output import write_atomic
 
     name = str(path)
     if path.exists() and not force:

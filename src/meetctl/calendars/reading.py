@@ -1,0 +1,250 @@
+"""Other people's calendars read into :class:`Event` s: ``.ics`` files, http(s)/webcal URLs, other programmes.
+
+Stage: inputs for ``clashes`` and ``import``. Recurring events are expanded in a window.
+Imports the model; never the CLI.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from meetctl.model.errors import Location, MeetctlError
+from meetctl.model.schedule import (
+    Occurrence,
+    occurrences,
+)
+
+# --------------------------------------------------------------------------- events from elsewhere
+
+
+#: Bigger calendars than this are refused (a mistake, or hostile), before parsing.
+MAX_ICS_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event in another calendar: absolute times, or whole days for an all-day event."""
+
+    title: str
+    start: datetime
+    end: datetime
+    source: str
+    all_day: bool = False
+    #: For an all-day event, the local dates it covers (first, last inclusive).
+    days: tuple[date, date] | None = None
+    group: str | None = None
+    #: The event's UID: an event with one of our meetings' UID and start is that meeting.
+    uid: str | None = None
+
+
+def load_events(source: str, first: date, last: date) -> list[Event]:
+    """The events of ``source`` (``.ics`` file, http(s)/webcal URL, or programme ``.toml``) in a window.
+
+    Recurring events are expanded; the window is by local date, a day wider on
+    each side so events in other zones are not lost. Bad sources raise
+    :class:`MeetctlError` naming them.
+    """
+    lo, hi = first - timedelta(days=1), last + timedelta(days=2)
+    lowered = source.lower()
+    if lowered.startswith(("http://", "https://", "webcal://")):
+        return ics_events(fetch(source), source, lo, hi)
+    path = Path(source)
+    if path.suffix.lower() == ".toml" or path.is_dir():
+        from meetctl.model.programme import load_programmes
+
+        return [occurrence_event(o, source) for o in occurrences(load_programmes([path]), lo, hi)
+                if not o.cancelled]  # fmt: skip
+    return ics_events(read_ics(path), source, lo, hi)
+
+
+def occurrence_event(o: Occurrence, source: str) -> Event:
+    """One of a programme's occurrences as an :class:`Event`."""
+    return Event(o.title, o.start, o.end, source, group=o.group.name, uid=o.uid)
+
+
+def read_ics(path: Path) -> bytes:
+    """The bytes of an ``.ics`` file, refusing unreadable and oversized ones."""
+    name = str(path)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_ICS_BYTES + 1)
+    except FileNotFoundError:
+        raise MeetctlError.at(Location(name), "no such file") from None
+    except IsADirectoryError:
+        raise MeetctlError.at(Location(name), "is a folder, not a calendar") from None
+    except OSError as exc:
+        raise MeetctlError.at(Location(name), f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_ICS_BYTES:
+        raise MeetctlError.at(Location(name), f"larger than {MAX_ICS_BYTES // 2**20} MB; not read")
+    return data
+
+
+def fetch(url: str, timeout: float = 20.0) -> bytes:
+    """GET a calendar over HTTP(S) (``webcal://`` is HTTPS), refusing oversized answers."""
+    import urllib.error
+    import urllib.request
+
+    real = "https://" + url[len("webcal://") :] if url.lower().startswith("webcal://") else url
+    request = urllib.request.Request(real, headers={"User-Agent": "meetctl", "Accept": "text/calendar"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (user's URL)
+            data = response.read(MAX_ICS_BYTES + 1)
+    except urllib.error.HTTPError as exc:
+        raise MeetctlError.at(Location(url), f"cannot fetch: HTTP {exc.code} {exc.reason}") from None
+    except urllib.error.URLError as exc:
+        raise MeetctlError.at(Location(url), f"cannot fetch: {exc.reason}") from None
+    except (OSError, ValueError) as exc:
+        raise MeetctlError.at(Location(url), f"cannot fetch: {exc}") from None
+    if len(data) > MAX_ICS_BYTES:
+        raise MeetctlError.at(Location(url), f"larger than {MAX_ICS_BYTES // 2**20} MB; not read")
+    return data
+
+
+def parse_ics(data: bytes, source: str) -> Any:
+    """An icalendar Calendar, or a one-line error naming ``source``."""
+    from icalendar import Calendar
+
+    try:
+        cal = Calendar.from_ical(data)
+    except Exception as exc:  # icalendar raises ValueError, KeyError, IndexError... on bad input
+        raise MeetctlError.at(Location(source), f"not a valid iCalendar file: {_first_line(exc)}") from None
+    if getattr(cal, "name", None) != "VCALENDAR":
+        raise MeetctlError.at(Location(source), "not a valid iCalendar file: no VCALENDAR")
+    for ev in cal.walk("VEVENT"):
+        if ev.get("dtstart") is None:
+            uid = ev.get("uid") or ev.get("summary") or "?"
+            raise MeetctlError.at(Location(source), f"event {str(uid)!r} has no DTSTART")
+    for ev in cal.walk("VEVENT"):
+        for key in ("dtstart", "dtend", "recurrence-id"):
+            prop = ev.get(key)
+            if prop is None:
+                continue
+            tzid = prop.params.get("TZID") if hasattr(prop, "params") else None
+            value = getattr(prop, "dt", None)
+            if tzid and isinstance(value, datetime) and value.tzinfo is None:
+                raise MeetctlError.at(
+                    Location(source), f"unknown time zone {tzid!r} (no VTIMEZONE and not an IANA name)"
+                )
+    return cal
+
+
+def _first_line(exc: BaseException) -> str:
+    # Parser messages can quote whole chunks of the file (b'BEGIN:...'): keep the words.
+    text = str(exc).strip().splitlines()
+    line = (text[0] if text else type(exc).__name__).split(": b'")[0].split(' b"')[0]
+    return line[:160]
+
+
+#: What clash detection reads of another calendar; every other property is dropped before parsing.
+_CLASH_PROPERTIES = frozenset(
+    b"BEGIN END VERSION PRODID X-WR-TIMEZONE X-WR-CALNAME UID SUMMARY STATUS DTSTART DTEND DURATION "
+    b"RRULE RDATE EXDATE EXRULE RECURRENCE-ID TZID TZNAME TZOFFSETFROM TZOFFSETTO".split()
+)
+_PROPERTY_NAME = re.compile(rb"[A-Za-z0-9-]*")
+
+
+def needed_lines(data: bytes) -> bytes:
+    """Only the content lines (with their folded continuations) that clash detection uses.
+
+    Other groups' calendars carry long descriptions, attendees and alarms; parsing
+    them is most of the cost of a big calendar, and none of it says when.
+    """
+    out = []
+    keep = True
+    for line in data.splitlines(keepends=True):
+        if line[:1] in (b" ", b"\t"):
+            if keep:
+                out.append(line)
+            continue
+        name = _PROPERTY_NAME.match(line)
+        keep = name is not None and name.group().upper() in _CLASH_PROPERTIES
+        if keep:
+            out.append(line)
+    return b"".join(out)
+
+
+def ics_events(data: bytes, source: str, first: date, last: date) -> list[Event]:
+    """The events of an iCalendar file whose dates touch ``first..last`` (recurrences expanded).
+
+    Plain events are read directly; only repeating ones (and their overrides) go
+    through recurring-ical-events, which is what makes a big calendar slow.
+    """
+    from icalendar import Calendar
+
+    cal = parse_ics(needed_lines(data), source)
+    zone = _calendar_zone(cal)
+    vevents = cal.walk("VEVENT")
+    repeating = {str(ev.get("uid")) for ev in vevents if ev.get("rrule") or ev.get("rdate") or ev.get("recurrence-id")}
+    lo = datetime.combine(first, time(), tzinfo=zone)
+    hi = datetime.combine(last + timedelta(days=1), time(), tzinfo=zone)
+    out = []
+    for ev in vevents:
+        if str(ev.get("uid")) in repeating or _cancelled(ev):
+            continue
+        e = _to_event(ev, source, zone)
+        if e.start < hi and (e.end > lo or e.start >= lo):
+            out.append(e)
+    if repeating:
+        import recurring_ical_events
+
+        # No X-WR-TIMEZONE here: recurring-ical-events would convert UTC times into it, and
+        # misplaces those in the hour the clocks go back; clashes need instants, and
+        # floating times are read in the calendar's zone by _to_event.
+        sub = Calendar()
+        for component in cal.walk("VTIMEZONE"):
+            sub.add_component(component)
+        for ev in vevents:
+            if str(ev.get("uid")) in repeating:
+                sub.add_component(ev)
+        try:
+            found = recurring_ical_events.of(sub).between(first, last + timedelta(days=1))
+        except Exception as exc:  # the expander's own errors: bad RRULE, bad dates...
+            raise MeetctlError.at(Location(source), f"cannot expand the calendar: {_first_line(exc)}") from None
+        out.extend(_to_event(ev, source, zone) for ev in found if not _cancelled(ev))
+    out.sort(key=lambda e: (e.start, e.end, e.title))
+    return out
+
+
+def _cancelled(ev: Any) -> bool:
+    return str(ev.get("status", "")).upper() == "CANCELLED"
+
+
+def _calendar_zone(cal: Any) -> ZoneInfo:
+    name = str(cal.get("x-wr-timezone", "UTC"))
+    try:
+        return ZoneInfo(name)
+    except Exception:
+        return ZoneInfo("UTC")
+
+
+def _to_event(ev: Any, source: str, zone: ZoneInfo) -> Event:
+    title = str(ev.get("summary", "")) or "(untitled event)"
+    start = ev["dtstart"].dt
+    end_prop = ev.get("dtend")
+    end = end_prop.dt if end_prop is not None else None
+    if end is None and ev.get("duration") is not None:
+        end = start + ev["duration"].dt
+    if not isinstance(start, datetime):  # all-day: DTEND is exclusive
+        last_day = (end - timedelta(days=1)) if isinstance(end, date) and end > start else start
+        lo = datetime.combine(start, time(), tzinfo=zone)
+        hi = datetime.combine(last_day + timedelta(days=1), time(), tzinfo=zone)
+        return Event(title, lo, hi, source, all_day=True, days=(start, last_day), uid=_uid_of(ev))
+    if start.tzinfo is None:  # floating time: read it in the calendar's zone
+        start = start.replace(tzinfo=zone)
+    if isinstance(end, datetime) and end.tzinfo is None:
+        end = end.replace(tzinfo=zone)
+    if not isinstance(end, datetime) or end < start:
+        end = start
+    return Event(title, start, end, source, uid=_uid_of(ev))
+
+
+def _uid_of(ev: Any) -> str | None:
+    uid = ev.get("uid")
+    return str(uid) if uid is not None else None
+
+
