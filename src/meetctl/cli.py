@@ -642,8 +642,9 @@ def flyer(
 
     Example:  meetctl flyer -f examples/programme.toml --from 2017-01-01 --to 2017-03-31 --format pdf -o term.pdf
     """
-    from meetctl.documents import environment as documents
+    from meetctl.documents.flyers import flyer_html, html_to_pdf
     from meetctl.model.schedule import next_occurrence
+    from meetctl.model.selection import meeting_on, term_meetings, term_window
 
     programmes = _load_for_documents(files, locale)
     own_templates = _templates(templates, programmes)
@@ -654,22 +655,22 @@ def flyer(
     if term:
         first = parse_date_option("--from", from_) if from_ else None
         last = parse_date_option("--to", to) if to else None
-        first, last = documents.term_window(first, last, day_value)
-        items = documents.term_meetings(programmes, first, last)
+        first, last = term_window(first, last, day_value)
+        items = term_meetings(programmes, first, last)
     elif day:
-        items = [documents.meeting_on(programmes, parse_date_option("DATE", day), series)]
+        items = [meeting_on(programmes, parse_date_option("DATE", day), series)]
     else:
         found = next_occurrence(programmes, now_for(today, programmes))
         if found is None:
             raise MeetctlError(Problem("no meetings to come; give a DATE or --from/--to"))
         items = [found]
     chosen = fmt or (FlyerFormat.pdf if output and output.suffix.lower() == ".pdf" else FlyerFormat.html)
-    html = documents.flyer_html(own_templates, programmes, items, paper.value, term)
+    html = flyer_html(own_templates, programmes, items, paper.value, term)
     if chosen is FlyerFormat.html:
         data = html.encode("utf-8")
     else:
         base = templates or Path(programmes[0].path).parent
-        data = documents.html_to_pdf(html, base)
+        data = html_to_pdf(html, base)
     if output is None and on_terminal():  # markup or PDF bytes are no use on a screen: write a file
         name = f"term-flyer-{items[0].date}-{items[-1].date}" if term else f"flyer-{items[0].date}"
         output = Path(f"{name}.{chosen.value}")
@@ -697,15 +698,16 @@ def announce(
 
     Example:  meetctl announce -f examples/programme.toml --from 2017-01-01 --format markdown
     """
-    from meetctl.documents import environment as documents
+    from meetctl.documents.announcements import announcement
+    from meetctl.model.selection import term_meetings, term_window
 
     programmes = _load_for_documents(files, locale)
     own_templates = _templates(templates, programmes)
     first = parse_date_option("--from", from_) if from_ else None
     last = parse_date_option("--to", to) if to else None
-    first, last = documents.term_window(first, last, today_for(today, programmes))
-    items = documents.term_meetings(programmes, first, last)
-    text = documents.announcement(own_templates, programmes, items, fmt.value)
+    first, last = term_window(first, last, today_for(today, programmes))
+    items = term_meetings(programmes, first, last)
+    text = announcement(own_templates, programmes, items, fmt.value)
     typer.echo(text, nl=False)
 
 
@@ -740,20 +742,21 @@ def report(
 
     Example:  meetctl report -f examples/programme.toml 2017-02-22 -o -
     """
-    from meetctl.documents import environment as documents
+    from meetctl.documents import reports
+    from meetctl.model.selection import latest_started, meeting_on
 
     programmes = _load_for_documents(files, locale)
     own_templates = _templates(templates, programmes)
     if day:
-        meeting = documents.meeting_on(programmes, parse_date_option("DATE", day), series)
+        meeting = meeting_on(programmes, parse_date_option("DATE", day), series)
     else:
-        meeting = documents.latest_started(programmes, now_for(today, programmes))
-    found = documents.clashes_within(programmes, meeting) + documents.clashes_with(meeting, clashes_with or [])
-    text = documents.report_markdown(own_templates, programmes, meeting, found)
+        meeting = latest_started(programmes, now_for(today, programmes))
+    found = reports.clashes_within(programmes, meeting) + reports.clashes_with(meeting, clashes_with or [])
+    text = reports.report_markdown(own_templates, programmes, meeting, found)
     if output is not None and str(output) == "-":
         typer.echo(text, nl=False)
         return
-    path = output or documents.report_path(meeting, documents.default_reports_dir(meeting))
+    path = output or reports.report_path(meeting, reports.default_reports_dir(meeting))
     _write_output(path, text.encode("utf-8"), force)
 
 
@@ -825,11 +828,11 @@ def templates_copy(
 
     Example:  meetctl templates copy flyer.html.j2 flyer.css.j2
     """
-    from meetctl.documents import environment as documents
+    from meetctl.documents.environment import BUILTIN_DIR, builtin_templates, default_templates_folder
     from meetctl.model.errors import did_you_mean
 
-    folder = documents.default_templates_folder(templates, named_programmes(files))
-    known = documents.builtin_templates()
+    folder = default_templates_folder(templates, named_programmes(files))
+    known = builtin_templates()
     problems = [
         Problem(f"no template called {n!r}{did_you_mean(n, known)} (see `meetctl templates list`)")
         for n in names
@@ -838,7 +841,7 @@ def templates_copy(
     if problems:
         raise MeetctlError(problems)
     for name in names:
-        _write_output(folder / name, (documents.BUILTIN_DIR / name).read_bytes(), force)
+        _write_output(folder / name, (BUILTIN_DIR / name).read_bytes(), force)
 
 # --------------------------------------------------------------------------- editing
 # init, add, cancel, move, record, venue

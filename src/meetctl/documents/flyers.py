@@ -1,0 +1,54 @@
+"""Flyers: one meeting or a term, as HTML from the templates and as PDF through WeasyPrint.
+
+Stage: outputs (documents).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from meetctl.documents.environment import PAPERS, Templates
+from meetctl.documents.views import group_view, meeting_view, term_context
+from meetctl.model.programme import Programme
+from meetctl.model.schedule import Occurrence
+
+
+def flyer_html(
+    templates: Templates,
+    programmes: Sequence[Programme],
+    items: Sequence[Occurrence],
+    paper: str,
+    term: bool,
+) -> str:
+    """A flyer as HTML with print CSS for ``paper``: one meeting, or a term (``term=True``)."""
+    css_size, (width, height) = PAPERS[paper]
+    context: dict[str, Any] = {
+        "paper": {"name": paper, "css": css_size, "width_mm": width, "height_mm": height},
+    }
+    if term:
+        context.update(term_context(programmes, items))
+        return templates.render("term-flyer.html.j2", **context)
+    (o,) = items
+    context.update(group=group_view(o.programme), meeting=meeting_view(o))
+    return templates.render("flyer.html.j2", **context)
+
+
+def html_to_pdf(html: str, base_url: Path) -> bytes:
+    """The PDF WeasyPrint makes of ``html`` (relative links resolve against ``base_url``)."""
+    import logging
+
+    import weasyprint
+
+    # WeasyPrint logs every CSS property it skips; that is noise for a flyer's user.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    # fontTools stamps embedded font subsets with the current time unless SOURCE_DATE_EPOCH
+    # (the reproducible-builds convention) is set; same input, same PDF.
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+    document = weasyprint.HTML(string=html, base_url=str(base_url.resolve()) + os.sep)
+    return document.write_pdf()
+
+

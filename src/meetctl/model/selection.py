@@ -1,0 +1,101 @@
+"""Which meetings a command is about: the one on a date, the latest, a term, the one before or after.
+
+Stage: select (between the schedule and the outputs). Pure: today and now are parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from meetctl.model.errors import MeetctlError, Problem, did_you_mean
+from meetctl.model.programme import Programme
+from meetctl.model.schedule import Occurrence, occurrences
+
+# --------------------------------------------------------------------------- choosing meetings
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus whole months (the 31st becomes the month's last day)."""
+    from dateutil.relativedelta import relativedelta
+
+    return day + relativedelta(months=months)
+
+
+def term_window(first: date | None, last: date | None, today: date) -> tuple[date, date]:
+    """--from/--to for a term: by default from today (or --from), three months ahead."""
+    first = first or today
+    last = last or add_months(first, 3) - timedelta(days=1)
+    if last < first:
+        raise MeetctlError(Problem(f"--to {last} is before --from {first}"))
+    return first, last
+
+
+def term_meetings(programmes: Sequence[Programme], first: date, last: date) -> list[Occurrence]:
+    """The meetings of a term (cancelled ones included, marked); an empty term is an error."""
+    items = occurrences(programmes, first, last)
+    if not items:
+        raise MeetctlError(Problem(f"no meetings from {first} to {last}"))
+    return items
+
+
+def _label(o: Occurrence) -> str:
+    return f"'{o.title}'" + (f" (series {o.series.id})" if o.series else "")
+
+
+def meeting_on(programmes: Sequence[Programme], day: date, series: str | None = None) -> Occurrence:
+    """The meeting on ``day`` (of ``series`` if given); an error says what there is instead."""
+    items = occurrences(programmes, day, day)
+    if series is not None:
+        known = {s.id for p in programmes for s in p.series}
+        if series not in known:
+            raise MeetctlError(Problem(f"--series: unknown series '{series}'{did_you_mean(series, known)}"))
+        items = [o for o in items if o.series is not None and o.series.id == series]
+    if len(items) == 1:
+        return items[0]
+    if not items:
+        after = occurrences(programmes, day + timedelta(days=1), day + timedelta(days=366))
+        before = occurrences(programmes, day - timedelta(days=366), day - timedelta(days=1))
+        near = [f"the one before is on {before[-1].date}"] if before else []
+        near += [f"the next is on {after[0].date}"] if after else []
+        hint = f" ({'; '.join(near)})" if near else ""
+        raise MeetctlError(Problem(f"no meeting on {day}{hint}"))
+    names = ", ".join(_label(o) for o in items)
+    raise MeetctlError(Problem(f"{len(items)} meetings on {day}: {names}; choose one with --series ID"))
+
+
+def latest_started(programmes: Sequence[Programme], now: datetime, years: int = 10) -> Occurrence:
+    """The most recent meeting (not cancelled) that has started by ``now``."""
+    span = 366
+    while True:
+        first = now.date() - timedelta(days=span)
+        found = [o for o in occurrences(programmes, first, now.date()) if not o.cancelled and o.start <= now]
+        if found:
+            return found[-1]
+        if span > years * 366:
+            raise MeetctlError(Problem(f"no meeting before {now.date()} to report on; give a DATE"))
+        span *= 4
+
+
+def previous_in_series(o: Occurrence) -> Occurrence | None:
+    """The meeting of the same series held before ``o`` (cancelled ones skipped)."""
+    if o.series is None:
+        return None
+    earlier = occurrences(o.programme, o.series.from_date, o.date)
+    same = [x for x in earlier if x.series is o.series and not x.cancelled and x.start < o.start]
+    return same[-1] if same else None
+
+
+def same_meeting(a: Occurrence, b: Occurrence) -> bool:
+    return a.uid == b.uid and a.date == b.date
+
+
+def following(programmes: Sequence[Programme], o: Occurrence, years: int = 2) -> Occurrence | None:
+    """The next meeting (not cancelled) that starts after ``o``."""
+    later = occurrences(programmes, o.date, o.date + timedelta(days=366 * years))
+    for x in later:
+        if not x.cancelled and x.start > o.start and not same_meeting(x, o):
+            return x
+    return None
+
+
