@@ -19,7 +19,7 @@ import pytest
 
 from meetctl.editing import edits as edit
 from meetctl.editing.editor import edit_file
-from meetctl.model.programme import load_programme
+from meetctl.model.loading import load_programme
 from tests.conftest import HEADER, ROOT
 
 MEETCTL = str(Path(sys.executable).parent / "meetctl")

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from meetctl.editing import edits as edit
 from meetctl.editing.editor import Editor, edit_file
 from meetctl.model.errors import MeetctlError
-from meetctl.model.programme import load_programme
+from meetctl.model.loading import load_programme
 from tests.conftest import HEADER, ROOT
 
 FIXTURE = ROOT / "tests" / "fixtures" / "commented.toml"

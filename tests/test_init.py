@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from meetctl.editing import init
-from meetctl.model.programme import load_programme, parse_programme
+from meetctl.model.loading import load_programme, parse_programme
 
 MEETCTL = str(Path(sys.executable).parent / "meetctl")
 

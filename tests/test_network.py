@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from meetctl.model.errors import MeetctlError
-from meetctl.model.programme import load_programmes, parse_programme
+from meetctl.model.loading import load_programmes, parse_programme
 from meetctl.model.schedule import occurrences, sessions_of
 from tests.conftest import HEADER, ROOT
 

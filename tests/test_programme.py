@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from meetctl.model.errors import MeetctlError
-from meetctl.model.programme import load_programme, load_programmes, parse_programme
+from meetctl.model.loading import load_programme, load_programmes, parse_programme
 from tests.conftest import EXAMPLE, HEADER, MONTHLY
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from meetctl.model.programme import load_programme, parse_programme
+from meetctl.model.loading import load_programme, parse_programme
 from meetctl.model.schedule import next_occurrence, occurrences, overlaps
 from tests.conftest import EXAMPLE, HEADER, MONTHLY
 

@@ -20,7 +20,8 @@ import typer
 from typer.core import TyperGroup
 
 from meetctl.model.errors import EXIT_FOUND, EXIT_INPUT, MeetctlError, Problem
-from meetctl.model.programme import Programme, load_programmes, named_programmes
+from meetctl.model.loading import load_programmes, named_programmes
+from meetctl.model.programme import Programme
 
 
 class _Commands(TyperGroup):
@@ -420,7 +421,7 @@ def import_(
     """
     from meetctl.calendars.importer import import_calendar, programme_text
     from meetctl.calendars.reading import fetch, read_ics
-    from meetctl.model.programme import parse_programme
+    from meetctl.model.loading import parse_programme
     from meetctl.output import write_output
 
     if output is not None and output.exists() and not force:

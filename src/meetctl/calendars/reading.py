@@ -55,7 +55,7 @@ def load_events(source: str, first: date, last: date) -> list[Event]:
         return ics_events(fetch(source), source, lo, hi)
     path = Path(source)
     if path.suffix.lower() == ".toml" or path.is_dir():
-        from meetctl.model.programme import load_programmes
+        from meetctl.model.loading import load_programmes
 
         return [occurrence_event(o, source) for o in occurrences(load_programmes([path]), lo, hi)
                 if not o.cancelled]  # fmt: skip

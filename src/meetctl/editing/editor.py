@@ -48,7 +48,8 @@ from meetctl.editing.tomltext import (
     render_value,
 )
 from meetctl.model.errors import Location, MeetctlError, Problem
-from meetctl.model.programme import Programme, named_programmes, parse_programme, programme_paths
+from meetctl.model.loading import named_programmes, parse_programme, programme_paths
+from meetctl.model.programme import Programme
 from meetctl.model.schedule import Occurrence, occurrences, overlaps
 from meetctl.model.wording import format_short_date
 from meetctl.output import fsync_folder, remove_leftovers, unlink_quietly, write_temp

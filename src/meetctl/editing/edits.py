@@ -13,7 +13,8 @@ from typing import Any
 
 from meetctl.editing.editor import Editor, date_of, day_text, when_text
 from meetctl.model.errors import did_you_mean
-from meetctl.model.programme import Programme, parse_time
+from meetctl.model.loading import parse_time
+from meetctl.model.programme import Programme
 from meetctl.model.rules import parse_duration
 from meetctl.model.schedule import Occurrence, occurrences
 

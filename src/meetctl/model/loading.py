@@ -1,0 +1,538 @@
+"""Load and validate a programme file into the model (:mod:`meetctl.model.programme`).
+
+Stage: programme file -> validated model. ``load_programme(path)`` reads the TOML, checks
+every key and type, and either returns a :class:`Programme` or raises
+:class:`~meetctl.model.errors.MeetctlError` with every problem found, each at its ``PATH:LINE:COL``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from meetctl.model.errors import Location, MeetctlError, Problem, did_you_mean, raise_if_any
+from meetctl.model.locations import KeyLocator, KeyPath
+from meetctl.model.programme import (
+    DEFAULT_DURATION,
+    MAIL_SECURITY,
+    Group,
+    MailSettings,
+    Meeting,
+    Programme,
+    Series,
+    Session,
+    Venue,
+)
+from meetctl.model.rules import RuleError, parse_duration, parse_rule
+
+# --------------------------------------------------------------------------- loading
+
+
+#: Where the programme is when no -f names it: $MEETCTL_FILE (os.pathsep-separated), else this.
+FILE_ENV = "MEETCTL_FILE"
+DEFAULT_FILE = "programme.toml"
+
+
+def named_programmes(files: Sequence[str | Path] | None) -> list[str | Path]:
+    """The programmes a command is about: -f's, else $MEETCTL_FILE's, else ./programme.toml."""
+    if files:
+        return list(files)
+    import os
+
+    env = os.environ.get(FILE_ENV, "").strip()
+    return [n for n in env.split(os.pathsep) if n] if env else [DEFAULT_FILE]
+
+
+def programme_paths(paths: Sequence[str | Path]) -> list[Path]:
+    """Expand folders to the ``*.toml`` files in them (sorted); keep files as given."""
+    out: list[Path] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.toml") if p.is_file())
+            if not found:
+                problems.append(Problem("folder has no *.toml programme files", Location(str(raw))))
+            out.extend(found)
+        else:
+            out.append(path)
+    raise_if_any(problems)
+    return out
+
+
+def load_programmes(paths: Sequence[str | Path]) -> list[Programme]:
+    """Load every programme named (files, or folders of ``*.toml``), reporting all problems."""
+    programmes: list[Programme] = []
+    problems: list[Problem] = []
+    for path in programme_paths(paths):
+        try:
+            programmes.append(load_programme(path))
+        except MeetctlError as exc:
+            problems.extend(exc.problems)
+    raise_if_any(problems)
+    return programmes
+
+
+def load_programme(path: str | Path) -> Programme:
+    """Read and validate one programme file."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise MeetctlError.at(Location(name), "is a folder with no programme file") from None
+    except FileNotFoundError:
+        raise MeetctlError.at(Location(name), "no such file") from None
+    except OSError as exc:
+        raise MeetctlError.at(Location(name), f"cannot read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise MeetctlError.at(
+            Location(name, line, col), f"not UTF-8 text (byte 0x{data[exc.start]:02x})"
+        ) from None
+    return parse_programme(text, name)
+
+
+# A pattern, compiled on first use: only a file with a TOML error needs it.
+_TOML_ERROR_PLACE = r"\s*\(at line (\d+), column (\d+)\)$"
+
+
+def parse_programme(text: str, path: str = "programme.toml") -> Programme:
+    """Validate programme ``text`` (the contents of ``path``)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        m = re.search(_TOML_ERROR_PLACE, message)
+        location = Location(path, int(m.group(1)), int(m.group(2))) if m else Location(path)
+        message = re.sub(_TOML_ERROR_PLACE, "", message)
+        if "end of document" in message and m is None:
+            location = Location(path, text.count("\n") + 1, 1)
+        raise MeetctlError.at(location, f"invalid TOML: {message[:1].lower()}{message[1:]}") from None
+    return _Validator(path, text, raw).programme()
+
+
+# --------------------------------------------------------------------------- validation
+
+_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.I)
+
+
+def parse_time(value: str) -> time:
+    """'19:00', '7pm', '7:30pm' -> time; ValueError otherwise."""
+    m = _TIME.match(value.strip())
+    if not m or (m.group(2) is None and m.group(3) is None):
+        raise ValueError(f"invalid time {value!r} (expected HH:MM, e.g. '19:00')")
+    hour, minute, half = int(m.group(1)), int(m.group(2) or 0), (m.group(3) or "").lower()
+    if half:
+        if not 1 <= hour <= 12:
+            raise ValueError(f"invalid time {value!r}")
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise ValueError(f"invalid time {value!r} (hours 00-23, minutes 00-59)")
+    return time(hour, minute)
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("a string")
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("a whole number")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError("true or false")
+    return value
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, datetime):
+        raise TypeError("a date like 2017-01-25 (without a time)")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"invalid date {value!r} (expected YYYY-MM-DD)") from None
+    raise TypeError("a date like 2017-01-25")
+
+
+def _time(value: Any) -> time:
+    if isinstance(value, time):
+        if value.tzinfo is not None:
+            raise ValueError("a local time without offset; times are in group.timezone")
+        return value.replace(second=0, microsecond=0)
+    if isinstance(value, str):
+        return parse_time(value)
+    raise TypeError('a time like "19:00"')
+
+
+def _duration(value: Any) -> timedelta:
+    if not isinstance(value, str):
+        raise TypeError('a duration like "2h" or "90m"')
+    return parse_duration(value)
+
+
+def _str_list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):  # a lone name is a list of one
+        return (_str(value),)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError("a list of strings")
+    return tuple(value)
+
+
+def _date_list(value: Any) -> tuple[date, ...]:
+    if not isinstance(value, list):
+        raise TypeError("a list of dates")
+    return tuple(_date(v) for v in value)
+
+
+Check = Callable[[Any], Any]
+
+GROUP_KEYS: dict[str, Check] = {
+    "name": _str, "timezone": _str, "email": _str, "mailing_list": _str,
+    "website": _str, "welcome": _str, "country": _str, "locale": _str,
+}  # fmt: skip
+ON_HOLIDAY = ("skip", "before", "after")
+VENUE_KEYS: dict[str, Check] = {
+    "name": _str, "address": _str, "directions": _str, "accessibility": _str,
+}  # fmt: skip
+MAIL_KEYS: dict[str, Check] = {
+    "smtp_host": _str, "smtp_port": _int, "security": _str, "user": _str,
+}  # fmt: skip
+SERIES_KEYS: dict[str, Check] = {
+    "id": _str, "title": _str, "rule": _str, "start": _time, "duration": _duration,
+    "venue": _str, "from": _date, "until": _date, "skip": _date_list,
+    "description": _str, "lead": _str, "uid": _str, "on_holiday": _str,
+}  # fmt: skip
+MEETING_KEYS: dict[str, Check] = {
+    "series": _str, "date": _date, "title": _str, "description": _str, "lead": _str,
+    "start": _time, "duration": _duration, "venue": _str, "end_date": _date,
+    "cancelled": _bool, "reason": _str, "replaces": _date, "chair": _str,
+    "speakers": _str_list, "attendance": _int, "notes": _str, "uid": _str,
+    "sessions": lambda v: v,  # checked item by item below
+}  # fmt: skip
+SESSION_KEYS: dict[str, Check] = {
+    "title": _str, "date": _date, "start": _time, "end": _time, "room": _str,
+    "chair": _str, "speakers": _str_list, "description": _str,
+}  # fmt: skip
+TOP_KEYS = ("group", "venues", "mail", "series", "meetings")
+
+
+class _Validator:
+    """Turns the raw TOML dict into a Programme, collecting every problem on the way."""
+
+    def __init__(self, path: str, text: str, raw: dict[str, Any]) -> None:
+        self.path = path
+        self.raw = raw
+        self.locator = KeyLocator(path, text)
+        self.problems: list[Problem] = []
+
+    def error(self, key_path: KeyPath, message: str) -> None:
+        self.problems.append(Problem(message, self.locator.locate(key_path)))
+
+    @staticmethod
+    def name(key_path: KeyPath) -> str:
+        """('meetings', 2, 'venue') -> 'meetings[3].venue' (1-based, as a person counts)."""
+        out = ""
+        for part in key_path:
+            out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else part)
+        return out
+
+    def table(self, value: Any, key_path: KeyPath, keys: dict[str, Check],
+              required: Iterable[str] = ()) -> dict[str, Any] | None:  # fmt: skip
+        """Check one table's keys and value types; return the converted values."""
+        if not isinstance(value, dict):
+            self.error(key_path, f"{self.name(key_path)} must be a table")
+            return None
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            where = (*key_path, key)
+            if key not in keys:
+                self.error(
+                    where,
+                    f"{self.name(where)}: unknown key '{key}'{did_you_mean(key, keys)}",
+                )
+                continue
+            try:
+                out[key] = keys[key](item)
+            except TypeError as exc:
+                got = type(item).__name__
+                self.error(where, f"{self.name(where)} must be {exc} (got {_toml_type(got)})")
+            except ValueError as exc:
+                self.error(where, f"{self.name(where)}: {exc}")
+        for key in required:
+            if key not in value:
+                self.error(key_path, f"{self.name(key_path)}: missing required key '{key}'")
+        return out
+
+    def programme(self) -> Programme:
+        for key in self.raw:
+            if key not in TOP_KEYS:
+                self.error((key,), f"unknown table '{key}'{did_you_mean(key, TOP_KEYS)}")
+        group = self.group()
+        venues = self.venues()
+        mail = self.mail()
+        series = self.all_series(venues)
+        meetings = self.meetings(series, venues)
+        raise_if_any(self.problems)
+        assert group is not None
+        return Programme(
+            path=self.path,
+            group=group,
+            venues=venues,
+            series=tuple(series.values()),
+            meetings=tuple(meetings),
+            mail=mail,
+            locator=self.locator,
+        )
+
+    def group(self) -> Group | None:
+        if "group" not in self.raw:
+            self.error((), "missing required table [group] (with name and timezone)")
+            return None
+        values = self.table(self.raw["group"], ("group",), GROUP_KEYS, ("name", "timezone"))
+        if values is None or "name" not in values or "timezone" not in values:
+            return None
+        if "country" in values and not re.fullmatch(r"[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?", values["country"]):
+            self.error(
+                ("group", "country"),
+                f"group.country: {values['country']!r} is not a country code like 'GB', 'GB-ENG' or 'ES-CT'",
+            )
+        if "locale" in values and not re.fullmatch(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*", values["locale"]):
+            self.error(("group", "locale"), f"group.locale: {values['locale']!r} is not a locale like 'en_GB' or 'cy'")
+        zone = _zone(values["timezone"])
+        if zone is None:
+            self.error(
+                ("group", "timezone"),
+                f"group.timezone: unknown time zone {values['timezone']!r} "
+                "(expected an IANA name like 'Europe/London')",
+            )
+            return None
+        return Group(zone=zone, **values)
+
+    def venues(self) -> dict[str, Venue]:
+        raw = self.raw.get("venues", {})
+        if not isinstance(raw, dict):
+            self.error(("venues",), "venues must be a table of [venues.ID] tables")
+            return {}
+        out = {}
+        for venue_id, value in raw.items():
+            values = self.table(value, ("venues", venue_id), VENUE_KEYS, ("name",))
+            if values is not None and "name" in values:
+                out[venue_id] = Venue(id=venue_id, **values)
+        return out
+
+    def mail(self) -> MailSettings | None:
+        if "mail" not in self.raw:
+            return None
+        values = self.table(self.raw["mail"], ("mail",), MAIL_KEYS)
+        if values is None:
+            return None
+        security = values.get("security", "starttls").lower()
+        if security not in MAIL_SECURITY:
+            self.error(("mail", "security"), f"mail.security must be one of {', '.join(MAIL_SECURITY)}")
+        port = values.get("smtp_port")
+        if port is not None and not 0 < port < 65536:
+            self.error(("mail", "smtp_port"), f"mail.smtp_port {port} is not a port number")
+        return MailSettings(**{**values, "security": security})
+
+    def venue_ref(self, key_path: KeyPath, venue: str | None, venues: dict[str, Venue]) -> None:
+        if venue is not None and venue not in venues and "venues" in self.raw:
+            self.error(
+                key_path,
+                f"{self.name(key_path)}: unknown venue '{venue}'{did_you_mean(venue, venues)}",
+            )
+        elif venue is not None and venue not in venues:
+            self.error(key_path, f"{self.name(key_path)}: unknown venue '{venue}' (no [venues] defined)")
+
+    def array(self, key: str) -> list[Any]:
+        value = self.raw.get(key, [])
+        if not isinstance(value, list):
+            self.error((key,), f"'{key}' must be written as [[{key}]] tables")
+            return []
+        return value
+
+    def all_series(self, venues: dict[str, Venue]) -> dict[str, Series]:
+        out: dict[str, Series] = {}
+        for i, value in enumerate(self.array("series")):
+            where: KeyPath = ("series", i)
+            values = self.table(value, where, SERIES_KEYS, ("id", "title", "rule", "start", "from"))
+            if values is None:
+                continue
+            self.venue_ref((*where, "venue"), values.get("venue"), venues)
+            rule = None
+            if "rule" in values:
+                try:
+                    rule = parse_rule(values["rule"])
+                except RuleError as exc:
+                    self.error((*where, "rule"), f"{self.name((*where, 'rule'))}: {exc}")
+            on_holiday = values.get("on_holiday")
+            group = self.raw.get("group")
+            if on_holiday is not None and on_holiday not in ON_HOLIDAY:
+                choices = ", ".join(ON_HOLIDAY)
+                self.error((*where, "on_holiday"), f"{self.name(where)}.on_holiday must be one of {choices}")
+            elif on_holiday is not None and not (isinstance(group, dict) and group.get("country")):
+                self.error((*where, "on_holiday"), f"{self.name(where)}.on_holiday needs group.country (e.g. 'GB-ENG')")
+            first, until = values.get("from"), values.get("until")
+            if first and until and until < first:
+                self.error((*where, "until"), f"{self.name(where)}: until {until} is before from {first}")
+            series_id = values.get("id")
+            if series_id in out:
+                self.error((*where, "id"), f"{self.name(where)}: duplicate series id '{series_id}'")
+                continue
+            if rule is None or not all(k in values for k in ("id", "title", "start", "from")):
+                continue
+            series = Series(
+                id=values["id"],
+                title=values["title"],
+                rule=rule,
+                start=values["start"],
+                duration=values.get("duration", DEFAULT_DURATION),
+                from_date=values["from"],
+                venue=values.get("venue"),
+                until=values.get("until"),
+                skip=tuple(sorted(set(values.get("skip", ())))),
+                description=values.get("description"),
+                lead=values.get("lead"),
+                uid=values.get("uid"),
+                on_holiday=values.get("on_holiday"),
+                key_path=where,
+                locator=self.locator,
+            )
+            for day in series.skip:
+                if not series.has_date(day):
+                    self.error((*where, "skip"), f"{self.name(where)}.skip: {day} is not a date of the series")
+            out[series.id] = series
+        return out
+
+    def meetings(self, series: dict[str, Series], venues: dict[str, Venue]) -> list[Meeting]:
+        out: list[Meeting] = []
+        claimed: dict[tuple[str, date], str] = {}  # (series, original date) -> meeting name
+        uids: dict[str, str] = {s.uid: f"series '{s.id}'" for s in series.values() if s.uid}
+        for i, value in enumerate(self.array("meetings")):
+            where: KeyPath = ("meetings", i)
+            values = self.table(value, where, MEETING_KEYS, ("date",))
+            if values is None or "date" not in values:
+                continue
+            name = self.name(where)
+            self.venue_ref((*where, "venue"), values.get("venue"), venues)
+            series_id = values.get("series")
+            day, replaces = values["date"], values.get("replaces")
+            if series_id is None:
+                if "title" not in values:
+                    self.error(where, f"{name}: a one-off meeting (no series) needs a title")
+                if "start" not in values:
+                    self.error(where, f"{name}: a one-off meeting (no series) needs a start time")
+                if replaces:
+                    self.error((*where, "replaces"), f"{name}: replaces needs a series")
+            elif series_id not in series:
+                if not any(isinstance(v, dict) and v.get("id") == series_id for v in self.array("series")):
+                    self.error(
+                        (*where, "series"),
+                        f"{name}: unknown series '{series_id}'{did_you_mean(series_id, series)}",
+                    )
+            else:
+                s = series[series_id]
+                original = replaces or day
+                key = "replaces" if replaces else "date"
+                if not s.has_date(original):
+                    hint = "" if replaces else " (use replaces = <date> for a moved meeting)"
+                    self.error(
+                        (*where, key),
+                        f"{name}.{key}: {original} is not a date of series '{s.id}' "
+                        f"({s.rule.source}){hint}",
+                    )
+                elif original in s.skip:
+                    self.error((*where, key), f"{name}.{key}: {original} is in series '{s.id}' skip list")
+                elif (s.id, original) in claimed:
+                    self.error(
+                        (*where, key),
+                        f"{name}: {original} of series '{s.id}' is already described by {claimed[s.id, original]}",
+                    )
+                else:
+                    claimed[s.id, original] = name
+            end_date = values.get("end_date")
+            if end_date and end_date < day:
+                self.error((*where, "end_date"), f"{name}: end_date {end_date} is before date {day}")
+            if values.get("attendance", 0) < 0:
+                self.error((*where, "attendance"), f"{name}.attendance must not be negative")
+            if values.get("reason") and not values.get("cancelled"):
+                self.error((*where, "reason"), f"{name}: reason is only for cancelled = true")
+            uid = values.get("uid")
+            if uid:
+                if uid in uids:
+                    self.error((*where, "uid"), f"{name}: uid {uid!r} is already used by {uids[uid]}")
+                uids[uid] = name
+            sessions = self.sessions(values.pop("sessions", None), where, day, end_date or day)
+            out.append(Meeting(**values, sessions=sessions, key_path=where, locator=self.locator))
+        return out
+
+    def sessions(self, raw: Any, where: KeyPath, first: date, last: date) -> tuple[Session, ...]:
+        if raw is None:
+            return ()
+        where = (*where, "sessions")
+        if not isinstance(raw, list):
+            self.error(where, f"{self.name(where)} must be written as [[meetings.sessions]] tables")
+            return ()
+        out = []
+        for j, value in enumerate(raw):
+            at = (*where, j)
+            values = self.table(value, at, SESSION_KEYS, ("title", "start", "end"))
+            if values is None or not all(k in values for k in ("title", "start", "end")):
+                continue
+            values.setdefault("date", first)
+            if not first <= values["date"] <= last:
+                self.error((*at, "date"), f"{self.name(at)}: {values['date']} is outside the meeting's dates")
+            if values["end"] <= values["start"]:
+                self.error((*at, "end"), f"{self.name(at)}: end {values['end']:%H:%M} is not after start")
+            session = Session(**values, key_path=at, locator=self.locator)
+            for j2, other in enumerate(out):
+                if (
+                    session.room is not None
+                    and session.room == other.room
+                    and session.date == other.date
+                    and session.start < other.end
+                    and other.start < session.end
+                ):
+                    self.error(
+                        at,
+                        f"{self.name(at)}: '{session.title}' overlaps '{other.title}' "
+                        f"({self.name((*where, j2))}) in room '{session.room}'",
+                    )
+            out.append(session)
+        return tuple(out)
+
+
+def _toml_type(python_name: str) -> str:
+    return {
+        "str": "a string", "int": "a number", "float": "a number", "bool": "a boolean",
+        "list": "an array", "dict": "a table", "date": "a date", "time": "a time",
+        "datetime": "a date-time",
+    }.get(python_name, python_name)  # fmt: skip
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    from zoneinfo import ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
