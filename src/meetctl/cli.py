@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from meetctl.model.errors import EXIT_FOUND, EXIT_INPUT, MeetctlError, Problem
+from meetctl.model.errors import EXIT_FOUND, EXIT_INPUT, Location, MeetctlError, Problem
 from meetctl.model.loading import load_programmes, named_programmes
 from meetctl.model.programme import Programme
 
@@ -338,7 +338,7 @@ def ical(
     Example:  meetctl ical -f examples/programme.toml -o programme.ics
     """
     from meetctl.calendars.export import build_calendar, expand_window
-    from meetctl.output import check_output_path, write_output
+    from meetctl.output import check_output
 
     programmes = load(files)
     first = parse_date_option("--from", from_) if from_ else None
@@ -349,13 +349,13 @@ def ical(
         lo, hi = expand_window(programmes, today_for(today, programmes))
         first, last = first or lo, last or max(hi, first or hi)
     if output is not None:
-        check_output_path(output, force)
+        check_output(output, "calendar", force)  # refuse before the work, not after
     data = build_calendar(programmes, first, last, expand=expand)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        write_output(output, data)
+        write_file(output, data, "calendar", force, announce=False)
 
 
 @app.command()
@@ -422,10 +422,10 @@ def import_(
     from meetctl.calendars.importer import import_calendar, programme_text
     from meetctl.calendars.reading import fetch, read_ics
     from meetctl.model.loading import parse_programme
-    from meetctl.output import write_output
+    from meetctl.output import check_output
 
-    if output is not None and output.exists() and not force:
-        raise MeetctlError(Problem(f"{output} already exists; not overwritten (use --force to replace it)"))
+    if output is not None:
+        check_output(output, "programme", force)
     is_url = source.lower().startswith(("http://", "https://", "webcal://"))
     imported = import_calendar(fetch(source) if is_url else read_ics(Path(source)), source)
     text = programme_text(imported, source)
@@ -435,7 +435,7 @@ def import_(
     if output is None:
         sys.stdout.write(text)
     else:
-        write_output(output, text.encode("utf-8"))
+        write_file(output, text.encode("utf-8"), "programme", force, announce=False)
 
 
 @app.command()
@@ -610,11 +610,21 @@ def _load_for_documents(files: list[Path] | None, locale: str | None) -> list[Pr
     return with_locale(load(files), locale)
 
 
-def _write_output(path: Path, data: bytes, force: bool = True) -> None:
-    from meetctl.output import write_file
+def _make_folder(folder: Path) -> None:
+    """Create one folder meetctl owns by default (reports/, templates/) beside an existing programme."""
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise MeetctlError.at(Location(str(folder)), f"cannot create folder: {exc.strerror or exc}") from None
 
-    write_file(path, data, force)
-    typer.echo(str(path))
+
+def write_file(path: Path, data: bytes, kind: str, force: bool, announce: bool = True) -> None:
+    """Write a command's output file by the rules of :mod:`meetctl.output`; print its path if ``announce``."""
+    from meetctl.output import write_output
+
+    write_output(path, data, kind, force)
+    if announce:
+        typer.echo(str(path))
 
 
 @app.command()
@@ -629,6 +639,9 @@ def flyer(
     ] = None,
     paper: Annotated[Paper, typer.Option("--paper", help="Paper size.")] = Paper.a4,
     output: Output = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing file that is not a flyer of the same format.")
+    ] = False,
     series: SeriesOption = None,
     templates: TemplatesDir = None,
     locale: LocaleOption = None,
@@ -645,6 +658,7 @@ def flyer(
     """
     from meetctl.documents.flyers import flyer_html, html_to_pdf
     from meetctl.model.schedule import next_occurrence
+    from meetctl.output import check_output
     from meetctl.model.selection import meeting_on, term_meetings, term_window
 
     programmes = _load_for_documents(files, locale)
@@ -666,6 +680,8 @@ def flyer(
             raise MeetctlError(Problem("no meetings to come; give a DATE or --from/--to"))
         items = [found]
     chosen = fmt or (FlyerFormat.pdf if output and output.suffix.lower() == ".pdf" else FlyerFormat.html)
+    if output is not None and str(output) != "-":
+        check_output(output, chosen.value, force)  # refuse before the work, not after
     html = flyer_html(own_templates, programmes, items, paper.value, term)
     if chosen is FlyerFormat.html:
         data = html.encode("utf-8")
@@ -676,7 +692,7 @@ def flyer(
         name = f"term-flyer-{items[0].date}-{items[-1].date}" if term else f"flyer-{items[0].date}"
         output = Path(f"{name}.{chosen.value}")
     if output is not None and str(output) != "-":
-        _write_output(output, data)
+        write_file(output, data, chosen.value, force)
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -757,8 +773,11 @@ def report(
     if output is not None and str(output) == "-":
         typer.echo(text, nl=False)
         return
-    path = output or reports.report_path(meeting, reports.default_reports_dir(meeting))
-    _write_output(path, text.encode("utf-8"), force)
+    path = output
+    if path is None:  # the default reports/ folder beside the programme is ours to make; -o's folder is not
+        path = reports.report_path(meeting, reports.default_reports_dir(meeting))
+        _make_folder(path.parent)
+    write_file(path, text.encode("utf-8"), "report", force)
 
 
 @app.command()
@@ -841,8 +860,10 @@ def templates_copy(
     ]
     if problems:
         raise MeetctlError(problems)
+    if templates is None:  # the default templates/ folder beside the programme is ours to make
+        _make_folder(folder)
     for name in names:
-        _write_output(folder / name, (BUILTIN_DIR / name).read_bytes(), force)
+        write_file(folder / name, (BUILTIN_DIR / name).read_bytes(), "template", force)
 
 # --------------------------------------------------------------------------- editing
 # init, add, cancel, move, record, venue
