@@ -687,7 +687,7 @@ def flyer(
         data = html.encode("utf-8")
     else:
         base = templates or Path(programmes[0].path).parent
-        data = html_to_pdf(html, base)
+        data = html_to_pdf(html, base, own_templates.group_dirs)
     if output is None and on_terminal():  # markup or PDF bytes are no use on a screen: write a file
         name = f"term-flyer-{items[0].date}-{items[-1].date}" if term else f"flyer-{items[0].date}"
         output = Path(f"{name}.{chosen.value}")
