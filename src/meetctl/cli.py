@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from meetctl.model.errors import EXIT_FOUND, EXIT_INPUT, Location, MeetctlError, Problem
+from meetctl.model.errors import EXIT_FOUND, EXIT_INPUT, Location, MeetctlError, Problem, one_line
 from meetctl.model.loading import load_programmes, named_programmes
 from meetctl.model.programme import Programme
 
@@ -45,7 +45,7 @@ class _Commands(TyperGroup):
             if os.environ.get("MEETCTL_DEBUG") or _is_click_exception(exc):
                 raise
             typer.echo(
-                f"meetctl: internal error: {type(exc).__name__}: {exc} "
+                f"meetctl: internal error: {type(exc).__name__}: {one_line(str(exc))} "
                 "(please report it; MEETCTL_DEBUG=1 shows the traceback)",
                 err=True,
             )
@@ -76,7 +76,7 @@ def _is_usage_error(exc: Exception) -> bool:
 def _usage_error(ctx: Any, exc: Any) -> None:
     """One line, like every other bad input: `meetctl list: error: ... (see meetctl list --help)`."""
     where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "meetctl"
-    typer.echo(f"{where}: error: {exc.format_message()} (see {where} --help)", err=True)
+    typer.echo(f"{where}: error: {one_line(exc.format_message())} (see {where} --help)", err=True)
     ctx.exit(exc.exit_code)
 
 
@@ -504,6 +504,12 @@ def remind(
         str | None, typer.Option("--smtp-user", help="Overrides mail.user (password: $MEETCTL_SMTP_PASSWORD).")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="With --send: say what was sent.")] = False,
+    allow_cleartext_auth: Annotated[
+        bool,
+        typer.Option("--allow-cleartext-auth",
+                     help="With --send and security \"none\": let the password go unencrypted (also "
+                          "$MEETCTL_SMTP_ALLOW_CLEARTEXT=1)."),
+    ] = False,  # fmt: skip
     today: Today = None,
 ) -> None:
     """Write the reminder for each meeting exactly N days ahead; print nothing if none is due.
@@ -525,7 +531,8 @@ def remind(
         from meetctl.mail import delivery as mailer
 
         settings = mailer.smtp_settings(
-            programmes[0].mail, smtp_host, smtp_port, smtp_security, smtp_user
+            programmes[0].mail, smtp_host, smtp_port, smtp_security, smtp_user,
+            allow_cleartext=allow_cleartext_auth,
         )
     found = reminders.due(programmes, today_for(today, programmes), days or [7])
     if not found:
@@ -658,8 +665,8 @@ def flyer(
     """
     from meetctl.documents.flyers import flyer_html, html_to_pdf
     from meetctl.model.schedule import next_occurrence
-    from meetctl.output import check_output
     from meetctl.model.selection import meeting_on, term_meetings, term_window
+    from meetctl.output import check_output
 
     programmes = _load_for_documents(files, locale)
     own_templates = _templates(templates, programmes)

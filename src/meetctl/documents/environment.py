@@ -190,9 +190,8 @@ class Templates:
         if kind in self._envs:
             return self._envs[kind]
         import jinja2
-        from markupsafe import Markup
-
         from jinja2.sandbox import ImmutableSandboxedEnvironment
+        from markupsafe import Markup
 
         builtin = _folder_loader(BUILTIN_DIR)
         loader = jinja2.ChoiceLoader(
