@@ -265,7 +265,7 @@ def _bool(value: Any) -> bool:
 #: The dates meetctl works with. Calendars, time zones and "a year ahead" windows need room
 #: on both sides of Python's years 1 to 9999, so a date outside these is an input error.
 FIRST_DATE = date(1900, 1, 1)
-LAST_DATE = date(9997, 12, 31)
+LAST_DATE = date(9899, 12, 31)
 
 
 def check_date_range(day: date) -> date:
