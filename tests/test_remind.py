@@ -166,7 +166,7 @@ venue = "hall"
     assert remind(cli, path, day, "--days", "1").stdout == ""
 
 
-def test_cancelled_meetings_are_not_reminded(cli, write_programme):
+def test_cancelled_meetings_get_a_notice_not_a_reminder(cli, write_programme):
     meeting = last_weekday(2017, 2, 2)
     path = write_programme(
         MONTHLY
@@ -179,7 +179,13 @@ reason = "Venue flooded"
 """,
         header=True,
     )
-    assert remind(cli, path, meeting - timedelta(days=7)).stdout == ""
+    out = remind(cli, path, meeting - timedelta(days=7)).stdout
+    assert "Quick reminder" not in out
+    assert " ".join(out.split()).startswith(
+        f"Please note: the meeting next Wednesday, {meeting.day} February, at 7pm (Discussion) is CANCELLED."
+    )
+    assert "Reason: Venue flooded" in out
+    assert remind(cli, path, meeting - timedelta(days=6)).stdout == ""
 
 
 # --------------------------------------------------------------------------- wording
@@ -263,8 +269,11 @@ def test_a_moved_date_is_flagged(cli, write_programme):
     assert f"next Tuesday, {moved.day} February, at 7pm." in out
     assert f"NOTE: different date this month: moved from Wednesday {usual.day} February." in out
     assert "same time and venue" not in out
-    # Nothing is due a week before the date it moved from.
-    assert remind(cli, path, usual - timedelta(days=7)).stdout == ""
+    # A week before the date it moved from, members hear of the move (see test_remind_changes.py).
+    before_old = " ".join(remind(cli, path, usual - timedelta(days=7)).stdout.split())
+    assert before_old.startswith(
+        f"Please note: the meeting that was to be next Wednesday, {usual.day} February (Discussion) has MOVED to"
+    )
 
 
 def test_a_weekly_series_says_this_week(cli, write_programme):

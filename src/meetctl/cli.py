@@ -527,28 +527,47 @@ def remind(
         settings = mailer.smtp_settings(
             programmes[0].mail, smtp_host, smtp_port, smtp_security, smtp_user
         )
-    found = reminders.due(programmes, today_for(today, programmes), days or [7])
-    if not found:
+    day_value = today_for(today, programmes)
+    found = reminders.due(programmes, day_value, days or [7])
+    changed = _changes_due(programmes, day_value, days or [7])
+    if not found and not changed:
         return
+    from meetctl.mail import changes
+
+    if send or fmt is RemindFormat.email:
+        now = now_for(today, programmes)
+        messages = [changes.email_message(n, to or [], now) for n in changed]
+        messages += [reminders.email_message(r, to or [], now) for r in found]
     if send:
-        messages = [reminders.email_message(r, to or [], now_for(today, programmes)) for r in found]
         for outcome in mailer.deliver(messages, settings, mailer.sent_log(), force=force):
             if verbose:
                 typer.echo(f"{outcome.status}: {outcome.subject} -> {', '.join(outcome.recipients)}", err=True)
     elif fmt is RemindFormat.email:
-        if len(found) > 1:
+        if len(messages) > 1:
             raise MeetctlError(
                 Problem(
-                    f"{len(found)} reminders are due and --format email writes one message: "
+                    f"{len(messages)} reminders and notices are due and --format email writes one message: "
                     "use --send, or one --days per run"
                 )
             )
-        message = reminders.email_message(found[0], to or [], now_for(today, programmes))
         sys.stdout.flush()
-        sys.stdout.buffer.write(reminders.email_bytes(message))
+        sys.stdout.buffer.write(reminders.email_bytes(messages[0]))
         sys.stdout.buffer.flush()
     else:
-        typer.echo(reminders.render(found, (fmt or RemindFormat.text).value), nl=False)
+        kind = (fmt or RemindFormat.text).value
+        parts = changes.render(changed, kind)  # changes first: they are what members must not miss
+        if found:
+            parts.append(reminders.render(found, kind))
+        typer.echo(reminders.SEPARATOR[kind].join(parts), nl=False)
+
+
+def _changes_due(programmes: list[Programme], day: Any, days: list[int]) -> list[Any]:
+    """Change notices due on ``day`` (imported only when the programme has a change to tell)."""
+    if not any(m.cancelled or m.replaces for p in programmes for m in p.meetings):
+        return []  # cron's usual day: no cancellation or move anywhere, nothing more to load
+    from meetctl.mail import changes
+
+    return changes.due(programmes, day, days)
 
 # --------------------------------------------------------------------------- documents
 # flyer, announce, report, stats, templates
