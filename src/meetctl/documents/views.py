@@ -82,6 +82,8 @@ def meeting_view(o: Occurrence) -> dict[str, Any]:
         "usual_slot": o.usual_slot,
         "series": o.series.id if o.series else None,
         "series_title": o.series.title if o.series else None,
+        # The series' name where the meeting's own title does not already say it.
+        "series_note": o.series.title if o.series and o.series.title != o.title else None,
         "group": group_view(o.programme),
         "zone": o.start.tzname(),
         "sessions": [
@@ -153,6 +155,10 @@ def term_context(programmes: Sequence[Programme], items: Sequence[Occurrence]) -
         "names": join_words([g["name"] for g in groups]),
         "several_groups": len(groups) > 1,
         "several_zones": len({g["timezone"] for g in groups}) > 1,
+        # Meetings of several series (or a series and one-offs): every row says its time and its series.
+        # (Several groups' rows already say whose and when: it is several streams of one group that need it.)
+        "several_streams": len({(o.group.name, o.series.id if o.series else None) for o in items})
+        > len({o.group.name for o in items}),
         "series": series_views(items),
         "meetings": [meeting_view(o) for o in items],
         "period": period_words(items[0].date, items[-1].date, programmes[0].group.locale) if items else "",
