@@ -662,7 +662,7 @@ def flyer(
 
     Example:  meetctl flyer -f examples/programme.toml --from 2017-01-01 --to 2017-03-31 --format pdf -o term.pdf
     """
-    from meetctl.documents.flyers import flyer_html, html_to_pdf
+    from meetctl.documents.flyers import flyer_html, flyer_pdf
     from meetctl.model.schedule import next_occurrence
     from meetctl.model.selection import meeting_on, term_meetings, term_window
 
@@ -684,15 +684,15 @@ def flyer(
         if found is None:
             raise MeetctlError(Problem("no meetings to come; give a DATE or --from/--to"))
         items = [found]
-    chosen = fmt or (FlyerFormat.pdf if output and output.suffix.lower() == ".pdf" else FlyerFormat.html)
-    html = flyer_html(own_templates, programmes, items, paper.value, term)
+    chosen = fmt or _flyer_format(output)
     if chosen is FlyerFormat.html:
-        data = html.encode("utf-8")
+        data = flyer_html(own_templates, programmes, items, paper.value, term).encode("utf-8")
     else:
         base = templates or Path(programmes[0].path).parent
-        data = html_to_pdf(html, base)
+        data = flyer_pdf(own_templates, programmes, items, paper.value, term, base)
     if output is None and on_terminal():  # markup or PDF bytes are no use on a screen: write a file
-        name = f"term-flyer-{items[0].date}-{items[-1].date}" if term else f"flyer-{items[0].date}"
+        # A term flyer is named for the term asked for (FROM-TO), as the README says.
+        name = f"term-flyer-{first}-{last}" if term else f"flyer-{items[0].date}"
         output = Path(f"{name}.{chosen.value}")
     if output is not None and str(output) != "-":
         _write_output(output, data)
@@ -700,6 +700,26 @@ def flyer(
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
+
+
+def _flyer_format(output: Path | None) -> FlyerFormat:
+    """The format -o's extension names (.html, .htm, .pdf; html without -o); any other is an error.
+
+    An HTML flyer in flyer.docx would open as garbage in a word processor: refuse, and say how.
+    """
+    if output is None or str(output) == "-":
+        return FlyerFormat.html
+    suffix = output.suffix.lower()
+    if suffix == ".pdf":
+        return FlyerFormat.pdf
+    if suffix in (".html", ".htm"):
+        return FlyerFormat.html
+    raise MeetctlError(
+        Problem(
+            f"-o {output}: meetctl writes flyers as HTML or PDF, not {suffix or 'a file without an extension'}; "
+            "name the file .html or .pdf, or give --format"
+        )
+    )
 
 
 @app.command()

@@ -84,6 +84,8 @@ def meeting_view(o: Occurrence) -> dict[str, Any]:
         "series_title": o.series.title if o.series else None,
         # The series' name where the meeting's own title does not already say it.
         "series_note": o.series.title if o.series and o.series.title != o.title else None,
+        # The series' usual slot in words, "every Thursday, 6:30pm" (None for a one-off).
+        "series_when": f"{describe_rule(o.series.rule, loc)}, {format_time(o.series.start, loc)}" if o.series else None,
         "group": group_view(o.programme),
         "zone": o.start.tzname(),
         "sessions": [
