@@ -11,7 +11,7 @@ from typing import Any
 
 from meetctl.documents.environment import words
 from meetctl.model.programme import Programme, Venue
-from meetctl.model.rules import MONTH_NAMES, join_words
+from meetctl.model.rules import MONTH_NAMES
 from meetctl.model.rulewords import describe_rule
 from meetctl.model.schedule import Occurrence, sessions_of
 from meetctl.model.wording import format_date, format_date_range, format_short_date, format_time
@@ -144,17 +144,23 @@ def period_words(first: date, last: date, locale: str | None = None) -> str:
     return f"{MONTH_NAMES[first.month - 1]} {first.year} to {MONTH_NAMES[last.month - 1]} {last.year}"
 
 
+def _join(items: list[str], and_word: str) -> str:
+    """'A', 'A and B', 'A, B and C' with the language's "and"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {and_word} {items[-1]}"
+
+
 def term_context(programmes: Sequence[Programme], items: Sequence[Occurrence]) -> dict[str, Any]:
     """What a term flyer or an announcement sees: ``group``, ``groups``, ``names``, ``series``, ``meetings``..."""
-    groups = []
+    groups: list[dict[str, Any]] = []
     for p in programmes:
         if p.group.name not in [g["name"] for g in groups]:
             groups.append(group_view(p))
+    names = [g["name"] for g in groups]
     return {
         "group": groups[0],
         "groups": groups,
         # Several programmes at once (-f a folder): say whose each meeting is, and in which zone.
-        "names": join_words([g["name"] for g in groups]),
+        "names": _join(names, words(programmes[0].group.locale if programmes else None, "and")),
         "several_groups": len(groups) > 1,
         "several_zones": len({g["timezone"] for g in groups}) > 1,
         # Meetings of several series (or a series and one-offs): every row says its time and its series.
