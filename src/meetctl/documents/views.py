@@ -62,7 +62,9 @@ def meeting_view(o: Occurrence) -> dict[str, Any]:
         "short_date": format_short_date(o.date).replace("  ", " "),
         "start_time": start,
         "end_time": end,
-        "time_words": (
+        "time_words": words(loc, "all day")
+        if o.all_day
+        else (
             words(loc, "%(start)s on the first day to %(end)s on the last")
             if multi_day
             else words(loc, "%(start)s to %(end)s")

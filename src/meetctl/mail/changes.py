@@ -126,7 +126,7 @@ def content(notice: Notice) -> reminders.Content:
             notes.append(f"Reason: {o.reason}")
         nxt = notice.next_meeting
         if nxt is not None:
-            after = f"{format_date(nxt.date)}, {format_time(nxt.start)}: {nxt.title}"
+            after = f"{reminders.day_and_time(nxt)}: {nxt.title}"
             if nxt.venue and (o.venue is None or nxt.venue.id != o.venue.id):
                 after += f" ({nxt.venue.name})"
         title = f"CANCELLED: {o.title}"

@@ -136,13 +136,21 @@ def _zone_note(o: Occurrence) -> str:
 
 
 def _when_long(o: Occurrence) -> str:
-    """'Wednesday 22 February 2017, 7pm to 9pm GMT (Europe/London)'."""
+    """'Wednesday 22 February 2017, 7pm to 9pm GMT (Europe/London)'; an all-day meeting is 'all day'."""
+    if o.all_day:
+        last = f" to {format_date(o.end_date)}" if o.end_date != o.date else ""
+        return f"{format_date(o.date)}{last}, all day"
     if o.end_date != o.date:
         return (
             f"{format_date(o.date)}, {format_time(o.start)} to "
             f"{format_date(o.end_date)}, {format_time(o.end)} {_zone_note(o)}"
         )
     return f"{format_date(o.date)}, {format_time(o.start)} to {format_time(o.end)} {_zone_note(o)}"
+
+
+def day_and_time(o: Occurrence) -> str:
+    """'Friday 2 April 2027, 7pm' (or ', all day'): a meeting named in passing ("After that: ...")."""
+    return f"{format_date(o.date)}, {'all day' if o.all_day else format_time(o.start)}"
 
 
 def _notes(o: Occurrence) -> list[str]:
@@ -182,7 +190,7 @@ def opening(reminder: Reminder) -> str:
     """'Quick reminder: our next meeting is next Wednesday, 22 February, at 7pm — same time and venue.'"""
     o = reminder.occurrence
     when = relative_day(reminder.today, o.date)
-    at = f"{when}, at {format_time(o.start)}"
+    at = f"{when}, all day" if o.all_day else f"{when}, at {format_time(o.start)}"
     if o.end_date != o.date:  # the weekday and date say it plainly; no relative word for the end
         at += f", until {format_date(o.end_date, year=o.end_date.year != reminder.today.year)}"
     lead = "we meet" if reminder.earlier_meeting else "our next meeting is"
@@ -236,7 +244,7 @@ def content(reminder: Reminder) -> Content:
     after = None
     f = reminder.following
     if f is not None:
-        after = f"{format_date(f.date)}, {format_time(f.start)}: {f.title}"
+        after = f"{day_and_time(f)}: {f.title}"
         if f.venue and (o.venue is None or f.venue.id != o.venue.id):
             after += f" ({f.venue.name})"
     group = o.group
