@@ -980,8 +980,11 @@ def init(
 def add(
     date_: Annotated[str, typer.Option("--date", metavar="YYYY-MM-DD", help="The meeting's date.")],
     series: Annotated[
-        str | None, typer.Option("--series", metavar="ID", help="Its series (default: the one meeting that day).")
+        str | None, typer.Option("--series", metavar="ID", help="The series whose meeting on that date this is.")
     ] = None,
+    one_off: Annotated[
+        bool, typer.Option("--one-off", help="A meeting of no series, even on a date a series meets.")
+    ] = False,
     title: Annotated[str | None, typer.Option("--title", help="What it is about.")] = None,
     description: Annotated[str | None, typer.Option("--description", help="A question or two.")] = None,
     lead: Annotated[str | None, typer.Option("--lead", help="Who leads off.")] = None,
@@ -998,16 +1001,19 @@ def add(
 ) -> None:
     """Add a meeting: a date of a series (with its title, blurb, lead) or a one-off.
 
-    A date that is not on the series' rule is refused (use `move` for that).
-    A one-off meeting needs --title and --start.
+    On a date a series meets, say which you mean: --series ID (that meeting; if it is
+    already written down, the options given are updated in it) or --one-off (another
+    meeting the same day). A date that is not on the series' rule is refused (use
+    `move` for that). A one-off meeting needs --title and --start.
 
-    Example:  meetctl add --date 2017-02-22 --title "100th anniversary of the Russian revolution"
+    Example:  meetctl add --series discussion --date 2017-02-22 --title "100th anniversary of the Russian revolution"
+    Example:  meetctl add --one-off --date 2017-04-01 --title "Day school" --start 10:00 --duration 6h
     """
     from meetctl.editing.edits import NewMeeting
     from meetctl.editing.edits import add as add_meeting
 
     meeting = NewMeeting(
-        date=parse_date_option("--date", date_), series=series, title=title,
+        date=parse_date_option("--date", date_), series=series, one_off=one_off, title=title,
         description=description, lead=lead, venue=venue, start=start, duration=duration,
         end_date=parse_date_option("--end-date", end_date) if end_date else None,
     )  # fmt: skip
@@ -1030,6 +1036,25 @@ def cancel(
     from meetctl.editing.edits import cancel as cancel_meeting
 
     _edit(files, cancel_meeting(parse_date_option("DATE", day), reason, series), dry_run, diff)
+
+
+@app.command()
+def restore(
+    day: Annotated[str, typer.Argument(metavar="DATE", help="The cancelled meeting's date, YYYY-MM-DD.")],
+    series: SeriesId = None,
+    files: Files = None,
+    dry_run: DryRun = False,
+    diff: ShowDiff = False,
+) -> None:
+    """Undo a cancellation: the meeting on DATE is held after all (its reason is removed too).
+
+    A date left out with a series' `skip` list is taken out of the list.
+
+    Example:  meetctl restore 2017-12-27
+    """
+    from meetctl.editing.edits import restore as restore_meeting
+
+    _edit(files, restore_meeting(parse_date_option("DATE", day), series), dry_run, diff)
 
 
 @app.command()
@@ -1084,10 +1109,26 @@ def record(
 
 
 venue_app = typer.Typer(
+    cls=_Commands,
     help="Venues of the programme.\n\nExample:  meetctl venue add crown --name \"The Crown\" --address \"1 Market St\"",
     no_args_is_help=True,
 )
 app.add_typer(venue_app, name="venue")
+
+
+@venue_app.command("list")
+def venue_list(files: Files = None, json: Json = False) -> None:
+    """List the programme's venues: id, name and address (the id is what meetings use).
+
+    Example:  meetctl venue list -f examples/programme.toml --json
+    """
+    from meetctl.documents.listing import venue_lines, venue_records, write_json
+
+    programmes = load(files)
+    if json:
+        write_json(venue_records(programmes), sys.stdout)
+    else:
+        sys.stdout.write(venue_lines(programmes))
 
 
 @venue_app.command("add")
@@ -1110,6 +1151,77 @@ def venue_add(
     from meetctl.editing.edits import add_venue
 
     _edit(files, add_venue(venue_id, name, address, directions, accessibility), dry_run, diff)
+
+
+series_app = typer.Typer(
+    cls=_Commands,
+    help="Series (recurring slots) of the programme.\n\n"
+    "Example:  meetctl series add reading --rule \"every Thursday\" --start 18:30 --title \"Reading group\"",
+    no_args_is_help=True,
+)
+app.add_typer(series_app, name="series")
+
+
+@series_app.command("add")
+def series_add(
+    series_id: Annotated[str, typer.Argument(metavar="ID", help="Short id meetings refer to, e.g. 'reading'.")],
+    rule: Annotated[
+        str, typer.Option("--rule", help="When it meets: 'every Thursday', 'last Wednesday of the month'.")
+    ],
+    start: Annotated[str, typer.Option("--start", metavar="HH:MM", help="Start time, local.")],
+    title: Annotated[str | None, typer.Option("--title", help="What it is called (default: from the id).")] = None,
+    duration: Annotated[str | None, typer.Option("--duration", help="Length: 2h, 90m (default 2h).")] = None,
+    venue: Annotated[str | None, typer.Option("--venue", metavar="ID", help="A venue id.")] = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="First possible date (default: today).")
+    ] = None,
+    until: Annotated[str | None, typer.Option("--until", metavar="YYYY-MM-DD", help="Last date, if any.")] = None,
+    files: Files = None,
+    today: Today = None,
+    dry_run: DryRun = False,
+    diff: ShowDiff = False,
+) -> None:
+    """Add a series: a recurring slot with its rule, start time and venue (a new [[series]] table).
+
+    Rules are phrases such as 'every other Friday' or an RRULE: see `meetctl help rules`.
+
+    Example:  meetctl series add reading --rule "every Thursday" --start 18:30 --duration 90m --venue hall
+    """
+    from meetctl.editing.editor import target_file
+    from meetctl.editing.edits import NewSeries, add_series
+
+    path = target_file(files)
+    first = parse_date_option("--from", from_) if from_ else today_for(today, load([path]))
+    new = NewSeries(
+        id=series_id, rule=rule, start=start, first=first, title=title, duration=duration, venue=venue,
+        until=parse_date_option("--until", until) if until else None,
+    )  # fmt: skip
+    _edit([path], add_series(new), dry_run, diff)
+
+
+help_app = typer.Typer(
+    cls=_Commands,
+    help="Reference for secretaries.\n\nExample:  meetctl help rules",
+    no_args_is_help=True,
+)
+app.add_typer(help_app, name="help")
+
+
+@help_app.command("rules")
+def help_rules() -> None:
+    """The recurrence phrases a series' `rule` accepts, each with the RRULE it means.
+
+    Example:  meetctl help rules
+    """
+    from meetctl.model.rules import EXAMPLE_PHRASES, parse_rule
+
+    width = max(len(p) for p in EXAMPLE_PHRASES)
+    typer.echo("A series' rule is a phrase (case-insensitive, plural weekdays fine) or a raw RRULE.")
+    typer.echo("The first meeting is the first date of the rule on or after the series' `from`.\n")
+    for phrase in EXAMPLE_PHRASES:
+        typer.echo(f"  {phrase.ljust(width)}  {parse_rule(phrase).rrule}")
+    typer.echo("\nfirst..fifth and 1st..5th, last and second to last work with any weekday;")
+    typer.echo("`except MONTH and MONTH` works after any phrase. A raw RRULE may not use COUNT or UNTIL.")
 
 
 def app_for(args: list[str]) -> typer.Typer:
