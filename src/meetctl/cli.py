@@ -935,7 +935,12 @@ def init(
     timezone: Annotated[
         str | None, typer.Option("--timezone", help="IANA time zone (default: the system's).")
     ] = None,
-    email: Annotated[str | None, typer.Option("--email", help="The secretary's address.")] = None,
+    email: Annotated[
+        str | None, typer.Option("--email", help="The secretary's address (the From: of reminders).")
+    ] = None,
+    mailing_list: Annotated[
+        str | None, typer.Option("--mailing-list", metavar="ADDR", help="Where reminders go by default.")
+    ] = None,
     venue_name: Annotated[str | None, typer.Option("--venue-name", help="Where you usually meet.")] = None,
     address: Annotated[str | None, typer.Option("--address", help="The venue's address.")] = None,
     venue_id: Annotated[
@@ -966,12 +971,17 @@ def init(
 
     target = setup.target_path(path, files)
     answers = setup.Answers(
-        name=name, timezone=timezone, email=email, venue_name=venue_name, address=address,
+        name=name, timezone=timezone, email=email, mailing_list=mailing_list, venue_name=venue_name,
+        address=address,
         venue_id=venue_id, rule=rule, start=start, duration=duration, title=title,
         first=parse_date_option("--from", from_) if from_ else today_for(today, []),
     )  # fmt: skip
     if sys.stdin.isatty() if interactive is None else interactive:
-        answers = setup.ask(answers)
+        try:
+            answers = setup.ask(answers)
+        except typer.Abort:  # Ctrl-C (or end of input) at a question: 130, as for any interrupted program
+            typer.echo("\ninit: interrupted; nothing was written", err=True)
+            raise typer.Exit(130) from None
     summary = setup.write(target, answers, force=force)
     typer.echo(summary)
 

@@ -74,6 +74,9 @@ def warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
                         "warning",
                     )
                 )
+    from meetctl.model.zones import zone_warnings
+
+    found.extend(zone_warnings(programmes, today.year))
     first, last = check_window(programmes, today)
     listed = occurrences(programmes, first, last)
     found.extend(_holiday_warnings(programmes, listed, first, last))

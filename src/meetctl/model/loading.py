@@ -320,10 +320,12 @@ class _Validator:
             self.error(("group", "locale"), f"group.locale: {values['locale']!r} is not a locale like 'en_GB' or 'cy'")
         zone = _zone(values["timezone"])
         if zone is None:
+            from meetctl.model.zones import zone_suggestion
+
             self.error(
                 ("group", "timezone"),
-                f"group.timezone: unknown time zone {values['timezone']!r} "
-                "(expected an IANA name like 'Europe/London')",
+                f"group.timezone: unknown time zone {values['timezone']!r}"
+                + (zone_suggestion(values["timezone"]) or " (expected an IANA name like 'Europe/London')"),
             )
             return None
         return Group(zone=zone, **values)
