@@ -38,7 +38,7 @@ def test_init_from_flags_writes_a_commented_programme_that_passes_check(cli, tmp
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
         f"wrote {path}\n"
-        f"{path}: ok: Leicester Anarchist Federation: 1 series, 0 meetings, 1 venue; "
+        f"{path}: ok: Leicester Anarchist Federation: 1 series, 0 one-off meetings, 1 venue; "
         f"next: Wednesday 25 January 2017 at 7pm, Discussion meeting\n"
         "next: edit it by hand, or add meetings with `meetctl add --date YYYY-MM-DD --title ...`\n"
     )

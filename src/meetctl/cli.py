@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from meetctl.model.errors import EXIT_FOUND, EXIT_INPUT, MeetctlError, Problem
+from meetctl.model.errors import EXIT_FOUND, EXIT_INPUT, Location, MeetctlError, Problem
 from meetctl.model.loading import load_programmes, named_programmes
 from meetctl.model.programme import Programme
 
@@ -180,12 +180,20 @@ def _meetctl(
         ctx.default_map = _defaults_for(ctx.command, given)
 
 
+#: What a newcomer who has not made a programme yet is told.
+NO_PROGRAMME = "no such file (`meetctl init` writes a new programme; -f or $MEETCTL_FILE names another)"
+
+
 def load(files: list[Path] | None, series: list[str] | None = None, one_offs: bool = False) -> list[Programme]:
     """The programmes named by -f, else $MEETCTL_FILE (os.pathsep-separated), else ./programme.toml.
 
     With --series/--one-offs, cut down to those streams (see ``model.selection.select_streams``).
     """
-    programmes = load_programmes(named_programmes(files))
+    named = named_programmes(files)
+    missing = [Problem(NO_PROGRAMME, Location(str(p))) for p in named if not os.path.lexists(p)]
+    if missing:
+        raise MeetctlError(missing)
+    programmes = load_programmes(named)
     if series or one_offs:
         from meetctl.model.selection import select_streams
 
