@@ -490,13 +490,18 @@ def publish(
     files: Files = None,
     user: Annotated[str | None, typer.Option("--user", help="CalDAV user name (else from ~/.netrc).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would change.")] = False,
+    create: Annotated[
+        bool, typer.Option("--create", help="Make the calendar (MKCALENDAR) if nothing is at the address yet.")
+    ] = False,
     series: Streams = None,
     one_offs: OneOffs = False,
     today: Today = None,  # accepted like every command's; publishing the whole programme needs no today
 ) -> None:
     """Put the programme on a CalDAV calendar, and keep it in step on every run.
 
-    The password comes from $MEETCTL_CALDAV_PASSWORD or ~/.netrc, never from a flag.
+    The password comes from $MEETCTL_CALDAV_PASSWORD or ~/.netrc, never from a flag
+    (none is needed for a server without logins). The address must be a calendar;
+    --create makes one there first if there is nothing at it.
     A second run changes nothing; changed meetings are updated in place; meetings
     removed from the programme are removed; other events on the calendar are left alone.
 
@@ -504,7 +509,7 @@ def publish(
     streams' events already there are left alone.
 
     Example:  meetctl publish --caldav https://dav.example.org/sec/branch/ --user sec
-    Example:  meetctl publish --caldav https://dav.example.org/sec/reading/ --series reading
+    Example:  meetctl publish --caldav https://dav.example.org/sec/reading/ --series reading --create
     """
     from meetctl.calendars.publish import publish as publish_programmes
     from meetctl.model.selection import select_streams
@@ -513,7 +518,7 @@ def publish(
     chosen = select_streams(programmes, series, one_offs)
     # The progress bar is drawn on stderr: show it whenever a person watches stderr.
     _, lines = publish_programmes(
-        chosen, caldav, user, dry_run=dry_run, show_progress=sys.stderr.isatty(), whole=programmes
+        chosen, caldav, user, dry_run=dry_run, show_progress=sys.stderr.isatty(), whole=programmes, create=create
     )
     for line in lines:
         typer.echo(line)
