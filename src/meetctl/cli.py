@@ -570,7 +570,9 @@ def remind(
 
     Made for cron: silent (exit 0) on days with nothing to remind. --send delivers
     over SMTP and records it in the sent-log, so a second run the same day sends
-    nothing (unless --force); a failed delivery exits 75 with the server's reason.
+    nothing (unless --force). A delivery that may work later (connection refused,
+    a timeout, a 4xx answer) exits 75; one that cannot work as set up (wrong
+    --smtp-security, login refused, unknown host, a 5xx answer) exits 2 with the fix.
 
     Example:  meetctl remind -f examples/programme.toml --today 2017-02-15 --format email | sendmail -t
     """
