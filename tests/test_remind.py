@@ -458,3 +458,11 @@ def test_a_day_school_lists_its_timetable_chair_and_speakers(cli, write_programm
     out = remind(cli, path, first - timedelta(days=7)).stdout
     assert "Access:   Step-free throughout.\nChair:    Pat\nSpeakers: Ann, Bo\n" in out
     assert "Timetable:\n  Wed 2 Jan 10:00-12:00 Opening plenary (Main hall)\n" in out
+
+
+def test_a_series_with_no_venue_is_the_same_time_not_the_same_venue(cli, write_programme):
+    path = write_programme(MONTHLY.replace('venue = "hall"\n', ""), header=True)
+    meeting = last_weekday(2017, 2, 2)
+    out = " ".join(remind(cli, path, meeting - timedelta(days=7)).stdout.split())
+    assert f"next Wednesday, {meeting.day} February, at 7pm — same time." in out
+    assert "venue" not in out
