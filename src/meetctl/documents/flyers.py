@@ -63,6 +63,10 @@ def flyer_pdf(
     def render(fit: float) -> Any:
         return _document(flyer_html(templates, programmes, items, paper, term, fit), base_url)
 
+    if term:  # most terms fit at full size: one layout, not a search
+        document = render(fits[0])
+        if len(document.pages) == 1:
+            return document.write_pdf()
     lo, hi = 0, len(fits) - 1  # fits[lo] is the largest candidate; find the first that fits one page
     best = None
     while lo <= hi:
