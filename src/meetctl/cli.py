@@ -568,6 +568,10 @@ def remind(
 ) -> None:
     """Write the reminder for each meeting exactly N days ahead; print nothing if none is due.
 
+    Changes are told on the same days: a cancelled meeting gets a cancellation
+    notice instead of its reminder, and a moved one (replaces = OLD) a "moved"
+    notice on the days before its OLD date.
+
     Made for cron: silent (exit 0) on days with nothing to remind. --send delivers
     over SMTP and records it in the sent-log, so a second run the same day sends
     nothing (unless --force). A delivery that may work later (connection refused,
