@@ -57,28 +57,32 @@ def flyer_pdf(
     """The flyer as PDF, its type scaled to fill one page (the largest scale that fits, found by halving).
 
     A flyer that cannot fit even at the smallest scale is printed at full size over several pages.
+    A term flyer tries full size, then the smallest scale, before searching between them: most
+    terms fit at full size (one layout), and a long one is known not to fit after two.
     """
     fits = TERM_FITS if term else ONE_MEETING_FITS
+    laid_out: dict[float, Any] = {}  # each scale is laid out at most once
 
-    def render(fit: float) -> Any:
-        return _document(flyer_html(templates, programmes, items, paper, term, fit), base_url)
+    def one_page(fit: float) -> bool:
+        if fit not in laid_out:
+            laid_out[fit] = _document(flyer_html(templates, programmes, items, paper, term, fit), base_url)
+        return len(laid_out[fit].pages) == 1
 
-    if term:  # most terms fit at full size: one layout, not a search
-        document = render(fits[0])
-        if len(document.pages) == 1:
-            return document.write_pdf()
+    if term and (one_page(fits[0]) or not one_page(fits[-1])):
+        # Fits at full size, or is too long for one page even at the smallest: full size either way.
+        return laid_out[fits[0]].write_pdf()
     lo, hi = 0, len(fits) - 1  # fits[lo] is the largest candidate; find the first that fits one page
     best = None
     while lo <= hi:
         mid = (lo + hi) // 2
-        document = render(fits[mid])
-        if len(document.pages) == 1:
-            best, hi = document, mid - 1
+        if one_page(fits[mid]):
+            best, hi = fits[mid], mid - 1
         else:
             lo = mid + 1
     if best is None:
-        best = render(1.0)
-    return best.write_pdf()
+        one_page(1.0)
+        best = 1.0
+    return laid_out[best].write_pdf()
 
 
 def html_to_pdf(html: str, base_url: Path) -> bytes:
