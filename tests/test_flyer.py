@@ -492,3 +492,15 @@ def test_an_extension_that_is_not_html_or_pdf_is_refused(cli, programme, tmp_pat
     # Said outright, the format wins: the secretary knows what they asked for.
     assert cli("flyer", "-f", programme, JAN.isoformat(), "-o", out, "--format", "html").exit_code == 0
 
+
+
+def test_a_year_of_weekly_meetings_runs_on_at_full_size(cli, write_programme):
+    path = write_programme(PROGRAMME.replace("last Wednesday of the month", "every Wednesday"))
+    result = cli("flyer", "-f", path, "--from", "2017-01-01", "--to", "2017-12-31", "--format", "pdf")
+    assert result.exit_code == 0, result.stderr
+    reader = pdf_reader(result.stdout_bytes)
+    assert len(reader.pages) > 1  # 52 rows do not fit one page at 70%: readable type over several pages
+    sizes: set[float] = set()
+    reader.pages[0].extract_text(visitor_text=lambda text, cm, tm, font, size: sizes.add(round(size * tm[0], 1)))
+    # The heading is printed at its full 30pt (the 70% scale would make it 21pt).
+    assert max(sizes) >= 29.5
