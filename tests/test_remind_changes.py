@@ -213,3 +213,15 @@ def test_send_logs_a_notice_and_never_sends_it_twice(cli, write_programme, tmp_p
     assert msg["Subject"].startswith("Cancelled:")
     (entry,) = [json.loads(line) for line in (state / "sent.jsonl").read_text().splitlines()]
     assert entry["message_id"] == msg["Message-ID"]
+
+
+def test_a_moved_meeting_later_cancelled_is_told_before_both_dates(cli, write_programme):
+    path = write_programme(PROGRAMME.replace("title = \"Housing campaign report-back\"", "cancelled = true"))
+    before_old = " ".join(cli("remind", "-f", path, "--today", str(MOVED_FROM - timedelta(days=7))).stdout.split())
+    assert before_old.startswith(
+        f"Please note: the meeting that was to be next Tuesday, {said(MOVED_FROM)} (Branch meeting), "
+        f"later moved to Tuesday {said(MOVED_TO)}, is CANCELLED."
+    )
+    assert "has MOVED" not in before_old
+    before_new = " ".join(cli("remind", "-f", path, "--today", str(MOVED_TO - timedelta(days=7))).stdout.split())
+    assert before_new.startswith(f"Please note: the meeting next Tuesday, {said(MOVED_TO)}, at 7:30pm (Branch meeting)")

@@ -6,7 +6,8 @@ Stage: outputs (mail). ``due(programmes, today, days)`` finds
   reminder would have gone out today, so a cancellation notice goes instead;
 * each **moved** meeting (``replaces = OLD``) whose OLD date is exactly N days
   after ``today``: members expect a reminder for OLD today, so a "moved" notice
-  tells them the new date. Its usual reminders before the new date come from
+  tells them the new date (or, if it has since been cancelled, a cancellation
+  notice). Its usual reminders before the new date come from
   :func:`meetctl.mail.reminders.due`, which sees it at its new date.
 
 A notice reads like a reminder (the same text, Markdown and email renderings, from
@@ -67,16 +68,20 @@ def due(programmes: Sequence[Programme], today: date, days: Iterable[int]) -> li
             if o.cancelled:
                 found.append(Notice(CANCELLED, o, today, o.date, _next_meeting(o)))
         for programme in programmes:
-            found.extend(Notice(MOVED, o, today, day) for o in _moved_from(programme, day) if o.date >= today)
+            for o in _moved_from(programme, day):
+                if o.cancelled:  # moved, then called off: those who expect the old date hear of it too
+                    found.append(Notice(CANCELLED, o, today, day, _next_meeting(o)))
+                elif o.date >= today:
+                    found.append(Notice(MOVED, o, today, day))
     found.sort(key=lambda x: (x.expected, x.occurrence.start.astimezone(UTC), x.occurrence.uid, x.kind))
     return found
 
 
 def _moved_from(programme: Programme, day: date) -> list[Occurrence]:
-    """The meetings the secretary moved (``replaces``) away from ``day``, as they now stand."""
+    """The meetings the secretary moved (``replaces``) away from ``day``, as they now stand (cancelled too)."""
     out = []
     for m in programme.meetings:
-        if m.series is None or m.replaces != day or m.cancelled or m.date == day:
+        if m.series is None or m.replaces != day or m.date == day:
             continue
         out.extend(
             o
@@ -107,6 +112,12 @@ def opening(notice: Notice) -> str:
     """
     o = notice.occurrence
     name = o.series.title if o.series is not None else o.title
+    if notice.kind == CANCELLED and notice.expected != o.date:
+        was = reminders.relative_day(notice.today, notice.expected)
+        return (
+            f"Please note: the meeting that was to be {was} ({name}), later moved to "
+            f"{format_date(o.date, year=o.date.year != notice.today.year)}, is CANCELLED."
+        )
     if notice.kind == CANCELLED:
         when = reminders.relative_day(notice.today, o.date)
         return f"Please note: the meeting {when}, at {format_time(o.start)} ({name}) is CANCELLED."
