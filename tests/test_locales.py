@@ -212,12 +212,13 @@ def parse_html_text(html: str) -> str:
 
 
 def test_french_puts_a_narrow_no_break_space_before_every_colon(cli, tmp_path: Path):
+    """Before ":", ";" and "?" wherever meetctl writes one (a session's room; chair; speakers too)."""
     path = tmp_path / "programme.toml"
     path.write_text(STREAMS.format(locale="fr_FR"), encoding="utf-8")
     docs = _documents(cli, path)
     for name, text in docs.items():
         for i, char in enumerate(text):
-            if char != ":":
+            if char not in ":;?":
                 continue
             before, after = text[i - 1], text[i + 1 : i + 3]
             if before.isdigit() and after[:1].isdigit() or after == "//" or text[i - 6 : i] == "mailto":
