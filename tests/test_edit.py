@@ -708,3 +708,16 @@ def test_venue_list_plain_and_json(cli, commented):
     )
     records = json.loads(run_ok(cli, "venue", "list", "-f", commented, "--json"))
     assert [(r["id"], r["name"]) for r in records] == [("hall", "Community Hall"), ("pub", "The Crown")]
+
+
+def test_a_one_off_on_a_series_date_is_chosen_with_one_off(cli, commented):
+    run_ok(cli, "add", "-f", commented, "--one-off", "--date", "2024-01-31", "--title", "Film", "--start", "14:00")
+    err = refused(cli, commented, "cancel", "2024-01-31")
+    assert "2 meetings on 2024-01-31" in err and "choose one with --series ID or --one-off" in err
+    out = run_ok(cli, "cancel", "-f", commented, "2024-01-31", "--one-off", "--reason", "No projector")
+    assert "cancelled Wed 31 Jan 2024 14:00-16:00 'Film'" in out
+    listed = json.loads(run_ok(cli, "list", "-f", commented, "--from", "2024-01-31", "--to", "2024-01-31", "--json"))
+    assert [(m["title"], m["status"]) for m in listed] == [("Film", "cancelled"), ("Opening", "scheduled")]
+    run_ok(cli, "restore", "-f", commented, "2024-01-31", "--one-off")
+    listed = json.loads(run_ok(cli, "list", "-f", commented, "--from", "2024-01-31", "--to", "2024-01-31", "--json"))
+    assert [m["status"] for m in listed] == ["scheduled", "scheduled"]

@@ -971,6 +971,9 @@ ShowDiff = Annotated[bool, typer.Option("--diff", help="Also show the change as 
 SeriesId = Annotated[
     str | None, typer.Option("--series", metavar="ID", help="The series, if several meet that day.")
 ]
+OneOffMeeting = Annotated[
+    bool, typer.Option("--one-off", help="The meeting of no series, if a series meets that day too.")
+]
 AllowClash = Annotated[
     bool, typer.Option("--allow-clash", help="Write it even if it overlaps another meeting.")
 ]
@@ -1100,6 +1103,7 @@ def cancel(
     day: Annotated[str, typer.Argument(metavar="DATE", help="The meeting's date, YYYY-MM-DD.")],
     reason: Annotated[str | None, typer.Option("--reason", help="Why, for members and calendars.")] = None,
     series: SeriesId = None,
+    one_off: OneOffMeeting = False,
     files: EditFile = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
@@ -1110,13 +1114,14 @@ def cancel(
     """
     from meetctl.editing.edits import cancel as cancel_meeting
 
-    _edit(files, cancel_meeting(parse_date_option("DATE", day), reason, series), dry_run, diff)
+    _edit(files, cancel_meeting(parse_date_option("DATE", day), reason, series, one_off), dry_run, diff)
 
 
 @app.command()
 def restore(
     day: Annotated[str, typer.Argument(metavar="DATE", help="The cancelled meeting's date, YYYY-MM-DD.")],
     series: SeriesId = None,
+    one_off: OneOffMeeting = False,
     files: EditFile = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
@@ -1129,7 +1134,7 @@ def restore(
     """
     from meetctl.editing.edits import restore as restore_meeting
 
-    _edit(files, restore_meeting(parse_date_option("DATE", day), series), dry_run, diff)
+    _edit(files, restore_meeting(parse_date_option("DATE", day), series, one_off), dry_run, diff)
 
 
 @app.command()
@@ -1139,6 +1144,7 @@ def move(
     start: Annotated[str | None, typer.Option("--start", metavar="HH:MM", help="A new start time.")] = None,
     venue: Annotated[str | None, typer.Option("--venue", metavar="ID", help="A new venue id.")] = None,
     series: SeriesId = None,
+    one_off: OneOffMeeting = False,
     allow_clash: AllowClash = False,
     files: EditFile = None,
     dry_run: DryRun = False,
@@ -1156,7 +1162,7 @@ def move(
     if to is None and start is None and venue is None:
         raise MeetctlError("move: say where to: --to DATE, --start HH:MM and/or --venue ID")
     new_day = parse_date_option("--to", to) if to else None
-    make = move_meeting(parse_date_option("DATE", day), new_day, start, venue, series, allow_clash)
+    make = move_meeting(parse_date_option("DATE", day), new_day, start, venue, series, allow_clash, one_off)
     _edit(files, make, dry_run, diff)
 
 
@@ -1166,6 +1172,7 @@ def record(
     attendance: Annotated[str, typer.Option("--attendance", metavar="N", help="How many came (a whole number).")],
     notes: Annotated[str | None, typer.Option("--notes", help="Anything worth keeping.")] = None,
     series: SeriesId = None,
+    one_off: OneOffMeeting = False,
     files: EditFile = None,
     today: Today = None,
     dry_run: DryRun = False,
@@ -1183,7 +1190,7 @@ def record(
     if not count.isdigit():
         raise MeetctlError(Problem(f"--attendance: {attendance!r} is not a number of people (e.g. --attendance 14)"))
     current = today_for(today, load([target_file(files)]))
-    _edit(files, record_meeting(day_, int(count), notes, current, series), dry_run, diff)
+    _edit(files, record_meeting(day_, int(count), notes, current, series, one_off), dry_run, diff)
 
 
 venue_app = _App(
