@@ -721,3 +721,14 @@ def test_a_one_off_on_a_series_date_is_chosen_with_one_off(cli, commented):
     run_ok(cli, "restore", "-f", commented, "2024-01-31", "--one-off")
     listed = json.loads(run_ok(cli, "list", "-f", commented, "--from", "2024-01-31", "--to", "2024-01-31", "--json"))
     assert [m["status"] for m in listed] == ["scheduled", "scheduled"]
+
+
+def test_adding_the_same_one_off_again_updates_it_instead_of_a_second_copy(cli, commented):
+    # 2024-02-10 already has the one-off 'Social' (no series).
+    out = run_ok(cli, "add", "-f", commented, "--date", "2024-02-10", "--title", "Social", "--start", "19:00",
+                 "--lead", "Kim")  # fmt: skip
+    assert out == f"{commented}: changed: updated the one-off 'Social' on Sat 10 Feb 2024: lead\n"
+    socials = [m for m in load_programme(commented).meetings if m.title == "Social"]
+    assert len(socials) == 1 and socials[0].lead == "Kim"
+    again = run_ok(cli, "add", "-f", commented, "--date", "2024-02-10", "--title", "Social", "--lead", "Kim")
+    assert again == f"{commented}: nothing to change: the one-off 'Social' on Sat 10 Feb 2024 is already written down\n"

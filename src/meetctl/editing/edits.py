@@ -150,7 +150,12 @@ def add(meeting: NewMeeting, allow_clash: bool = False) -> Callable[[Editor], No
         if meeting.end_date is not None and meeting.end_date < day:
             raise editor.refuse(f"--end-date {meeting.end_date} is before --date {day}")
         series = None if meeting.one_off else _series_for(editor, day, meeting.series)
-        if isinstance(series, int):  # that series date is already written down: update it
+        if series is None and meeting.title is not None:
+            # The same one-off again (same date and title, so the same calendar UID): update it.
+            same = [i for i, m in enumerate(p.meetings)
+                    if m.series is None and m.date == day and m.title == meeting.title]  # fmt: skip
+            series = same[0] if same else None
+        if isinstance(series, int):  # that date is already written down: update it
             _update_meeting(editor, series, meeting, start, duration)
             editor.allow_clash = allow_clash
             return
@@ -180,15 +185,23 @@ def add(meeting: NewMeeting, allow_clash: bool = False) -> Callable[[Editor], No
 
 
 def _update_meeting(editor: Editor, index: int, meeting: NewMeeting, start: time | None, duration: str | None) -> None:
-    """``add`` for a series date that already has its [[meetings]] table: set the given keys in it."""
+    """``add`` for a date already written down (a series date, or the same one-off): set the given keys."""
+    written = editor.raw["meetings"][index]
     values: dict[str, Any] = {}
     for key, value in (("end_date", meeting.end_date), ("title", meeting.title),
                        ("description", meeting.description), ("lead", meeting.lead),
                        ("start", start), ("duration", duration), ("venue", meeting.venue)):  # fmt: skip
-        if value is not None:
+        now = written.get(key)
+        if isinstance(value, time) and isinstance(now, str):  # "7pm" is already 19:00
+            try:
+                now = parse_time(now)
+            except ValueError:
+                pass
+        if value is not None and now != value:
             values[key] = value
     old = editor.programme.meetings[index]
-    label = f"the {day_text(old.date)} meeting of series '{old.series}'"
+    label = (f"the {day_text(old.date)} meeting of series '{old.series}'" if old.series
+             else f"the one-off '{old.title}' on {day_text(old.date)}")  # fmt: skip
     if old.replaces is not None and old.replaces != meeting.date:
         raise editor.refuse(
             f"add: {label} was moved there from {meeting.date}; "
