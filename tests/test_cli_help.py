@@ -34,6 +34,7 @@ def test_help_has_an_example_and_no_braces(cli, command):
     assert "Example:" in result.stdout
     usage = next(line for line in result.stdout.splitlines() if "Usage:" in line)
     assert "{" not in usage and "}" not in usage, usage
+    assert "[]" not in result.stdout  # rich markup swallowed a [table] name
 
 
 def test_today_names_its_environment_variable_once(cli):

@@ -1264,7 +1264,7 @@ def series_add(
     dry_run: DryRun = False,
     diff: ShowDiff = False,
 ) -> None:
-    """Add a series: a recurring slot with its rule, start time and venue (a new [[series]] table).
+    """Add a series: a recurring slot with its rule, start time and venue, after the last series.
 
     Rules are phrases such as 'every other Friday' or an RRULE: see `meetctl help rules`.
 
