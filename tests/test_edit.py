@@ -704,7 +704,7 @@ def test_help_rules_shows_each_phrase_with_its_rrule(cli):
 
 def test_venue_list_plain_and_json(cli, commented):
     assert run_ok(cli, "venue", "list", "-f", commented) == (
-        "hall  Community Hall  1 High Street,\nLeicester LE1 1AA\npub   The Crown\n"
+        "hall  Community Hall  1 High Street, Leicester LE1 1AA\npub   The Crown\n"
     )
     records = json.loads(run_ok(cli, "venue", "list", "-f", commented, "--json"))
     assert [(r["id"], r["name"]) for r in records] == [("hall", "Community Hall"), ("pub", "The Crown")]
