@@ -590,6 +590,11 @@ edits = st.one_of(
     st.builds(lambda d, n, notes: edit.record(d, n, notes, today=date(2025, 1, 1)),
               days_2024, st.integers(0, 500), st.none() | words),
     st.builds(edit.add_venue, st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True), words, st.none() | words),
+    st.builds(edit.restore, days_2024),
+    st.builds(lambda i, rule, start: edit.add_series(edit.NewSeries(i, rule, start, date(2024, 1, 1))),
+              st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True),
+              st.sampled_from(["every Thursday", "every second Tuesday", "Mondays", "15th of every month"]),
+              st.sampled_from(["09:30", "19:00"])),
 )  # fmt: skip
 
 
