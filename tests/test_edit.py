@@ -590,6 +590,11 @@ edits = st.one_of(
     st.builds(lambda d, n, notes: edit.record(d, n, notes, today=date(2025, 1, 1)),
               days_2024, st.integers(0, 500), st.none() | words),
     st.builds(edit.add_venue, st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True), words, st.none() | words),
+    st.builds(edit.restore, days_2024),
+    st.builds(lambda i, rule, start: edit.add_series(edit.NewSeries(i, rule, start, date(2024, 1, 1))),
+              st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True),
+              st.sampled_from(["every Thursday", "every second Tuesday", "Mondays", "15th of every month"]),
+              st.sampled_from(["09:30", "19:00"])),
 )  # fmt: skip
 
 
@@ -704,7 +709,31 @@ def test_help_rules_shows_each_phrase_with_its_rrule(cli):
 
 def test_venue_list_plain_and_json(cli, commented):
     assert run_ok(cli, "venue", "list", "-f", commented) == (
-        "hall  Community Hall  1 High Street,\nLeicester LE1 1AA\npub   The Crown\n"
+        "hall  Community Hall  1 High Street, Leicester LE1 1AA\npub   The Crown\n"
     )
     records = json.loads(run_ok(cli, "venue", "list", "-f", commented, "--json"))
     assert [(r["id"], r["name"]) for r in records] == [("hall", "Community Hall"), ("pub", "The Crown")]
+
+
+def test_a_one_off_on_a_series_date_is_chosen_with_one_off(cli, commented):
+    run_ok(cli, "add", "-f", commented, "--one-off", "--date", "2024-01-31", "--title", "Film", "--start", "14:00")
+    err = refused(cli, commented, "cancel", "2024-01-31")
+    assert "2 meetings on 2024-01-31" in err and "choose one with --series ID or --one-off" in err
+    out = run_ok(cli, "cancel", "-f", commented, "2024-01-31", "--one-off", "--reason", "No projector")
+    assert "cancelled Wed 31 Jan 2024 14:00-16:00 'Film'" in out
+    listed = json.loads(run_ok(cli, "list", "-f", commented, "--from", "2024-01-31", "--to", "2024-01-31", "--json"))
+    assert [(m["title"], m["status"]) for m in listed] == [("Film", "cancelled"), ("Opening", "scheduled")]
+    run_ok(cli, "restore", "-f", commented, "2024-01-31", "--one-off")
+    listed = json.loads(run_ok(cli, "list", "-f", commented, "--from", "2024-01-31", "--to", "2024-01-31", "--json"))
+    assert [m["status"] for m in listed] == ["scheduled", "scheduled"]
+
+
+def test_adding_the_same_one_off_again_updates_it_instead_of_a_second_copy(cli, commented):
+    # 2024-02-10 already has the one-off 'Social' (no series).
+    out = run_ok(cli, "add", "-f", commented, "--date", "2024-02-10", "--title", "Social", "--start", "19:00",
+                 "--lead", "Kim")  # fmt: skip
+    assert out == f"{commented}: changed: updated the one-off 'Social' on Sat 10 Feb 2024: lead\n"
+    socials = [m for m in load_programme(commented).meetings if m.title == "Social"]
+    assert len(socials) == 1 and socials[0].lead == "Kim"
+    again = run_ok(cli, "add", "-f", commented, "--date", "2024-02-10", "--title", "Social", "--lead", "Kim")
+    assert again == f"{commented}: nothing to change: the one-off 'Social' on Sat 10 Feb 2024 is already written down\n"

@@ -40,7 +40,8 @@ def test_init_from_flags_writes_a_commented_programme_that_passes_check(cli, tmp
         f"wrote {path}\n"
         f"{path}: ok: Leicester Anarchist Federation: 1 series, 0 one-off meetings, 1 venue; "
         f"next: Wednesday 25 January 2017 at 7pm, Discussion meeting\n"
-        "next: edit it by hand, or add meetings with `meetctl add --date YYYY-MM-DD --title ...`\n"
+        "next: edit it by hand, or give a meeting its topic with "
+        "`meetctl add --series regular --date YYYY-MM-DD --title ...`\n"
     )
     assert last_wednesday(2017, 1) == date(2017, 1, 25)
     text = path.read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from meetctl.model.errors import EXIT_FOUND, EXIT_INPUT, Location, MeetctlError, Problem
 from meetctl.model.loading import load_programmes, named_programmes
@@ -61,6 +61,25 @@ class _Commands(TyperGroup):
             raise
 
 
+class _Command(TyperCommand):
+    """A command whose usage line reads `meetctl cancel [OPTIONS] DATE`, as man pages write it."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        # Typer writes required arguments as {DATE}, which reads like a placeholder to fill in braces.
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in super().collect_usage_pieces(ctx)]
+
+
+class _App(typer.Typer):
+    """typer.Typer whose commands are :class:`_Command` and whose sub-command groups are :class:`_Commands`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("cls", _Commands)
+        super().__init__(**kwargs)
+
+    def command(self, name: str | None = None, *, cls: Any = None, **kwargs: Any) -> Any:
+        return super().command(name, cls=cls or _Command, **kwargs)
+
+
 def _is_click_exception(exc: Exception) -> bool:
     # click's own exceptions carry exit codes click prints itself.
     return hasattr(exc, "exit_code") and hasattr(exc, "show")
@@ -89,8 +108,7 @@ def _quiet_broken_pipe() -> None:
 
 
 def _new_app() -> typer.Typer:
-    return typer.Typer(
-        cls=_Commands,
+    return _App(
         name="meetctl",
         help="A local group's meeting programme: dates, reminders, flyers and calendars from one TOML file.",
         no_args_is_help=True,
@@ -136,7 +154,7 @@ Today = Annotated[
         "--today",
         envvar="MEETCTL_TODAY",
         metavar="YYYY-MM-DD",
-        help="Pretend today is this date (also $MEETCTL_TODAY).",
+        help="Pretend today is this date.",
         show_default=False,
     ),
 ]
@@ -175,7 +193,13 @@ def _meetctl(
 
     Example:  meetctl -f examples/programme.toml list --from 2017-01-01
     """
-    given = {k: v for k, v in (("files", files), ("today", today)) if v}
+    from typer._click.core import ParameterSource
+
+    # --today from the environment is left for the command to read, so a bad one is named as such.
+    typed_today = ctx.get_parameter_source("today") is ParameterSource.COMMANDLINE
+    if typed_today:  # typed before the command, it still beats $MEETCTL_TODAY (which click ranks higher)
+        ctx.meta["meetctl.today"] = today
+    given = {k: v for k, v in (("files", files), ("today", today if typed_today else None)) if v}
     if given:
         ctx.default_map = _defaults_for(ctx.command, given)
 
@@ -209,10 +233,23 @@ def parse_date_option(option: str, value: str) -> date:
         raise MeetctlError(Problem(f"{option}: invalid date {value!r} (expected YYYY-MM-DD)")) from None
 
 
+def _today_given(value: str | None) -> tuple[str | None, str]:
+    """'Today' as the user gave it, and how to name it in messages: --today or $MEETCTL_TODAY."""
+    from typer._click.core import ParameterSource
+    from typer._click.globals import get_current_context
+
+    ctx = get_current_context(silent=True)
+    if ctx is not None and ctx.get_parameter_source("today") is ParameterSource.ENVIRONMENT:
+        typed = ctx.meta.get("meetctl.today")
+        return (typed, "--today") if typed else (value, "$MEETCTL_TODAY")
+    return value, "--today"
+
+
 def today_for(value: str | None, programmes: list[Programme]) -> date:
     """--today / $MEETCTL_TODAY, else today's date in the (first) group's time zone."""
+    value, name = _today_given(value)
     if value:
-        return parse_date_option("--today", value)
+        return parse_date_option(name, value)
     zone = programmes[0].group.zone if programmes else None
     return datetime.now(zone).date()
 
@@ -220,8 +257,9 @@ def today_for(value: str | None, programmes: list[Programme]) -> date:
 def now_for(value: str | None, programmes: list[Programme]) -> datetime:
     """The moment 'now': the start of --today if given, else the clock."""
     zone = programmes[0].group.zone if programmes else None
+    value, name = _today_given(value)
     if value:
-        return datetime.combine(parse_date_option("--today", value), time(), tzinfo=zone)
+        return datetime.combine(parse_date_option(name, value), time(), tzinfo=zone)
     return datetime.now(zone)
 
 
@@ -908,8 +946,7 @@ def stats(
         sys.stdout.write(attendance.plain(rows))
 
 
-templates_app = typer.Typer(
-    cls=_Commands,
+templates_app = _App(
     help="The templates documents are made from, and your group's own copies of them.\n\n"
     "Example:  meetctl templates copy announce.md.j2",
     no_args_is_help=True,
@@ -963,9 +1000,22 @@ def templates_copy(
 # init, add, cancel, move, record, venue
 
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Say what would change; write nothing.")]
+#: An edit changes one file: -f is not repeatable here.
+EditFile = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--file",
+        "-f",
+        help="The programme file to change. Default: $MEETCTL_FILE, else ./programme.toml.",
+        show_default=False,
+    ),
+]
 ShowDiff = Annotated[bool, typer.Option("--diff", help="Also show the change as a unified diff.")]
 SeriesId = Annotated[
     str | None, typer.Option("--series", metavar="ID", help="The series, if several meet that day.")
+]
+OneOffMeeting = Annotated[
+    bool, typer.Option("--one-off", help="The meeting of no series, if a series meets that day too.")
 ]
 AllowClash = Annotated[
     bool, typer.Option("--allow-clash", help="Write it even if it overlaps another meeting.")
@@ -988,7 +1038,10 @@ def init(
         Path | None,
         typer.Argument(metavar="PATH", help="Where to write (default: -f, $MEETCTL_FILE or ./programme.toml)."),
     ] = None,
-    files: Files = None,
+    files: Annotated[
+        list[Path] | None,
+        typer.Option("--file", "-f", help="Where to write (same as PATH).", show_default=False),
+    ] = None,
     name: Annotated[str | None, typer.Option("--name", help="The group's name.")] = None,
     timezone: Annotated[
         str | None, typer.Option("--timezone", help="IANA time zone (default: the system's).")
@@ -1063,7 +1116,7 @@ def add(
         str | None, typer.Option("--end-date", metavar="YYYY-MM-DD", help="Last day of a multi-day meeting.")
     ] = None,
     allow_clash: AllowClash = False,
-    files: Files = None,
+    files: EditFile = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
 ) -> None:
@@ -1093,7 +1146,8 @@ def cancel(
     day: Annotated[str, typer.Argument(metavar="DATE", help="The meeting's date, YYYY-MM-DD.")],
     reason: Annotated[str | None, typer.Option("--reason", help="Why, for members and calendars.")] = None,
     series: SeriesId = None,
-    files: Files = None,
+    one_off: OneOffMeeting = False,
+    files: EditFile = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
 ) -> None:
@@ -1103,14 +1157,15 @@ def cancel(
     """
     from meetctl.editing.edits import cancel as cancel_meeting
 
-    _edit(files, cancel_meeting(parse_date_option("DATE", day), reason, series), dry_run, diff)
+    _edit(files, cancel_meeting(parse_date_option("DATE", day), reason, series, one_off), dry_run, diff)
 
 
 @app.command()
 def restore(
     day: Annotated[str, typer.Argument(metavar="DATE", help="The cancelled meeting's date, YYYY-MM-DD.")],
     series: SeriesId = None,
-    files: Files = None,
+    one_off: OneOffMeeting = False,
+    files: EditFile = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
 ) -> None:
@@ -1122,7 +1177,7 @@ def restore(
     """
     from meetctl.editing.edits import restore as restore_meeting
 
-    _edit(files, restore_meeting(parse_date_option("DATE", day), series), dry_run, diff)
+    _edit(files, restore_meeting(parse_date_option("DATE", day), series, one_off), dry_run, diff)
 
 
 @app.command()
@@ -1132,8 +1187,9 @@ def move(
     start: Annotated[str | None, typer.Option("--start", metavar="HH:MM", help="A new start time.")] = None,
     venue: Annotated[str | None, typer.Option("--venue", metavar="ID", help="A new venue id.")] = None,
     series: SeriesId = None,
+    one_off: OneOffMeeting = False,
     allow_clash: AllowClash = False,
-    files: Files = None,
+    files: EditFile = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
 ) -> None:
@@ -1149,17 +1205,18 @@ def move(
     if to is None and start is None and venue is None:
         raise MeetctlError("move: say where to: --to DATE, --start HH:MM and/or --venue ID")
     new_day = parse_date_option("--to", to) if to else None
-    make = move_meeting(parse_date_option("DATE", day), new_day, start, venue, series, allow_clash)
+    make = move_meeting(parse_date_option("DATE", day), new_day, start, venue, series, allow_clash, one_off)
     _edit(files, make, dry_run, diff)
 
 
 @app.command()
 def record(
     day: Annotated[str, typer.Argument(metavar="DATE", help="The meeting's date, YYYY-MM-DD.")],
-    attendance: Annotated[int, typer.Option("--attendance", min=0, help="How many came.")],
+    attendance: Annotated[str, typer.Option("--attendance", metavar="N", help="How many came (a whole number).")],
     notes: Annotated[str | None, typer.Option("--notes", help="Anything worth keeping.")] = None,
     series: SeriesId = None,
-    files: Files = None,
+    one_off: OneOffMeeting = False,
+    files: EditFile = None,
     today: Today = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
@@ -1172,12 +1229,14 @@ def record(
     from meetctl.editing.edits import record as record_meeting
 
     day_ = parse_date_option("DATE", day)
+    count = attendance.strip()
+    if not count.isdigit():
+        raise MeetctlError(Problem(f"--attendance: {attendance!r} is not a number of people (e.g. --attendance 14)"))
     current = today_for(today, load([target_file(files)]))
-    _edit(files, record_meeting(day_, attendance, notes, current, series), dry_run, diff)
+    _edit(files, record_meeting(day_, int(count), notes, current, series, one_off), dry_run, diff)
 
 
-venue_app = typer.Typer(
-    cls=_Commands,
+venue_app = _App(
     help="Venues of the programme.\n\nExample:  meetctl venue add crown --name \"The Crown\" --address \"1 Market St\"",
     no_args_is_help=True,
 )
@@ -1208,7 +1267,7 @@ def venue_add(
     accessibility: Annotated[
         str | None, typer.Option("--accessibility", help="Step-free access, hearing loop...")
     ] = None,
-    files: Files = None,
+    files: EditFile = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
 ) -> None:
@@ -1221,8 +1280,7 @@ def venue_add(
     _edit(files, add_venue(venue_id, name, address, directions, accessibility), dry_run, diff)
 
 
-series_app = typer.Typer(
-    cls=_Commands,
+series_app = _App(
     help="Series (recurring slots) of the programme.\n\n"
     "Example:  meetctl series add reading --rule \"every Thursday\" --start 18:30 --title \"Reading group\"",
     no_args_is_help=True,
@@ -1244,12 +1302,12 @@ def series_add(
         str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="First possible date (default: today).")
     ] = None,
     until: Annotated[str | None, typer.Option("--until", metavar="YYYY-MM-DD", help="Last date, if any.")] = None,
-    files: Files = None,
+    files: EditFile = None,
     today: Today = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
 ) -> None:
-    """Add a series: a recurring slot with its rule, start time and venue (a new [[series]] table).
+    """Add a series: a recurring slot with its rule, start time and venue, after the last series.
 
     Rules are phrases such as 'every other Friday' or an RRULE: see `meetctl help rules`.
 
@@ -1267,8 +1325,7 @@ def series_add(
     _edit([path], add_series(new), dry_run, diff)
 
 
-help_app = typer.Typer(
-    cls=_Commands,
+help_app = _App(
     help="Reference for secretaries.\n\nExample:  meetctl help rules",
     no_args_is_help=True,
 )

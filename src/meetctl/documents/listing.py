@@ -201,7 +201,9 @@ def venue_lines(programmes: Sequence[Programme]) -> str:
     width = max(len(r["id"]) for r in records)
     lines = []
     for r in records:
-        parts = [r["id"].ljust(width), r["name"]] + ([r["address"]] if r["address"] else [])
+        # One venue a line: a multi-line address is joined up.
+        parts = [r["id"].ljust(width), " ".join(r["name"].split())]
+        parts += [" ".join(r["address"].split())] if r["address"] else []
         if "group" in r:
             parts.insert(0, r["group"])
         lines.append("  ".join(parts).rstrip())

@@ -26,15 +26,21 @@ def _describe(o: Occurrence) -> str:
     return f"{when_text(o)} {what}"
 
 
-def find_occurrence(editor: Editor, day: date, series_id: str | None, command: str) -> Occurrence:
-    """The meeting on ``day`` (of ``series_id`` if given); a clear refusal if none or several."""
+def find_occurrence(
+    editor: Editor, day: date, series_id: str | None, command: str, one_off: bool = False
+) -> Occurrence:
+    """The meeting on ``day`` (of ``series_id`` if given, of no series with ``one_off``); a clear
+    refusal if none or several."""
     programme = editor.programme
+    if one_off and series_id is not None:
+        raise editor.refuse(f"{command}: give --series ID or --one-off, not both")
     if series_id is not None and series_id not in {s.id for s in programme.series}:
         ids = [s.id for s in programme.series]
         raise editor.refuse(f"--series: unknown series '{series_id}'{did_you_mean(series_id, ids)}")
     found = [
         o for o in occurrences(programme, day, day)
-        if series_id is None or (o.series is not None and o.series.id == series_id)
+        if (o.series is None if one_off else
+            series_id is None or (o.series is not None and o.series.id == series_id))
     ]  # fmt: skip
     if not found:
         moved = [m for m in programme.meetings if m.replaces == day
@@ -47,7 +53,8 @@ def find_occurrence(editor: Editor, day: date, series_id: str | None, command: s
         raise editor.refuse(f"{command}: no meeting on {day_text(day)}{_nearest(programme, day)}")
     if len(found) > 1:
         listed = "; ".join(_describe(o) for o in found)
-        raise editor.refuse(f"{command}: {len(found)} meetings on {day}: {listed}; choose one with --series")
+        how = "--series ID or --one-off" if any(o.series is None for o in found) else "--series"
+        raise editor.refuse(f"{command}: {len(found)} meetings on {day}: {listed}; choose one with {how}")
     return found[0]
 
 
@@ -143,7 +150,12 @@ def add(meeting: NewMeeting, allow_clash: bool = False) -> Callable[[Editor], No
         if meeting.end_date is not None and meeting.end_date < day:
             raise editor.refuse(f"--end-date {meeting.end_date} is before --date {day}")
         series = None if meeting.one_off else _series_for(editor, day, meeting.series)
-        if isinstance(series, int):  # that series date is already written down: update it
+        if series is None and meeting.title is not None:
+            # The same one-off again (same date and title, so the same calendar UID): update it.
+            same = [i for i, m in enumerate(p.meetings)
+                    if m.series is None and m.date == day and m.title == meeting.title]  # fmt: skip
+            series = same[0] if same else None
+        if isinstance(series, int):  # that date is already written down: update it
             _update_meeting(editor, series, meeting, start, duration)
             editor.allow_clash = allow_clash
             return
@@ -173,15 +185,23 @@ def add(meeting: NewMeeting, allow_clash: bool = False) -> Callable[[Editor], No
 
 
 def _update_meeting(editor: Editor, index: int, meeting: NewMeeting, start: time | None, duration: str | None) -> None:
-    """``add`` for a series date that already has its [[meetings]] table: set the given keys in it."""
+    """``add`` for a date already written down (a series date, or the same one-off): set the given keys."""
+    written = editor.raw["meetings"][index]
     values: dict[str, Any] = {}
     for key, value in (("end_date", meeting.end_date), ("title", meeting.title),
                        ("description", meeting.description), ("lead", meeting.lead),
                        ("start", start), ("duration", duration), ("venue", meeting.venue)):  # fmt: skip
-        if value is not None:
+        now = written.get(key)
+        if isinstance(value, time) and isinstance(now, str):  # "7pm" is already 19:00
+            try:
+                now = parse_time(now)
+            except ValueError:
+                pass
+        if value is not None and now != value:
             values[key] = value
     old = editor.programme.meetings[index]
-    label = f"the {day_text(old.date)} meeting of series '{old.series}'"
+    label = (f"the {day_text(old.date)} meeting of series '{old.series}'" if old.series
+             else f"the one-off '{old.title}' on {day_text(old.date)}")  # fmt: skip
     if old.replaces is not None and old.replaces != meeting.date:
         raise editor.refuse(
             f"add: {label} was moved there from {meeting.date}; "
@@ -254,12 +274,14 @@ def _set_on_meeting(editor: Editor, o: Occurrence, values: dict[str, Any]) -> No
         editor.set_keys(("meetings", index), values)
 
 
-def cancel(day: date, reason: str | None, series_id: str | None = None) -> Callable[[Editor], None]:
+def cancel(
+    day: date, reason: str | None, series_id: str | None = None, one_off: bool = False
+) -> Callable[[Editor], None]:
     """``meetctl cancel``: mark the meeting on ``day`` cancelled (with a reason)."""
 
     def make(editor: Editor) -> None:
         _text_option(editor, "--reason", reason)
-        o = find_occurrence(editor, day, series_id, "cancel")
+        o = find_occurrence(editor, day, series_id, "cancel", one_off)
         if o.cancelled and (reason is None or reason == o.reason):
             editor.messages.append(f"nothing to change: {_describe(o)} is already cancelled")
             return
@@ -273,7 +295,7 @@ def cancel(day: date, reason: str | None, series_id: str | None = None) -> Calla
     return make
 
 
-def restore(day: date, series_id: str | None = None) -> Callable[[Editor], None]:
+def restore(day: date, series_id: str | None = None, one_off: bool = False) -> Callable[[Editor], None]:
     """``meetctl restore``: undo a cancellation (or a series' ``skip`` of that date)."""
 
     def make(editor: Editor) -> None:
@@ -282,11 +304,11 @@ def restore(day: date, series_id: str | None = None) -> Callable[[Editor], None]
             (i, s) for i, s in enumerate(p.series)
             if day in s.skip and (series_id is None or s.id == series_id)
         ]  # fmt: skip
-        if skipped and not any(o.cancelled for o in occurrences(p, day, day)):
+        if skipped and not one_off and not any(o.cancelled for o in occurrences(p, day, day)):
             i, s = skipped[0]
             _unskip(editor, i, s, day)
             return
-        o = find_occurrence(editor, day, series_id, "restore")
+        o = find_occurrence(editor, day, series_id, "restore", one_off)
         if not o.cancelled:
             editor.messages.append(f"nothing to change: {_describe(o)} is not cancelled")
             return
@@ -372,6 +394,7 @@ def move(
     venue: str | None = None,
     series_id: str | None = None,
     allow_clash: bool = False,
+    one_off: bool = False,
 ) -> Callable[[Editor], None]:
     """``meetctl move``: hold the meeting on ``day`` on another date, time or venue instead.
 
@@ -382,7 +405,7 @@ def move(
     def make(editor: Editor) -> None:
         new_start = _time_option(editor, "--start", start)
         _check_venue(editor, venue)
-        o = find_occurrence(editor, day, series_id, "move")
+        o = find_occurrence(editor, day, series_id, "move", one_off)
         if o.cancelled:
             raise editor.refuse(f"move: {_describe(o)} is cancelled; nothing to move")
         new_day = to or o.date
@@ -435,7 +458,7 @@ def move(
 
 
 def record(
-    day: date, attendance: int, notes: str | None, today: date, series_id: str | None = None
+    day: date, attendance: int, notes: str | None, today: date, series_id: str | None = None, one_off: bool = False
 ) -> Callable[[Editor], None]:
     """``meetctl record``: write down how many came (and notes) after a meeting."""
 
@@ -443,7 +466,7 @@ def record(
         _text_option(editor, "--notes", notes)
         if attendance < 0:
             raise editor.refuse("--attendance must not be negative")
-        o = find_occurrence(editor, day, series_id, "record")
+        o = find_occurrence(editor, day, series_id, "record", one_off)
         if o.cancelled:
             raise editor.refuse(f"record: {_describe(o)} was cancelled")
         if o.date > today:

@@ -362,7 +362,11 @@ def write(path: Path, answers: Answers, force: bool = False) -> str:
     except OSError as exc:
         raise MeetctlError.at(Location(name), f"cannot write: {exc.strerror or exc}") from None
     summary = checks.summaries([programme], answers.first)[0]
-    hint = "add meetings with `meetctl add --date YYYY-MM-DD --title ...`"
+    if programme.series:  # on a series' date, `add` needs to be told it is that series' meeting
+        series_id = programme.series[0].id
+        hint = f"give a meeting its topic with `meetctl add --series {series_id} --date YYYY-MM-DD --title ...`"
+    else:
+        hint = "add meetings with `meetctl add --date YYYY-MM-DD --title ... --start HH:MM`"
     return f"wrote {name}\n{summary}\nnext: edit it by hand, or {hint}"
 
 
