@@ -504,3 +504,11 @@ def test_a_year_of_weekly_meetings_runs_on_at_full_size(cli, write_programme):
     reader.pages[0].extract_text(visitor_text=lambda text, cm, tm, font, size: sizes.add(round(size * tm[0], 1)))
     # The heading is printed at its full 30pt (the 70% scale would make it 21pt).
     assert max(sizes) >= 29.5
+
+
+def test_a_format_that_contradicts_the_file_name_is_refused(cli, programme, tmp_path):
+    out = tmp_path / "flyer.html"
+    result = cli("flyer", "-f", programme, JAN.isoformat(), "-o", out, "--format", "pdf")
+    assert result.exit_code == 2
+    assert result.stderr == f"meetctl: error: --format pdf does not match -o {out}: name the file .pdf\n"
+    assert not out.exists()

@@ -791,7 +791,7 @@ def flyer(
         if found is None:
             raise MeetctlError(Problem("no meetings to come; give a DATE or --from/--to"))
         items = [found]
-    chosen = fmt or _flyer_format(output)
+    chosen = _flyer_format(output, fmt)
     if chosen is FlyerFormat.html:
         data = flyer_html(own_templates, programmes, items, paper.value, term).encode("utf-8")
     else:
@@ -809,24 +809,28 @@ def flyer(
         sys.stdout.buffer.flush()
 
 
-def _flyer_format(output: Path | None) -> FlyerFormat:
-    """The format -o's extension names (.html, .htm, .pdf; html without -o); any other is an error.
+def _flyer_format(output: Path | None, asked: FlyerFormat | None = None) -> FlyerFormat:
+    """The format to write: --format, else -o's extension (.html, .htm, .pdf), else html.
 
-    An HTML flyer in flyer.docx would open as garbage in a word processor: refuse, and say how.
+    An HTML flyer in flyer.docx, or a PDF in flyer.html, would open as garbage: an
+    extension meetctl does not write is refused unless --format says what to write,
+    and a --format that contradicts a .pdf/.html name is refused outright.
     """
-    if output is None or str(output) == "-":
-        return FlyerFormat.html
-    suffix = output.suffix.lower()
-    if suffix == ".pdf":
-        return FlyerFormat.pdf
-    if suffix in (".html", ".htm"):
-        return FlyerFormat.html
-    raise MeetctlError(
-        Problem(
-            f"-o {output}: meetctl writes flyers as HTML or PDF, not {suffix or 'a file without an extension'}; "
-            "name the file .html or .pdf, or give --format"
-        )
-    )
+    named = None
+    if output is not None and str(output) != "-":
+        suffix = output.suffix.lower()
+        named = {".pdf": FlyerFormat.pdf, ".html": FlyerFormat.html, ".htm": FlyerFormat.html}.get(suffix)
+        if named is None and asked is None:
+            what = suffix or "a file without an extension"
+            raise MeetctlError(
+                Problem(
+                    f"-o {output}: meetctl writes flyers as HTML or PDF, not {what}; "
+                    "name the file .html or .pdf, or give --format"
+                )
+            )
+    if asked is not None and named is not None and asked is not named:
+        raise MeetctlError(Problem(f"--format {asked.value} does not match -o {output}: name the file .{asked.value}"))
+    return asked or named or FlyerFormat.html
 
 
 @app.command()
