@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from meetctl.calendars.export import CANCELLED_PROP, FIELDS_PROP, SESSION_PROP
+from meetctl.calendars.export import CANCELLED_PROP, CANCELLED_WORD, FIELDS_PROP, SESSION_PROP
 from meetctl.calendars.reading import parse_ics
 from meetctl.model.errors import Location, MeetctlError, Problem
 from meetctl.model.rules import RuleError, describe, format_duration, parse_rrule, parse_rule
@@ -336,6 +336,9 @@ class _Builder:
             table["lead"] = fields["lead"]
         table["uid"] = uid
         base = {"title": title, "description": description, "lead": fields.get("lead"), "venue": venue}
+        # A cancelled meeting's override (STATUS:CANCELLED) is described exactly by X-MEETCTL-CANCELLED.
+        overrides = [o for o in overrides if not (cancelled and _original(self.local(o["recurrence-id"]))
+                                                  in cancelled_originals and _cancelled(o))]
         meetings = [self.override(sid, series_start, timing, base, o) for o in overrides]
         meetings = [m for m in meetings if m is not None]
         for c in cancelled:
@@ -362,7 +365,7 @@ class _Builder:
             meeting["duration"] = mine.get("duration", "2h")
         if "end_date" in mine:
             meeting["end_date"] = mine["end_date"]
-        title = _raw_text(ev, "summary")
+        title = _title(ev, ours)
         if title and title != base["title"]:
             meeting["title"] = title
         description = fields.get("description") if ours else _raw_text(ev, "description")
@@ -428,7 +431,7 @@ class _Builder:
         ours = bool(_json_prop(ev, FIELDS_PROP))
         start, end = self.span(ev)
         day = start.date() if isinstance(start, datetime) else start
-        meeting: dict[str, Any] = {"date": day, "title": _raw_text(ev, "summary") or "Meeting"}
+        meeting: dict[str, Any] = {"date": day, "title": _title(ev, ours) or "Meeting"}
         meeting.update(self.timing(start, end))
         if meeting.get("duration") == "2h":
             del meeting["duration"]
@@ -447,6 +450,22 @@ class _Builder:
         if ev.get("uid"):
             meeting["uid"] = str(ev["uid"])
         return meeting
+
+
+def _title(ev: Any, ours: bool) -> str | None:
+    """SUMMARY; meetctl's own cancelled events say "Cancelled: " before the title: not part of it."""
+    title = _raw_text(ev, "summary")
+    if ours and title and _cancelled(ev) and title.startswith(CANCELLED_WORD):
+        return title[len(CANCELLED_WORD):]
+    return title
+
+
+def _original(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _cancelled(ev: Any) -> bool:
+    return str(ev.get("status", "")).upper() == "CANCELLED"
 
 
 def _parent(ev: Any) -> str | None:
