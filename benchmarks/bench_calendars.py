@@ -39,8 +39,14 @@ END:STANDARD
 END:VTIMEZONE"""
 
 
-def other_calendar(path: Path, events: int = 5000, first_year: int = 2020, years: int = 10) -> Path:
-    """Another group's calendar: ``events`` one-off events (a few all-day) in Paris time, reproducible."""
+def other_calendar(
+    path: Path, events: int = 5000, first_year: int = 2020, years: int = 10, year_long: bool = False
+) -> Path:
+    """Another group's calendar: ``events`` one-off events (a few all-day) in Paris time, reproducible.
+
+    ``year_long`` adds one timed event lasting a year (a university's term calendar has
+    them): before issue 13's index, every meeting was compared with it.
+    """
     rng = random.Random(3)
     span = (date(first_year + years, 1, 1) - date(first_year, 1, 1)).days
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//meetctl benchmarks//EN", PARIS_VTIMEZONE]
@@ -57,6 +63,9 @@ def other_calendar(path: Path, events: int = 5000, first_year: int = 2020, years
                 f"DTEND;TZID=Europe/Paris:{end:%Y%m%dT%H%M%S}",
             ]
         lines.append("END:VEVENT")
+    if year_long:
+        lines += ["BEGIN:VEVENT", "UID:bench-year@example.org", "DTSTAMP:20200101T000000Z", "SUMMARY:The year",
+                  f"DTSTART:{first_year + 2}0101T000000Z", f"DTEND:{first_year + 3}0101T000000Z", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     return path
@@ -71,6 +80,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="meetctl-bench-"))
     big = generate_programme(folder / "big.toml", n_series=200, years=10)
     other = other_calendar(folder / "other.ics")
+    other_long = other_calendar(folder / "other-long.ics", year_long=True)
     window = ["--from", "2020-01-01", "--to", "2029-12-31"]
     runs = [
         python,
@@ -79,6 +89,11 @@ def main() -> None:
         measure(
             "clashes of it --with a 5,000-event .ics",
             [*MEETCTL, "clashes", "-f", str(big), *window, "--with", str(other)],
+            args.repeat,
+        ),
+        measure(
+            "clashes of it --with the same + one year-long event",
+            [*MEETCTL, "clashes", "-f", str(big), *window, "--with", str(other_long)],
             args.repeat,
         ),
     ]

@@ -33,7 +33,7 @@ def main(path: str) -> None:
             else:
                 # vobject's own arithmetic, as a vobject client shows the meeting
                 _emit(ev, start, start + length, _zone(ev))
-    for (uid, rid), ev in overrides.items():
+    for uid, rid in overrides:
         print(json.dumps({"orphan": uid, "recurrence_id": rid.isoformat()}))
     for ev in singles:
         _emit(ev, ev.dtstart.value, _end(ev), _zone(ev))
