@@ -191,23 +191,16 @@ def _when(name: str, moment: datetime) -> str:
     return f"{name}:{_utc(moment)}" if _ambiguous(moment) else _local(name, moment)
 
 
-def _missing(moment: datetime) -> bool:
-    """Whether ``moment``'s wall time never happens (the hour the clocks go forward)."""
-    back = moment.astimezone(UTC).astimezone(moment.tzinfo)
-    return back.replace(tzinfo=None) != moment.replace(tzinfo=None)
-
-
 def _instance(name: str, nominal: datetime) -> str:
-    """RECURRENCE-ID/EXDATE naming a series instance: in UTC when its wall time is repeated.
+    """RECURRENCE-ID/EXDATE naming a series instance: the rule's own wall time, in the zone.
 
-    A repeated wall time is the first (RFC 5545); ical.js takes the second, so say the
-    instant. A wall time that never happens (spring forward) stays in the zone's wall
-    time: vobject and ical.js read it as they read the rule's own instance, and only so
-    does their override replace it (libical 3's own iterator misplaces that instance
-    and the next one whatever the file says; see README "Calendars").
+    Readers disagree on which instant a rule instance in a spring-forward gap or an
+    autumn fold is (ical.js and libical take the second 01:30, RFC 5545 the first), but
+    each reads this identifier exactly as it reads its own instance, so the override or
+    exclusion always meets its instance; the override's DTSTART (in UTC where its wall
+    time happens twice) then says the instant every reader agrees on. Tried and refused:
+    a UTC RECURRENCE-ID, which ical.js and vobject match to no instance in a gap or fold.
     """
-    if _ambiguous(nominal) and not _missing(nominal):
-        return f"{name}:{_utc(nominal)}"
     return _local(name, nominal)
 
 
