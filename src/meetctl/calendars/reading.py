@@ -105,35 +105,94 @@ def fetch(url: str, timeout: float = 20.0) -> bytes:
     return data
 
 
+#: A recurrence property with no value (``RRULE:``, as some exports write): it says nothing.
+#: libical's ``TZID-ALIAS-OF`` (Evolution) is a note icalendar refuses; the TZID's own path names the zone.
+_EMPTY_RECURRENCE = re.compile(
+    rb"^(?:(?:RRULE|EXRULE|RDATE|EXDATE)(?:;[^:\r\n]*)?:[ \t]*|TZID-ALIAS-OF[;:][^\r\n]*)\r?\n", re.I | re.M
+)
+
+
 def parse_ics(data: bytes, source: str) -> Any:
-    """An icalendar Calendar, or a one-line error naming ``source``."""
+    """An icalendar Calendar, or a one-line error naming ``source``.
+
+    Several VCALENDARs in one file (an RFC 5545 stream, as some exports write) are read
+    as one calendar; empty ``RRULE:``/``RDATE:``/``EXDATE:`` lines are dropped. Each
+    VEVENT is given the line it starts on (:func:`event_line`), for messages.
+    """
     from icalendar import Calendar
 
+    data = _EMPTY_RECURRENCE.sub(b"", data.removeprefix(b"\xef\xbb\xbf"))
     try:
-        cal = Calendar.from_ical(data)
+        found = Calendar.from_ical(data, multiple=True)
     except Exception as exc:  # icalendar raises ValueError, KeyError, IndexError... on bad input
-        raise MeetctlError.at(Location(source), f"not a valid iCalendar file: {_first_line(exc)}") from None
-    if getattr(cal, "name", None) != "VCALENDAR":
+        raise MeetctlError.at(Location(source), f"not a valid iCalendar file: {first_line(exc)}") from None
+    calendars = [c for c in found if getattr(c, "name", None) == "VCALENDAR"]
+    if not calendars:
         raise MeetctlError.at(Location(source), "not a valid iCalendar file: no VCALENDAR")
+    cal = calendars[0]
+    for other in calendars[1:]:
+        for component in other.subcomponents:
+            cal.add_component(component)
+    lines = _vevent_lines(data)
+    for ev, line in zip(cal.walk("VEVENT"), lines, strict=False):
+        ev.meetctl_line = line
     for ev in cal.walk("VEVENT"):
-        if ev.get("dtstart") is None:
-            uid = ev.get("uid") or ev.get("summary") or "?"
-            raise MeetctlError.at(Location(source), f"event {str(uid)!r} has no DTSTART")
-    for ev in cal.walk("VEVENT"):
+        where = Location(source, event_line(ev))
+        try:
+            start = ev.get("dtstart")
+        except Exception as exc:  # icalendar 7 raises on some broken values when they are touched
+            raise MeetctlError.at(where, f"{event_name(ev)}: unreadable DTSTART: {first_line(exc)}") from None
+        if start is None:
+            raise MeetctlError.at(where, f"{event_name(ev)} has no DTSTART")
+        if isinstance(start, list):
+            raise MeetctlError.at(where, f"{event_name(ev)} has {len(start)} DTSTART lines; it must have one")
         for key in ("dtstart", "dtend", "recurrence-id"):
             prop = ev.get(key)
-            if prop is None:
+            if prop is None or isinstance(prop, list):
                 continue
+            try:
+                value = prop.dt
+            except Exception as exc:
+                problem = f"{event_name(ev)}: unreadable {key.upper()}: {first_line(exc)}"
+                raise MeetctlError.at(where, problem) from None
             tzid = prop.params.get("TZID") if hasattr(prop, "params") else None
-            value = getattr(prop, "dt", None)
             if tzid and isinstance(value, datetime) and value.tzinfo is None:
                 raise MeetctlError.at(
-                    Location(source), f"unknown time zone {tzid!r} (no VTIMEZONE and not an IANA name)"
+                    where, f"{event_name(ev)}: unknown time zone \"{tzid}\" (no VTIMEZONE and not a known zone name)"
                 )
     return cal
 
 
-def _first_line(exc: BaseException) -> str:
+def _vevent_lines(data: bytes) -> list[int]:
+    """1-based numbers of the lines that begin a VEVENT, in file order."""
+    return [n for n, line in enumerate(data.splitlines(), 1) if line.strip().upper() == b"BEGIN:VEVENT"]
+
+
+def event_line(ev: Any) -> int | None:
+    """The line of the source file a VEVENT starts on, if known (icalendar keeps no line numbers)."""
+    return getattr(ev, "meetctl_line", None)
+
+
+def event_name(ev: Any) -> str:
+    """How a message names an event: its UID and its SUMMARY, quoted (never a Python repr)."""
+    uid = _text(ev, "uid")
+    summary = _text(ev, "summary")
+    parts = [f'"{uid}"' if uid else "without UID"] + ([f'("{summary}")'] if summary else [])
+    return "event " + " ".join(parts)
+
+
+def _text(ev: Any, name: str) -> str:
+    try:
+        value = ev.get(name)
+    except Exception:
+        return ""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    text = " ".join(str(value or "").split())
+    return text[:80]
+
+
+def first_line(exc: BaseException) -> str:
     # Parser messages can quote whole chunks of the file (b'BEGIN:...'): keep the words.
     text = str(exc).strip().splitlines()
     line = (text[0] if text else type(exc).__name__).split(": b'")[0].split(' b"')[0]
@@ -204,7 +263,7 @@ def ics_events(data: bytes, source: str, first: date, last: date) -> list[Event]
         try:
             found = recurring_ical_events.of(sub).between(first, last + timedelta(days=1))
         except Exception as exc:  # the expander's own errors: bad RRULE, bad dates...
-            raise MeetctlError.at(Location(source), f"cannot expand the calendar: {_first_line(exc)}") from None
+            raise MeetctlError.at(Location(source), f"cannot expand the calendar: {first_line(exc)}") from None
         out.extend(_to_event(ev, source, zone) for ev in found if not _cancelled(ev))
     out.sort(key=lambda e: (e.start, e.end, e.title))
     return out
@@ -229,6 +288,8 @@ def _to_event(ev: Any, source: str, zone: ZoneInfo) -> Event:
     end = end_prop.dt if end_prop is not None else None
     if end is None and ev.get("duration") is not None:
         end = start + ev["duration"].dt
+    if not isinstance(start, datetime) and isinstance(end, datetime):  # a date-time end of an all-day event
+        end = end.date() + (timedelta(days=1) if end.time() != time() else timedelta(0))
     if not isinstance(start, datetime):  # all-day: DTEND is exclusive
         last_day = (end - timedelta(days=1)) if isinstance(end, date) and end > start else start
         lo = datetime.combine(start, time(), tzinfo=zone)
