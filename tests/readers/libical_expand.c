@@ -76,7 +76,14 @@ int main(int argc, char **argv) {
     for (ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); ev;
          ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
         if (!icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY)) continue;
-        time_t rid = instant(icalcomponent_get_recurrenceid(ev));
+        /* icalcomponent_get_recurrenceid() leaves the zone unset: resolve its TZID in the file,
+         * as Evolution does (icalcomponent_get_dtstart() does so itself). */
+        icalproperty *rid_prop = icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY);
+        struct icaltimetype rid_time = icalproperty_get_recurrenceid(rid_prop);
+        icalparameter *tzid = icalproperty_get_first_parameter(rid_prop, ICAL_TZID_PARAMETER);
+        if (tzid && !icaltime_is_utc(rid_time))
+            rid_time.zone = icalcomponent_get_timezone(cal, icalparameter_get_tzid(tzid));
+        time_t rid = instant(rid_time);
         int found = 0;
         for (int i = 0; i < masters; i++) {
             if (!items[i].gone && items[i].start == rid && strcmp(items[i].uid, icalcomponent_get_uid(ev)) == 0) {
