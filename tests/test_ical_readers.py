@@ -134,9 +134,11 @@ def libical_expand(tmp_path_factory) -> Path:
     return binary
 
 
-def libical_records(binary: Path, ics: Path, zone: ZoneInfo) -> tuple[set[tuple], set[tuple]]:
+def libical_records(
+    binary: Path, ics: Path, zone: ZoneInfo, window: tuple[str, str] = ("20200101T000000Z", "20270101T000000Z")
+) -> tuple[set[tuple], set[tuple]]:
     """libical's occurrences (as the other readers' records), and its overrides that met no instance."""
-    run = subprocess.run([str(binary), str(ics), "20200101T000000Z", "20270101T000000Z"],
+    run = subprocess.run([str(binary), str(ics), *window],
                          capture_output=True, text=True, check=True)  # fmt: skip
     out, orphans = set(), set()
     for line in run.stdout.splitlines():
@@ -291,3 +293,29 @@ def test_cancelled_meetings_stay_visible_or_are_hidden_on_request(exported, tmp_
     assert "ORGANIZER;CN=" in text and "METHOD:PUBLISH" in text
     bad = CliRunner().invoke(app, ["ical", "-f", str(path), "--cancelled", "maybe"], env={"MEETCTL_FILE": ""})
     assert bad.exit_code == 2 and "--cancelled must be show or hide" in bad.stderr
+
+
+def test_a_day_the_zone_skipped_has_no_meeting_and_no_duplicate_uid(tmp_path, libical_expand):
+    """Samoa (Pacific/Apia) went from 29 to 31 December 2011: a daily series meets on the days that existed."""
+    from typer.testing import CliRunner
+
+    from meetctl.cli import app
+
+    path = tmp_path / "apia.toml"
+    path.write_text('[group]\nname = "Apia"\ntimezone = "Pacific/Apia"\n\n[[series]]\nid = "d"\ntitle = "Daily"\n'
+                    'rule = "FREQ=DAILY"\nstart = "19:00"\nduration = "1h"\nfrom = 2011-12-28\nuntil = 2012-01-02\n',
+                    encoding="utf-8")  # fmt: skip
+    runner = CliRunner()
+    expanded = runner.invoke(app, ["ical", "-f", str(path), "--expand"], env={"MEETCTL_FILE": ""})
+    uids = [line for line in expanded.stdout.splitlines() if line.startswith("UID:")]
+    assert len(uids) == len(set(uids)) == 5
+    ics = tmp_path / "apia.ics"
+    assert runner.invoke(app, ["ical", "-f", str(path), "-o", str(ics)], env={"MEETCTL_FILE": ""}).exit_code == 0
+    # 19:00 at -10:00 on the 28th and 29th, at +14:00 from the 31st: computed by hand.
+    want = {datetime(2011, 12, 29, 5, tzinfo=UTC), datetime(2011, 12, 30, 5, tzinfo=UTC),
+            datetime(2011, 12, 31, 5, tzinfo=UTC), datetime(2012, 1, 1, 5, tzinfo=UTC),
+            datetime(2012, 1, 2, 5, tzinfo=UTC)}  # fmt: skip
+    zone = ZoneInfo("Pacific/Apia")
+    assert {r[2] for r in vobject_records(ics.read_text(encoding="utf-8"), {"Pacific/Apia": zone})} == want
+    window = ("20110101T000000Z", "20130101T000000Z")
+    assert {r[2] for r in libical_records(libical_expand, ics, zone, window)[0]} == want

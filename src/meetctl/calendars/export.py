@@ -191,6 +191,12 @@ def _when(name: str, moment: datetime) -> str:
     return f"{name}:{_utc(moment)}" if _ambiguous(moment) else _local(name, moment)
 
 
+def day_exists(day: date, zone: ZoneInfo) -> bool:
+    """Whether ``day`` happened in ``zone`` at all (Pacific/Apia skipped 30 December 2011)."""
+    noon = datetime.combine(day, time(12), tzinfo=zone)
+    return noon.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == noon.replace(tzinfo=None)
+
+
 def _instance(name: str, nominal: datetime) -> str:
     """RECURRENCE-ID/EXDATE naming a series instance: the rule's own wall time, in the zone.
 
@@ -326,6 +332,13 @@ def _series_events(
     # Dates the series' instances must not produce: skips, cancellations, and meetings
     # moved out of the window.
     gone = set(series.skip)
+    # A rule date the zone skipped entirely has no meeting: its wall time would be the next day's.
+    if lo is not None:
+        stop = hi or date(max(years[1], lo.year), 12, 31)
+        for day, _instant in change_days(zone.key, *years):
+            for d in (day, day - timedelta(days=1), day + timedelta(days=1)):
+                if lo <= d <= stop and not day_exists(d, zone) and series.has_date(d):
+                    gone.add(d)
     shown_cancelled: list[Meeting] = []
     for m in meetings:
         if m.cancelled and not hide_cancelled and _in(m.date, first, last) and _in(m.original_date, lo, hi):
@@ -533,6 +546,8 @@ def calendar_events(
         if first is None or last is None:
             raise ValueError("expand needs a window")
         for o in occurrences(programmes, first, last):
+            if o.series is not None and not day_exists(o.date, o.start.tzinfo):  # type: ignore[arg-type]
+                continue  # a date the zone skipped (see _series_events)
             if not (o.cancelled and hide_cancelled):
                 out.append(_event(o, expanded_uid(o)))
         for p in programmes:

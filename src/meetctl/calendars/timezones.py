@@ -94,8 +94,8 @@ def vtimezone(zone: ZoneInfo, first_year: int, last_year: int) -> Any:
     every change is written as an observance of its own (one DTSTART each), up to
     :data:`_CHECK_YEARS` past ``last_year``. Observances reach back to
     :data:`EARLIEST_YEAR` whatever ``first_year`` is (see there). An observance is
-    DAYLIGHT when it puts the clocks forward, so Europe/Dublin's "negative
-    daylight saving" in winter reads as every reader expects.
+    DAYLIGHT when it puts the clocks forward (:func:`_forward`), so Europe/Dublin's
+    "negative daylight saving" in winter reads as every reader expects.
     """
     from icalendar import Timezone
 
@@ -113,11 +113,11 @@ def vtimezone(zone: ZoneInfo, first_year: int, last_year: int) -> Any:
         tz.add_component(_observance(False, datetime(first_year, 1, 1), offset, offset, name))
     if not regular:
         for c in changes:
-            tz.add_component(_observance(c.after > c.before, c.local, c.before, c.after, c.name))
+            tz.add_component(_observance(_forward(c), c.local, c.before, c.after, c.name))
         return tz
     for run in runs:
         first = run.members[0]
-        sub = _observance(first.after > first.before, first.local, first.before, first.after, first.name)
+        sub = _observance(_forward(first), first.local, first.before, first.after, first.name)
         if run.open_ended or len(run.members) > 1:
             rule: dict[str, Any] = {"freq": "yearly", "bymonth": first.local.month, "byday": run.byday}
             if not run.open_ended:
@@ -125,6 +125,13 @@ def vtimezone(zone: ZoneInfo, first_year: int, last_year: int) -> Any:
             sub.add("rrule", rule)
         tz.add_component(sub)
     return tz
+
+
+def _forward(c: _Transition) -> bool:
+    """Whether a change is daylight saving's "clocks forward" (DAYLIGHT): forward by at most two
+    hours. A bigger jump (Samoa crossing the date line) is a new standard time: readers
+    such as dateutil refuse a daylight saving of a day."""
+    return timedelta(0) < c.after - c.before <= timedelta(hours=2)
 
 
 def _observance(daylight: bool, local: datetime, before: timedelta, after: timedelta, name: str) -> Any:
