@@ -277,3 +277,19 @@ def test_a_year_long_event_clashes_with_every_meeting_in_it_once(cli, write_prog
         weeks = calendar.monthcalendar(2024, month)
         want.append(date(2024, month, max(w[calendar.WEDNESDAY] for w in weeks)).isoformat())
     assert dates == want
+
+
+def test_events_far_outside_the_window_are_not_parsed_and_lines_stay_the_files(cli, write_programme, tmp_path):
+    ics = tmp_path / "other.ics"
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN"]
+    for year in range(2000, 2020):  # twenty years of events before the window, one in an unknown zone
+        zone = ";TZID=Mars/Olympus_Mons" if year == 2005 else ""
+        lines += ["BEGIN:VEVENT", f"UID:old-{year}@example.org", f"DTSTART{zone}:{year}0301T180000Z",
+                  f"DTEND{zone}:{year}0301T200000Z", "SUMMARY:Old", "END:VEVENT"]  # fmt: skip
+    lines += ["BEGIN:VEVENT", "UID:mars@example.org", "DTSTART;TZID=Mars/Olympus_Mons:20240131T190000",
+              "SUMMARY:On Mars", "END:VEVENT", "END:VCALENDAR"]  # fmt: skip
+    ics.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    result = cli("clashes", "-f", write_programme(OURS, header=True), *YEAR, "--with", ics)
+    # The event of 2005 is outside the window: never read. The one in it is, at its own line.
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f'{ics}:124:1: error: event "mars@example.org" ("On Mars"): unknown time zone')

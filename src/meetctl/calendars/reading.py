@@ -207,24 +207,68 @@ _CLASH_PROPERTIES = frozenset(
 _PROPERTY_NAME = re.compile(rb"[A-Za-z0-9-]*")
 
 
-def needed_lines(data: bytes) -> bytes:
+def needed_lines(data: bytes, first: date | None = None, last: date | None = None) -> bytes:
     """Only the content lines (with their folded continuations) that clash detection uses.
 
     Other groups' calendars carry long descriptions, attendees and alarms; parsing
-    them is most of the cost of a big calendar, and none of it says when.
+    them is most of the cost of a big calendar, and none of it says when. With a
+    window, a plain event (no RRULE, RDATE or RECURRENCE-ID) whose DTSTART and DTEND
+    dates are both more than two days outside ``first..last`` is left out too: a
+    ten-year calendar then costs what the window's events cost.
     """
-    out = []
+    # A line left out is written as an empty line (the parser skips those), so that line
+    # numbers in messages stay those of the file.
+    out: list[bytes] = []
+    event: list[bytes] | None = None  # the lines of the VEVENT being read
     keep = True
     for line in data.splitlines(keepends=True):
         if line[:1] in (b" ", b"\t"):
-            if keep:
-                out.append(line)
+            (event if event is not None else out).append(line if keep else b"\n")
             continue
         name = _PROPERTY_NAME.match(line)
-        keep = name is not None and name.group().upper() in _CLASH_PROPERTIES
-        if keep:
+        word = name.group().upper() if name is not None else b""
+        keep = word in _CLASH_PROPERTIES
+        if not keep:
+            (event if event is not None else out).append(b"\n")
+            continue
+        upper = line.strip().upper()
+        if upper == b"BEGIN:VEVENT" and first is not None and last is not None:
+            event = [line]
+            continue
+        if event is None:
             out.append(line)
+            continue
+        event.append(line)
+        if upper == b"END:VEVENT":
+            out.extend(event if _touches(event, first, last) else [b"\n"] * len(event))  # type: ignore[arg-type]
+            event = None
+    if event is not None:
+        out.extend(event)  # an unfinished event: let the parser say what is wrong
     return b"".join(out)
+
+
+_DATE_VALUE = re.compile(rb":\s*(\d{4})(\d{2})(\d{2})")
+
+
+def _touches(event: list[bytes], first: date, last: date) -> bool:
+    """Whether a VEVENT's lines may touch ``first..last`` (kept whenever in doubt)."""
+    dates = []
+    for line in event:
+        name = line.split(b":", 1)[0].split(b";", 1)[0].strip().upper()
+        if name in (b"RRULE", b"RDATE", b"RECURRENCE-ID", b"EXRULE", b"DURATION"):
+            return True
+        if name in (b"DTSTART", b"DTEND"):
+            found = _DATE_VALUE.search(line)
+            if found is None:
+                return True
+            try:
+                dates.append(date(*(int(x) for x in found.groups())))
+            except ValueError:
+                return True  # an impossible date: the parser reports it
+    if not dates:
+        return True
+    margin = timedelta(days=2)  # zones: a date is a day either side of UTC
+    return min(dates) <= last + margin and max(dates) >= first - margin
 
 
 def ics_events(data: bytes, source: str, first: date, last: date) -> list[Event]:
@@ -235,7 +279,7 @@ def ics_events(data: bytes, source: str, first: date, last: date) -> list[Event]
     """
     from icalendar import Calendar
 
-    cal = parse_ics(needed_lines(data), source)
+    cal = parse_ics(needed_lines(data, first, last), source)
     zone = _calendar_zone(cal)
     vevents = cal.walk("VEVENT")
     repeating = {str(ev.get("uid")) for ev in vevents if ev.get("rrule") or ev.get("rdate") or ev.get("recurrence-id")}
