@@ -210,6 +210,18 @@ def _instance(name: str, nominal: datetime) -> str:
     return _local(name, nominal)
 
 
+def _skipped_days(series: Series, zone: ZoneInfo, lo: date, hi: date | None, years: tuple[int, int]) -> set[date]:
+    """The series' dates in ``lo..hi`` that ``zone`` skipped entirely: no meeting (its wall
+    time would be the next day's, and readers disagree on what to make of it)."""
+    stop = hi or date(max(years[1], lo.year), 12, 31)
+    found = set()
+    for day, _instant in change_days(zone.key, *years):
+        for d in (day - timedelta(days=1), day, day + timedelta(days=1)):
+            if lo <= d <= stop and not day_exists(d, zone) and series.has_date(d):
+                found.add(d)
+    return found
+
+
 def _organizer(o: Occurrence) -> str | None:
     """ORGANIZER (RFC 5546 requires one with METHOD:PUBLISH): the group, at its email address."""
     if not o.group.email:
@@ -331,14 +343,7 @@ def _series_events(
     start_day = _first_rule_date(series, lo, hi)
     # Dates the series' instances must not produce: skips, cancellations, and meetings
     # moved out of the window.
-    gone = set(series.skip)
-    # A rule date the zone skipped entirely has no meeting: its wall time would be the next day's.
-    if lo is not None:
-        stop = hi or date(max(years[1], lo.year), 12, 31)
-        for day, _instant in change_days(zone.key, *years):
-            for d in (day, day - timedelta(days=1), day + timedelta(days=1)):
-                if lo <= d <= stop and not day_exists(d, zone) and series.has_date(d):
-                    gone.add(d)
+    gone = set(series.skip) | _skipped_days(series, zone, lo, hi, years)
     shown_cancelled: list[Meeting] = []
     for m in meetings:
         if m.cancelled and not hide_cancelled and _in(m.date, first, last) and _in(m.original_date, lo, hi):
