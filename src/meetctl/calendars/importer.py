@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from meetctl.calendars.export import CANCELLED_PROP, CANCELLED_WORD, FIELDS_PROP, SESSION_PROP
 from meetctl.calendars.reading import event_line, event_name, first_line, parse_ics
 from meetctl.model.errors import Location, MeetctlError, Problem
+from meetctl.model.loading import web_link
 from meetctl.model.rules import RuleError, describe, format_duration, parse_rrule, parse_rule
 from meetctl.model.schedule import local_datetime
 from meetctl.model.wording import slugify
@@ -355,7 +356,11 @@ class _Builder:
         group["timezone"] = self.zone_name
         urls = {_raw_text(ev, "url") for ev in self.cal.walk("VEVENT")}
         if len(urls) == 1 and None not in urls:
-            group["website"] = urls.pop()
+            url = urls.pop()
+            try:  # only a link a programme may hold (http/https, absolute) becomes the website
+                group["website"] = web_link(url)
+            except ValueError:
+                self.warn(f"URL {url!r} is not an http(s) link; not kept as the website")
         data: dict[str, Any] = {"group": group}
         if self.venues:
             data["venues"] = dict(sorted(self.venues.items()))
