@@ -527,28 +527,54 @@ def remind(
         settings = mailer.smtp_settings(
             programmes[0].mail, smtp_host, smtp_port, smtp_security, smtp_user
         )
-    found = reminders.due(programmes, today_for(today, programmes), days or [7])
-    if not found:
+    day = today_for(today, programmes)
+    found = reminders.due(programmes, day, days or [7])
+    due_notices = reminders.notices_due(programmes, day)
+    if not found and not due_notices:
         return
+    kind = (RemindFormat.email if send else fmt or RemindFormat.text).value
+    notices = _notices(due_notices, day, kind, programmes)
+    now = now_for(today, programmes)
     if send:
-        messages = [reminders.email_message(r, to or [], now_for(today, programmes)) for r in found]
+        messages = [reminders.notice_email(n, to or [], now) for n in notices]
+        messages += [reminders.email_message(r, to or [], now) for r in found]
         for outcome in mailer.deliver(messages, settings, mailer.sent_log(), force=force):
             if verbose:
                 typer.echo(f"{outcome.status}: {outcome.subject} -> {', '.join(outcome.recipients)}", err=True)
     elif fmt is RemindFormat.email:
-        if len(found) > 1:
+        if len(found) + len(notices) > 1:
             raise MeetctlError(
                 Problem(
-                    f"{len(found)} reminders are due and --format email writes one message: "
-                    "use --send, or one --days per run"
+                    f"{len(found) + len(notices)} reminders{' and notices' if notices else ''} are due and "
+                    "--format email writes one message: use --send, or one --days per run"
                 )
             )
-        message = reminders.email_message(found[0], to or [], now_for(today, programmes))
+        message = (reminders.notice_email(notices[0], to or [], now) if notices
+                   else reminders.email_message(found[0], to or [], now))  # fmt: skip
         sys.stdout.flush()
         sys.stdout.buffer.write(reminders.email_bytes(message))
         sys.stdout.buffer.flush()
     else:
-        typer.echo(reminders.render(found, (fmt or RemindFormat.text).value), nl=False)
+        parts = [reminders.render_notice(n, kind) for n in notices]
+        if found:
+            parts.append(reminders.render(found, kind))
+        typer.echo(reminders.SEPARATOR[kind].join(parts), nl=False)
+
+
+def _notices(due: list[Any], today: date, kind: str, programmes: list[Programme]) -> list[Any]:
+    """The formal notices due today, each with its agenda rendered (text, Markdown; HTML for email)."""
+    if not due:
+        return []
+    from meetctl.documents.agendas import agenda_document
+    from meetctl.mail.reminders import Notice
+
+    templates = _templates(None, programmes)
+    body = "markdown" if kind == "markdown" else "text"
+    return [
+        Notice(o, today, agenda_document(templates, o, body, today),
+               agenda_document(templates, o, "html", today) if kind == "email" else None)
+        for o in due
+    ]  # fmt: skip
 
 # --------------------------------------------------------------------------- documents
 # flyer, announce, report, stats, templates
@@ -1101,7 +1127,15 @@ def move(
 @app.command()
 def record(
     day: Annotated[str, typer.Argument(metavar="DATE", help="The meeting's date, YYYY-MM-DD.")],
-    attendance: Annotated[int, typer.Option("--attendance", min=0, help="How many came.")],
+    attendance: Annotated[int | None, typer.Option("--attendance", min=0, help="How many came.")] = None,
+    apologies: Annotated[
+        list[str] | None,
+        typer.Option("--apologies", metavar="NAME", help="Someone who sent apologies; repeatable."),
+    ] = None,
+    action: Annotated[
+        list[str] | None,
+        typer.Option("--action", metavar="TEXT", help="An action agreed (next agenda's matters arising); repeatable."),
+    ] = None,
     notes: Annotated[str | None, typer.Option("--notes", help="Anything worth keeping.")] = None,
     series: SeriesId = None,
     files: Files = None,
@@ -1109,16 +1143,21 @@ def record(
     dry_run: DryRun = False,
     diff: ShowDiff = False,
 ) -> None:
-    """Record how many came to the meeting on DATE (and notes), for reports and stats.
+    """Record the meeting on DATE: how many came, apologies, actions agreed, notes.
 
-    Example:  meetctl record 2017-01-25 --attendance 14 --notes "Lively; two new faces"
+    Apologies and actions are added to those already recorded; actions become the
+    "matters arising" on the next agenda of the series. Apologies can be recorded
+    before the meeting; everything else once it has happened. Comments in the file are kept.
+
+    Example:  meetctl record 2017-01-25 --attendance 14 --apologies "Sam" --action "Jo to book the room"
     """
     from meetctl.editing.editor import target_file
     from meetctl.editing.edits import record as record_meeting
 
     day_ = parse_date_option("DATE", day)
     current = today_for(today, load([target_file(files)]))
-    _edit(files, record_meeting(day_, attendance, notes, current, series), dry_run, diff)
+    make = record_meeting(day_, attendance, notes, current, series, apologies or [], action or [])
+    _edit(files, make, dry_run, diff)
 
 
 venue_app = typer.Typer(
