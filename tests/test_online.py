@@ -136,3 +136,33 @@ def test_the_agenda_of_an_online_only_meeting_has_no_address(cli, hybrid):
     out = cli("agenda", "-f", hybrid, "2024-04-02").stdout
     assert "Where:       Online\n" in out
     assert "Join online: https://meet.example.org/readers?room=a_b&x=1\n" in out
+
+
+def test_links_and_accessibility_round_trip_through_import(cli, hybrid, tmp_path):
+    ics, back = tmp_path / "h.ics", tmp_path / "back.toml"
+    assert cli("ical", "-f", hybrid, "-o", ics).exit_code == 0
+    assert cli("import", ics, "-o", back).exit_code == 0
+    window = ("--from", "2024-03-01", "--to", "2024-05-31", "--json")
+    original = json.loads(cli("list", "-f", hybrid, *window).stdout)
+    imported = json.loads(cli("list", "-f", back, *window).stdout)
+    keys = ("date", "start", "end", "title", "venue", "address", "online", "accessibility")
+    assert [{k: r[k] for k in keys} for r in imported] == [{k: r[k] for k in keys} for r in original]
+
+
+def test_another_calendars_conference_link_is_imported_only_if_it_is_http(cli, tmp_path):
+    ics = tmp_path / "other.ics"
+    event = (
+        "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240110T180000Z\r\n"
+        "DTEND:20240110T190000Z\r\nSUMMARY:{title}\r\nCONFERENCE;VALUE=URI;FEATURE=VIDEO:{link}\r\nEND:VEVENT\r\n"
+    )
+    ics.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+        + event.format(uid="a@x", title="Good", link="https://meet.example.org/good")
+        + event.format(uid="b@x", title="Bad", link="javascript:alert(1)")
+        + "END:VCALENDAR\r\n"
+    )
+    result = cli("import", ics)
+    assert result.exit_code == 0
+    assert 'online = "https://meet.example.org/good"' in result.stdout
+    assert "javascript" not in result.stdout
+    assert "join link not imported: 'javascript:alert(1)' is not an http:// or https:// link" in result.stderr
