@@ -166,3 +166,15 @@ def test_another_calendars_conference_link_is_imported_only_if_it_is_http(cli, t
     assert 'online = "https://meet.example.org/good"' in result.stdout
     assert "javascript" not in result.stdout
     assert "join link not imported: 'javascript:alert(1)' is not an http:// or https:// link" in result.stderr
+
+
+def test_venue_add_takes_a_join_link_and_refuses_anything_but_http(cli, write_programme):
+    path = write_programme(HYBRID)
+    added = cli("venue", "add", "zoom", "--name", "Zoom", "--online", "https://zoom.example.org/j/1", "-f", path)
+    assert added.exit_code == 0, added.stderr
+    assert '[venues.zoom]\nname = "Zoom"\nonline = "https://zoom.example.org/j/1"\n' in path.read_text()
+    before = path.read_bytes()
+    refused = cli("venue", "add", "bad", "--name", "Bad", "--online", "data:text/html,hi", "-f", path)
+    assert refused.exit_code == 2
+    assert refused.stderr == f"{path}: error: --online: 'data:text/html,hi' is not an http:// or https:// link\n"
+    assert path.read_bytes() == before

@@ -1176,6 +1176,9 @@ def venue_add(
     accessibility: Annotated[
         str | None, typer.Option("--accessibility", help="Step-free access, hearing loop...")
     ] = None,
+    online: Annotated[
+        str | None, typer.Option("--online", metavar="URL", help="A join link (http/https); no address: online only.")
+    ] = None,
     files: Files = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
@@ -1186,7 +1189,7 @@ def venue_add(
     """
     from meetctl.editing.edits import add_venue
 
-    _edit(files, add_venue(venue_id, name, address, directions, accessibility), dry_run, diff)
+    _edit(files, add_venue(venue_id, name, address, directions, accessibility, online), dry_run, diff)
 
 
 def app_for(args: list[str]) -> typer.Typer:

@@ -395,7 +395,7 @@ def _refuse_commented_array(editor: Editor, o: Occurrence, key: str) -> None:
 
 def add_venue(
     venue_id: str, name: str, address: str | None, directions: str | None = None,
-    accessibility: str | None = None,
+    accessibility: str | None = None, online: str | None = None,
 ) -> Callable[[Editor], None]:  # fmt: skip
     """``meetctl venue add``: a new [venues.ID] table."""
     import re
@@ -409,9 +409,16 @@ def add_venue(
             raise editor.refuse(f"refused: venue '{venue_id}' already exists{line}")
         values: dict[str, Any] = {"name": _text_option(editor, "--name", name)}
         for key, value in (("address", address), ("directions", directions),
-                           ("accessibility", accessibility)):  # fmt: skip
+                           ("accessibility", accessibility), ("online", online)):  # fmt: skip
             if value is not None:
                 values[key] = _text_option(editor, f"--{key}", value)
+        if online is not None:
+            from meetctl.model.loading import check_link
+
+            try:
+                check_link(online)
+            except ValueError as exc:
+                raise editor.refuse(f"--online: {exc}") from None
         editor.add_venue_table(venue_id, values)
         editor.messages.append(f"added venue '{venue_id}': {name}" + (f", {address}" if address else ""))
 
