@@ -182,3 +182,22 @@ def test_markdown_notice_carries_the_agenda_in_markdown(cli, write_programme):
     assert out.stdout.startswith("**Notice is hereby given of the Annual General Meeting of Test Group")
     assert "\n# Test Group: Annual General Meeting\n" in out.stdout
     assert "\n1. Apologies for absence\n" in out.stdout
+
+
+# --------------------------------------------------------------------------- sent for real (aiosmtpd on 127.0.0.1)
+
+from tests.test_send import PASSWORD, start_server, tls  # noqa: E402, F401 - fixtures of a real SMTP server
+
+
+def test_remind_send_delivers_the_notice_once(cli, write_programme, start_server, tmp_path):  # noqa: F811
+    controller, inbox = start_server()
+    mail = f'\n[mail]\nsmtp_host = "127.0.0.1"\nsmtp_port = {controller.port}\nuser = "secretary@example.org"\n'
+    path = write_programme(AGM.replace("[[meetings]]", mail + "\n[[meetings]]", 1))
+    env = {"MEETCTL_STATE_DIR": str(tmp_path / "state"), "MEETCTL_SMTP_PASSWORD": PASSWORD}
+    for day in (DEADLINE - timedelta(days=1), DEADLINE, DEADLINE, DEADLINE + timedelta(days=1)):
+        result = cli("remind", "-f", path, "--today", day.isoformat(), "--send", "-v", env=env)
+        assert result.exit_code == 0, result.stderr
+    (message,) = inbox.messages()  # the second run on the deadline finds it in the sent-log
+    assert message["Subject"] == "Notice of the Annual General Meeting: Thursday 21 March 2024, 7pm"
+    assert message["To"] == "members@example.org"
+    assert "Election of officers (30 min)" in message.get_body(("plain",)).get_content()

@@ -147,11 +147,11 @@ def check_agenda_path(path: Path, force: bool) -> None:
     HTML and Markdown agendas carry a ``meetctl agenda`` marker; a ``.pdf`` is known by its
     header. A plain-text file could be anything (notes, the minutes), so it needs ``--force``.
     """
-    if force or not path.exists() and not path.is_symlink():
-        return
     where = Location(str(path))
-    if not path.is_file():
+    if path.exists() and not path.is_file():  # a FIFO, a device, a folder: never, not even with --force
         raise MeetctlError.at(where, "is not a regular file; not overwritten")
+    if force or not path.exists():
+        return
     try:
         with path.open("rb") as fh:
             head = fh.read(8192)
