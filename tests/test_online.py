@@ -178,3 +178,8 @@ def test_venue_add_takes_a_join_link_and_refuses_anything_but_http(cli, write_pr
     assert refused.exit_code == 2
     assert refused.stderr == f"{path}: error: --online: 'data:text/html,hi' is not an http:// or https:// link\n"
     assert path.read_bytes() == before
+
+
+def test_the_markdown_reminder_gives_the_link_as_a_link(cli, hybrid):
+    out = cli("remind", "-f", hybrid, "--today", "2024-04-16", "--format", "markdown").stdout
+    assert "- **Join online:** <https://meet.example.org/readers?room=a_b&x=1>" in out

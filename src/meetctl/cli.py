@@ -566,8 +566,10 @@ def _notices(due: list[Any], today: date, kind: str, programmes: list[Programme]
     if not due:
         return []
     from meetctl.documents.agendas import agenda_document
+    from meetctl.documents.environment import with_locale
     from meetctl.mail.reminders import Notice
 
+    with_locale(programmes, None)  # a group.locale Babel does not know is an error at its line, not a crash
     templates = _templates(None, programmes)
     body = "markdown" if kind == "markdown" else "text"
     return [

@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from email.message import EmailMessage
 
 WIDTH = 72
+#: The label of a meeting's join link (Markdown makes it a link, not escaped text).
+JOIN = "Join online"
 #: How far ahead "After that:" looks for the group's following meeting.
 FOLLOWING_HORIZON = timedelta(days=366)
 
@@ -219,7 +221,7 @@ def content(reminder: Reminder) -> Content:
         if o.venue.accessibility:
             details.append(("Access", [o.venue.accessibility]))
     if o.online:
-        details.append(("Join online", [o.online]))
+        details.append((JOIN, [o.online]))
     if o.lead:
         details.append(("Leading off", [o.lead]))
     m = o.meeting
@@ -308,6 +310,13 @@ def md_escape(text: str) -> str:
     return re.sub(r"^(\d+)\.", r"\1\\.", re.sub(r"^([-+])", r"\\\1", text))
 
 
+def md_link(url: str) -> str:
+    """A checked http(s) link as a Markdown autolink: taken literally, ``<`` and ``>`` percent-encoded."""
+    from urllib.parse import quote
+
+    return "<" + quote(url, safe=":/?#[]@!$&'()*+,;=%-._~") + ">"
+
+
 def render_markdown(c: Content) -> str:
     """Markdown for a website, forum or chat post."""
     blocks = [md_escape(c.opening)]
@@ -316,7 +325,10 @@ def render_markdown(c: Content) -> str:
     if c.description:
         blocks.extend(md_escape(p) for p in _paragraphs(c.description))
     blocks.append(
-        "\n".join(f"- **{label}:** " + "  \n  ".join(md_escape(v) for v in values) for label, values in c.details)
+        "\n".join(
+            f"- **{label}:** " + "  \n  ".join(md_link(v) if label == JOIN else md_escape(v) for v in values)
+            for label, values in c.details
+        )
     )
     if c.timetable:
         blocks.append("**Timetable:**\n\n" + "\n".join(f"- {md_escape(t)}" for t in c.timetable))
