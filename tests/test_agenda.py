@@ -253,12 +253,14 @@ reason = "Hall flooded"
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ('online = "javascript:alert(1)"', "'javascript:alert(1)' is not an http:// or https:// link"),
-        ('online = "https://meet.example.org/a b"', "is not a link (it has a space or a control character)"),
-        ('online = "https://"', "is not an http:// or https:// link"),
-        ('online = "ftp://files.example.org/x"', "is not an http:// or https:// link"),
+        ('online = "javascript:alert(1)"', "'javascript:alert(1)' is not a link meetctl writes: it must start with"),
+        ('online = "https://meet.example.org/a b"', "a link must not contain spaces"),
+        ('online = "https://"', "'https://' has no host name"),
+        ('online = "ftp://files.example.org/x"', "it must start with http:// or https://"),
+        ('online = "https://user:pw@meet.example.org/"', "a link must not carry a user name or password"),
+        ('kind = "agm\\u0007"', "contains the control character U+0007"),
         ('notice = "21 clear dayz"', "unknown notice period '21 clear dayz'"),
-        ("apologies = [\"Ann\", \"  \"]", "must not contain empty strings"),
+        ("apologies = [\"Ann\", \"  \"]", "must not be empty"),
         ("kind = 3", "kind must be a string"),
     ],
 )
@@ -301,7 +303,8 @@ lead = "Jo"
         'agenda.standing_items must include "items" (where each meeting\'s own agenda goes); meetctl fills in '
         '"apologies", "minutes", "matters_arising", "items", "aob", "next_meeting"; any other text is an item of your own',
         "meetings[1].agenda[1].minutes: must be a number of minutes above 0",
-        "meetings[1].agenda[1].paper: 'file:///etc/passwd' is not an http:// or https:// link",
+        "meetings[1].agenda[1].paper: 'file:///etc/passwd' is not a link meetctl writes: it must start with http:// "
+        "or https://",
         "meetings[1].agenda[2]: missing required key 'title'",
     ]
     assert all(line.startswith(f"{path}:") and line.split(":")[1].isdigit() for line in lines)

@@ -165,7 +165,7 @@ def test_another_calendars_conference_link_is_imported_only_if_it_is_http(cli, t
     assert result.exit_code == 0
     assert 'online = "https://meet.example.org/good"' in result.stdout
     assert "javascript" not in result.stdout
-    assert "join link not imported: 'javascript:alert(1)' is not an http:// or https:// link" in result.stderr
+    assert "join link not imported: 'javascript:alert(1)' is not a link meetctl writes" in result.stderr
 
 
 def test_venue_add_takes_a_join_link_and_refuses_anything_but_http(cli, write_programme):
@@ -176,7 +176,10 @@ def test_venue_add_takes_a_join_link_and_refuses_anything_but_http(cli, write_pr
     before = path.read_bytes()
     refused = cli("venue", "add", "bad", "--name", "Bad", "--online", "data:text/html,hi", "-f", path)
     assert refused.exit_code == 2
-    assert refused.stderr == f"{path}: error: --online: 'data:text/html,hi' is not an http:// or https:// link\n"
+    assert refused.stderr == (
+        f"{path}: error: --online: 'data:text/html,hi' is not a link meetctl writes: it must start with http:// or "
+        "https://\n"
+    )
     assert path.read_bytes() == before
 
 

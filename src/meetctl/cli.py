@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from meetctl.model.errors import EXIT_FOUND, EXIT_INPUT, MeetctlError, Problem
+from meetctl.model.errors import EXIT_FOUND, EXIT_INPUT, Location, MeetctlError, Problem, one_line
 from meetctl.model.loading import load_programmes, named_programmes
 from meetctl.model.programme import Programme
 
@@ -45,7 +45,7 @@ class _Commands(TyperGroup):
             if os.environ.get("MEETCTL_DEBUG") or _is_click_exception(exc):
                 raise
             typer.echo(
-                f"meetctl: internal error: {type(exc).__name__}: {exc} "
+                f"meetctl: internal error: {type(exc).__name__}: {one_line(str(exc))} "
                 "(please report it; MEETCTL_DEBUG=1 shows the traceback)",
                 err=True,
             )
@@ -76,7 +76,7 @@ def _is_usage_error(exc: Exception) -> bool:
 def _usage_error(ctx: Any, exc: Any) -> None:
     """One line, like every other bad input: `meetctl list: error: ... (see meetctl list --help)`."""
     where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "meetctl"
-    typer.echo(f"{where}: error: {exc.format_message()} (see {where} --help)", err=True)
+    typer.echo(f"{where}: error: {one_line(exc.format_message())} (see {where} --help)", err=True)
     ctx.exit(exc.exit_code)
 
 
@@ -338,7 +338,7 @@ def ical(
     Example:  meetctl ical -f examples/programme.toml -o programme.ics
     """
     from meetctl.calendars.export import build_calendar, expand_window
-    from meetctl.output import check_output_path, write_output
+    from meetctl.output import check_output
 
     programmes = load(files)
     first = parse_date_option("--from", from_) if from_ else None
@@ -349,13 +349,13 @@ def ical(
         lo, hi = expand_window(programmes, today_for(today, programmes))
         first, last = first or lo, last or max(hi, first or hi)
     if output is not None:
-        check_output_path(output, force)
+        check_output(output, "calendar", force)  # refuse before the work, not after
     data = build_calendar(programmes, first, last, expand=expand)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        write_output(output, data)
+        write_file(output, data, "calendar", force, announce=False)
 
 
 @app.command()
@@ -422,10 +422,10 @@ def import_(
     from meetctl.calendars.importer import import_calendar, programme_text
     from meetctl.calendars.reading import fetch, read_ics
     from meetctl.model.loading import parse_programme
-    from meetctl.output import write_output
+    from meetctl.output import check_output
 
-    if output is not None and output.exists() and not force:
-        raise MeetctlError(Problem(f"{output} already exists; not overwritten (use --force to replace it)"))
+    if output is not None:
+        check_output(output, "programme", force)
     is_url = source.lower().startswith(("http://", "https://", "webcal://"))
     imported = import_calendar(fetch(source) if is_url else read_ics(Path(source)), source)
     text = programme_text(imported, source)
@@ -435,7 +435,7 @@ def import_(
     if output is None:
         sys.stdout.write(text)
     else:
-        write_output(output, text.encode("utf-8"))
+        write_file(output, text.encode("utf-8"), "programme", force, announce=False)
 
 
 @app.command()
@@ -504,6 +504,12 @@ def remind(
         str | None, typer.Option("--smtp-user", help="Overrides mail.user (password: $MEETCTL_SMTP_PASSWORD).")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="With --send: say what was sent.")] = False,
+    allow_cleartext_auth: Annotated[
+        bool,
+        typer.Option("--allow-cleartext-auth",
+                     help="With --send and security \"none\": let the password go unencrypted (also "
+                          "$MEETCTL_SMTP_ALLOW_CLEARTEXT=1)."),
+    ] = False,  # fmt: skip
     today: Today = None,
 ) -> None:
     """Write the reminder for each meeting exactly N days ahead; print nothing if none is due.
@@ -525,7 +531,8 @@ def remind(
         from meetctl.mail import delivery as mailer
 
         settings = mailer.smtp_settings(
-            programmes[0].mail, smtp_host, smtp_port, smtp_security, smtp_user
+            programmes[0].mail, smtp_host, smtp_port, smtp_security, smtp_user,
+            allow_cleartext=allow_cleartext_auth,
         )
     day = today_for(today, programmes)
     found = reminders.due(programmes, day, days or [7])
@@ -638,11 +645,21 @@ def _load_for_documents(files: list[Path] | None, locale: str | None) -> list[Pr
     return with_locale(load(files), locale)
 
 
-def _write_output(path: Path, data: bytes, force: bool = True) -> None:
-    from meetctl.output import write_file
+def _make_folder(folder: Path) -> None:
+    """Create one folder meetctl owns by default (reports/, templates/) beside an existing programme."""
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise MeetctlError.at(Location(str(folder)), f"cannot create folder: {exc.strerror or exc}") from None
 
-    write_file(path, data, force)
-    typer.echo(str(path))
+
+def write_file(path: Path, data: bytes, kind: str, force: bool, announce: bool = True) -> None:
+    """Write a command's output file by the rules of :mod:`meetctl.output`; print its path if ``announce``."""
+    from meetctl.output import write_output
+
+    write_output(path, data, kind, force)
+    if announce:
+        typer.echo(str(path))
 
 
 @app.command()
@@ -657,6 +674,9 @@ def flyer(
     ] = None,
     paper: Annotated[Paper, typer.Option("--paper", help="Paper size.")] = Paper.a4,
     output: Output = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing file that is not a flyer of the same format.")
+    ] = False,
     series: SeriesOption = None,
     templates: TemplatesDir = None,
     locale: LocaleOption = None,
@@ -674,6 +694,7 @@ def flyer(
     from meetctl.documents.flyers import flyer_html, html_to_pdf
     from meetctl.model.schedule import next_occurrence
     from meetctl.model.selection import meeting_on, term_meetings, term_window
+    from meetctl.output import check_output
 
     programmes = _load_for_documents(files, locale)
     own_templates = _templates(templates, programmes)
@@ -694,17 +715,19 @@ def flyer(
             raise MeetctlError(Problem("no meetings to come; give a DATE or --from/--to"))
         items = [found]
     chosen = fmt or (FlyerFormat.pdf if output and output.suffix.lower() == ".pdf" else FlyerFormat.html)
+    if output is not None and str(output) != "-":
+        check_output(output, chosen.value, force)  # refuse before the work, not after
     html = flyer_html(own_templates, programmes, items, paper.value, term)
     if chosen is FlyerFormat.html:
         data = html.encode("utf-8")
     else:
         base = templates or Path(programmes[0].path).parent
-        data = html_to_pdf(html, base)
+        data = html_to_pdf(html, base, own_templates.group_dirs)
     if output is None and on_terminal():  # markup or PDF bytes are no use on a screen: write a file
         name = f"term-flyer-{items[0].date}-{items[-1].date}" if term else f"flyer-{items[0].date}"
         output = Path(f"{name}.{chosen.value}")
     if output is not None and str(output) != "-":
-        _write_output(output, data)
+        write_file(output, data, chosen.value, force)
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -751,6 +774,7 @@ def agenda(
     from meetctl.documents import agendas
     from meetctl.model.schedule import next_occurrence
     from meetctl.model.selection import meeting_on
+    from meetctl.output import check_output
 
     programmes = _load_for_documents(files, locale)
     own_templates = _templates(templates, programmes)
@@ -766,8 +790,9 @@ def agenda(
     to_file = output is not None and str(output) != "-"
     chosen = fmt or (_AGENDA_SUFFIXES.get(output.suffix.lower(), AgendaFormat.text) if to_file and output
                      else AgendaFormat.text)  # fmt: skip
+    kind = agendas.OUTPUT_KINDS[chosen.value]
     if to_file and output is not None:
-        agendas.check_agenda_path(output, force)
+        check_output(output, kind, force)  # refuse before the work, not after
     warning = agendas.agenda_deadline_warning(meeting, current)
     if warning is not None:
         typer.echo(str(warning), err=True)
@@ -781,10 +806,9 @@ def agenda(
         data = text.encode("utf-8")
     if output is None and chosen is AgendaFormat.pdf and on_terminal():  # PDF bytes are no use on a screen
         output = agendas.default_agenda_path(meeting, chosen.value)
-        agendas.check_agenda_path(output, force)
         to_file = True
     if to_file and output is not None:
-        _write_output(output, data)
+        write_file(output, data, kind, force)
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -880,8 +904,11 @@ def report(
     if output is not None and str(output) == "-":
         typer.echo(text, nl=False)
         return
-    path = output or reports.report_path(meeting, reports.default_reports_dir(meeting))
-    _write_output(path, text.encode("utf-8"), force)
+    path = output
+    if path is None:  # the default reports/ folder beside the programme is ours to make; -o's folder is not
+        path = reports.report_path(meeting, reports.default_reports_dir(meeting))
+        _make_folder(path.parent)
+    write_file(path, text.encode("utf-8"), "report", force)
 
 
 @app.command()
@@ -964,8 +991,10 @@ def templates_copy(
     ]
     if problems:
         raise MeetctlError(problems)
+    if templates is None:  # the default templates/ folder beside the programme is ours to make
+        _make_folder(folder)
     for name in names:
-        _write_output(folder / name, (BUILTIN_DIR / name).read_bytes(), force)
+        write_file(folder / name, (BUILTIN_DIR / name).read_bytes(), "template", force)
 
 # --------------------------------------------------------------------------- editing
 # init, add, cancel, move, record, venue

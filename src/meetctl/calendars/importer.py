@@ -191,10 +191,10 @@ class _Builder:
         """Only http(s) links reach the programme (it would refuse anything else); others are warned about."""
         if key != "online":
             return True
-        from meetctl.model.loading import check_link
+        from meetctl.model.loading import web_link
 
         try:
-            check_link(str(value))
+            web_link(str(value))
         except ValueError as exc:
             self.warn(f"join link not imported: {exc}")
             return False

@@ -413,10 +413,10 @@ def add_venue(
             if value is not None:
                 values[key] = _text_option(editor, f"--{key}", value)
         if online is not None:
-            from meetctl.model.loading import check_link
+            from meetctl.model.loading import web_link
 
             try:
-                check_link(online)
+                web_link(online)
             except ValueError as exc:
                 raise editor.refuse(f"--online: {exc}") from None
         editor.add_venue_table(venue_id, values)

@@ -406,9 +406,15 @@ def parse_address(value: str, what: str):  # -> email.headerregistry.Address
     if len(pairs) != 1 or "@" not in pairs[0][1]:
         raise MeetctlError(Problem(f"{what}: not one email address: {value!r}"))
     name, addr = pairs[0]
+    local, _, domain = addr.rpartition("@")
     try:
-        return Address(display_name=header_text(name), addr_spec=addr)
-    except (ValueError, HeaderParseError, IndexError) as exc:
+        # An international domain (exämple.org) travels as IDNA (xn--exmple-cua.org): SMTP and
+        # every header stay ASCII; a name that cannot be encoded is refused.
+        ascii_domain = domain.encode("idna").decode("ascii")
+        if not local.strip('"') or not local.isascii() or not ascii_domain:
+            raise ValueError("the part before @ must be plain ASCII and not empty")
+        return Address(display_name=header_text(name), username=local.strip('"'), domain=ascii_domain)
+    except (ValueError, HeaderParseError, IndexError, UnicodeError) as exc:
         raise MeetctlError(Problem(f"{what}: not an email address: {value!r} ({exc})")) from None
 
 
