@@ -186,3 +186,14 @@ def test_venue_add_takes_a_join_link_and_refuses_anything_but_http(cli, write_pr
 def test_the_markdown_reminder_gives_the_link_as_a_link(cli, hybrid):
     out = cli("remind", "-f", hybrid, "--today", "2024-04-16", "--format", "markdown").stdout
     assert "- **Join online:** <https://meet.example.org/readers?room=a_b&x=1>" in out
+
+
+def test_next_says_access_and_the_link(cli, hybrid):
+    out = cli("next", "-f", hybrid, "--today", "2024-05-29").stdout
+    assert out == (
+        "Thursday 30 May 2024, 7pm to 9pm (Europe/Berlin)\n"
+        "Hybrid, with its own link\n"
+        "Nachbarschaftshaus, Urbanstraße 21, 10961 Berlin\n"
+        "Access: Lift to the first floor; quiet room.\n"
+        "Join online: https://video.example.net/may\n"
+    )

@@ -164,6 +164,10 @@ def describe_occurrence(o: Occurrence) -> str:
         lines.append(", ".join(x for x in (o.venue.name, o.venue.address) if x))
         if o.venue.directions:
             lines.append(o.venue.directions)
+        if o.venue.accessibility:
+            lines.append(f"Access: {o.venue.accessibility}")
+    if o.online:
+        lines.append(f"Join online: {o.online}")
     if o.description:
         lines.append(o.description)
     if o.lead:

@@ -458,6 +458,7 @@ def ics_attachment(reminder: Reminder, stamp: datetime) -> bytes:
         for x in (
             o.description,
             f"Leading off: {o.lead}" if o.lead else None,
+            o.venue.accessibility if o.venue else None,
             f"Join online: {o.online}" if o.online else None,
         )
         if x
