@@ -78,7 +78,9 @@ def test_worked_examples_from_the_readme():
     assert parse_notice("1 month").deadline(date(2024, 3, 31)) == date(2024, 2, 29)
 
 
-@pytest.mark.parametrize("text", ["21 clear dayz", "clear days", "0 days", "21", "two weeks", "3 clear months", ""])
+@pytest.mark.parametrize(
+    "text", ["21 clear dayz", "clear days", "0 days", "21", "two weeks", "3 clear months", "", "400 days", "13 months"]
+)
 def test_a_notice_period_that_is_not_understood_is_refused(text):
     with pytest.raises(ValueError, match="notice period"):
         parse_notice(text)

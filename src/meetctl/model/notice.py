@@ -33,6 +33,8 @@ _NOTICE = re.compile(
     re.IGNORECASE,
 )
 
+#: The longest notice period accepted, per unit: a year.
+LONGEST = {"day": 366, "week": 52, "month": 12}
 #: What a notice rule may look like, for error messages.
 NOTICE_FORMS = '"21 clear days", "14 days", "6 weeks", "2 clear weeks" or "1 month"'
 
@@ -70,6 +72,9 @@ def parse_notice(text: str) -> NoticeRule:
     if count < 1:
         raise ValueError(f"notice period {text!r} must be at least 1")
     unit = m.group("unit").lower().rstrip("s")
+    if count > LONGEST[unit]:
+        # No rule book asks for more than a year; a typo ("210 days") should not pass silently.
+        raise ValueError(f"notice period {text!r} is longer than a year (at most {LONGEST[unit]} {unit}s)")
     if unit == "month" and m.group("clear"):
         # "clear months" has no settled meaning; make the group say it in days or weeks.
         raise ValueError(f"notice period {text!r}: say clear notice in days or weeks, not months")
