@@ -308,3 +308,19 @@ lead = "Jo"
         "meetings[1].agenda[2]: missing required key 'title'",
     ]
     assert all(line.startswith(f"{path}:") and line.split(":")[1].isdigit() for line in lines)
+
+
+def test_the_terminal_stats_table_has_an_apologies_column(cli, branch, capsys, monkeypatch):
+    from meetctl.documents.stats import attendance_rows, print_rich
+    from meetctl.model.loading import load_programmes
+
+    cli("record", "-f", branch, FEB.isoformat(), "--today", "2024-03-05", "--attendance", "11", "--apologies", "Ann")
+    cli("record", "-f", branch, MAR.isoformat(), "--today", "2024-03-05", "--attendance", "20")
+    monkeypatch.setenv("COLUMNS", "100")
+    print_rich(attendance_rows(load_programmes([branch])))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["Date", "Meeting", "Came", "Change", "Apologies"]
+    assert lines[1].split()[:8] == ["Mon", "5", "Feb", "2024", "Branch", "meeting", "11", "1"]
+    annual = next(line for line in lines if line.startswith("Mon  4 Mar 2024"))
+    assert annual.split()[-3:-1] == ["20", "+9"]  # came, change; no apologies; the bar last
+    assert lines[-1] == "2 meetings: average 15.5, lowest 11, highest 20"

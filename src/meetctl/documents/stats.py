@@ -149,16 +149,16 @@ def print_rich(rows: Sequence[Row]) -> None:
         console.print(NOTHING.strip(), markup=False, highlight=False)
         return
     most = max(r.attendance for r in rows)
+    with_apologies = any(r.apologies for r in rows)  # the column only when someone sent apologies
     table = Table(header_style="bold", box=None, pad_edge=False)
     table.add_column("Date", no_wrap=True)
     table.add_column("Meeting", ratio=1)
     table.add_column("Came", justify="right")
     table.add_column("Change", justify="right")
-    with_apologies = any(r.apologies for r in rows)
     if with_apologies:
         table.add_column("Apologies", justify="right")
     # The bar column gets what the terminal has left; the longest bar never wraps or is cut.
-    width = max(10, min(BAR_WIDTH, console.width - 60))
+    width = max(10, min(BAR_WIDTH, console.width - 60 - (11 if with_apologies else 0)))
     table.add_column("", no_wrap=True, min_width=width)
     for r, c in zip(rows, _cells(rows), strict=True):
         colour = "green" if (r.change or 0) > 0 else "red" if (r.change or 0) < 0 else ""
