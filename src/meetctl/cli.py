@@ -867,9 +867,9 @@ def agenda(
 ) -> None:
     """The agenda of a meeting (DATE, default the next one), with its notice line if it needs notice.
 
-    Standing items come from [agenda] standing_items (default: apologies, minutes of the
-    last meeting, matters arising = the actions recorded then, the meeting's own
-    [[meetings.agenda]] items, any other business, date of the next meeting). HTML and
+    Standing items come from the agenda table's standing_items (default: apologies,
+    minutes of the last meeting, matters arising = the actions recorded then, the
+    meeting's own agenda items, any other business, date of the next meeting). HTML and
     PDF come from agenda.html.j2, overridable like the flyer's templates. With -o the
     file is written and its path printed; a PDF on a terminal goes to agenda-DATE-....pdf.
 
