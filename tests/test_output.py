@@ -211,7 +211,8 @@ WRITERS = {
         lambda d, p: ["templates", "copy", "report.md.j2", "--templates", d, "--force"], "report.md.j2", "old\n",
     ),
     "add (edit)": (
-        lambda d, p: ["add", "-f", p, "--date", "2017-02-22", "--title", "Russia 1917"], "programme.toml", None,
+        lambda d, p: ["add", "-f", p, "--date", "2017-02-22", "--series", "discussion", "--title", "Russia 1917"],
+        "programme.toml", None,
     ),
 }
 
