@@ -842,9 +842,11 @@ def flyer(
         if found is None:
             raise MeetctlError(Problem("no meetings to come; give a DATE or --from/--to"))
         items = [found]
-    chosen = _flyer_format(output, fmt)
     if output is not None and str(output) != "-":
-        check_output(output, chosen.value, force)  # refuse before the work, not after
+        # The path first (a FIFO, a missing folder, the programme): the rules every -o keeps; then the name.
+        guess = fmt.value if fmt else ("pdf" if output.suffix.lower() == ".pdf" else "html")
+        check_output(output, guess, force)  # refuse before the work, not after
+    chosen = _flyer_format(output, fmt)
     if chosen is FlyerFormat.html:
         data = flyer_html(own_templates, programmes, items, paper.value, term).encode("utf-8")
     else:
