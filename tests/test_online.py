@@ -197,3 +197,22 @@ def test_next_says_access_and_the_link(cli, hybrid):
         "Access: Lift to the first floor; quiet room.\n"
         "Join online: https://video.example.net/may\n"
     )
+
+
+def test_a_join_link_is_not_imported_as_the_groups_website(cli, write_programme, tmp_path):
+    path = write_programme(HYBRID.split("[[series]]")[0] + """
+[[series]]
+id = "reading"
+title = "Reading group"
+rule = "every Tuesday"
+start = "20:00"
+venue = "jitsi"
+from = 2024-03-01
+until = 2024-03-31
+""")  # fmt: skip
+    ics = tmp_path / "r.ics"
+    assert cli("ical", "-f", path, "-o", ics).exit_code == 0
+    imported = cli("import", ics)
+    assert imported.exit_code == 0, imported.stderr
+    assert "website" not in imported.stdout
+    assert 'online = "https://meet.example.org/readers?room=a_b&x=1"' in imported.stdout

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from meetctl.calendars.export import CANCELLED_PROP, CANCELLED_WORD, FIELDS_PROP, SESSION_PROP
 from meetctl.calendars.reading import event_line, event_name, first_line, parse_ics
 from meetctl.model.errors import Location, MeetctlError, Problem
+from meetctl.model.loading import web_link
 from meetctl.model.rules import RuleError, describe, format_duration, parse_rrule, parse_rule
 from meetctl.model.schedule import local_datetime
 from meetctl.model.wording import slugify
@@ -252,8 +253,6 @@ class _Builder:
         """Only http(s) links reach the programme (it would refuse anything else); others are warned about."""
         if key != "online":
             return True
-        from meetctl.model.loading import web_link
-
         try:
             web_link(str(value))
         except ValueError as exc:
@@ -376,9 +375,18 @@ class _Builder:
         meetings.sort(key=lambda m: (m["date"], m.get("start", ""), m.get("title", "")))
         group: dict[str, Any] = {"name": _raw_text(self.cal, "x-wr-calname") or _stem(self.source)}
         group["timezone"] = self.zone_name
-        urls = {_raw_text(ev, "url") for ev in self.cal.walk("VEVENT")}
+        # An event's URL is the group's website, unless it is the event's join link (CONFERENCE).
+        urls = {
+            _raw_text(ev, "url")
+            for ev in self.cal.walk("VEVENT")
+            if _raw_text(ev, "url") not in {str(c) for c in _as_list(ev.get("conference"))}
+        }
         if len(urls) == 1 and None not in urls:
-            group["website"] = urls.pop()
+            website = str(urls.pop())
+            try:
+                group["website"] = web_link(website)
+            except ValueError as exc:  # a relative or non-web URL: the programme would refuse it
+                self.warn(f"website not imported: {exc}")
         data: dict[str, Any] = {"group": group}
         if self.venues:
             data["venues"] = dict(sorted(self.venues.items()))
