@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from meetctl.model.errors import EXIT_FOUND, EXIT_INPUT, Location, MeetctlError, Problem
+from meetctl.model.errors import EXIT_FOUND, EXIT_INPUT, Location, MeetctlError, Problem, one_line
 from meetctl.model.loading import load_programmes, named_programmes
 from meetctl.model.programme import Programme
 
@@ -45,7 +45,7 @@ class _Commands(TyperGroup):
             if os.environ.get("MEETCTL_DEBUG") or _is_click_exception(exc):
                 raise
             typer.echo(
-                f"meetctl: internal error: {type(exc).__name__}: {exc} "
+                f"meetctl: internal error: {type(exc).__name__}: {one_line(str(exc))} "
                 "(please report it; MEETCTL_DEBUG=1 shows the traceback)",
                 err=True,
             )
@@ -95,7 +95,7 @@ def _is_usage_error(exc: Exception) -> bool:
 def _usage_error(ctx: Any, exc: Any) -> None:
     """One line, like every other bad input: `meetctl list: error: ... (see meetctl list --help)`."""
     where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "meetctl"
-    typer.echo(f"{where}: error: {exc.format_message()} (see {where} --help)", err=True)
+    typer.echo(f"{where}: error: {one_line(exc.format_message())} (see {where} --help)", err=True)
     ctx.exit(exc.exit_code)
 
 
@@ -422,7 +422,7 @@ def ical(
     Example:  meetctl ical --series reading -o reading-group.ics
     """
     from meetctl.calendars.export import build_calendar, expand_window
-    from meetctl.output import check_output_path, write_output
+    from meetctl.output import check_output
 
     if cancelled not in ("show", "hide"):
         raise MeetctlError(Problem(f"--cancelled must be show or hide, not {cancelled!r}"))
@@ -435,13 +435,13 @@ def ical(
         lo, hi = expand_window(programmes, today_for(today, programmes))
         first, last = first or lo, last or max(hi, first or hi)
     if output is not None:
-        check_output_path(output, force)
+        check_output(output, "calendar", force)  # refuse before the work, not after
     data = build_calendar(programmes, first, last, expand=expand, hide_cancelled=cancelled == "hide")
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        write_output(output, data)
+        write_file(output, data, "calendar", force, announce=False)
 
 
 @app.command()
@@ -510,10 +510,10 @@ def import_(
     from meetctl.calendars.importer import import_calendar, programme_text
     from meetctl.calendars.reading import fetch, read_ics
     from meetctl.model.loading import parse_programme
-    from meetctl.output import write_output
+    from meetctl.output import check_output
 
-    if output is not None and output.exists() and not force:
-        raise MeetctlError(Problem(f"{output} already exists; not overwritten (use --force to replace it)"))
+    if output is not None:
+        check_output(output, "programme", force)
     is_url = source.lower().startswith(("http://", "https://", "webcal://"))
     imported = import_calendar(fetch(source) if is_url else read_ics(Path(source)), source)
     text = programme_text(imported, source)
@@ -523,7 +523,7 @@ def import_(
     if output is None:
         sys.stdout.write(text)
     else:
-        write_output(output, text.encode("utf-8"))
+        write_file(output, text.encode("utf-8"), "programme", force, announce=False)
 
 
 @app.command()
@@ -608,6 +608,12 @@ def remind(
         str | None, typer.Option("--smtp-user", help="Overrides mail.user (password: $MEETCTL_SMTP_PASSWORD).")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="With --send: say what was sent.")] = False,
+    allow_cleartext_auth: Annotated[
+        bool,
+        typer.Option("--allow-cleartext-auth",
+                     help="With --send and security \"none\": let the password go unencrypted (also "
+                          "$MEETCTL_SMTP_ALLOW_CLEARTEXT=1)."),
+    ] = False,  # fmt: skip
     series: Streams = None,
     one_offs: OneOffs = False,
     today: Today = None,
@@ -637,18 +643,23 @@ def remind(
         from meetctl.mail import delivery as mailer
 
         settings = mailer.smtp_settings(
-            programmes[0].mail, smtp_host, smtp_port, smtp_security, smtp_user
+            programmes[0].mail, smtp_host, smtp_port, smtp_security, smtp_user,
+            allow_cleartext=allow_cleartext_auth,
         )
     day_value = today_for(today, programmes)
     found = reminders.due(programmes, day_value, days or [7])
     changed = _changes_due(programmes, day_value, days or [7])
-    if not found and not changed:
+    due_notices = reminders.notices_due(programmes, day_value)
+    if not found and not changed and not due_notices:
         return
     from meetctl.mail import changes
 
+    kind = (RemindFormat.email if send else fmt or RemindFormat.text).value
+    notices = _notices(due_notices, day_value, kind, programmes)
     if send or fmt is RemindFormat.email:
         now = now_for(today, programmes)
         messages = [changes.email_message(n, to or [], now) for n in changed]
+        messages += [reminders.notice_email(n, to or [], now) for n in notices]
         messages += [reminders.email_message(r, to or [], now) for r in found]
     if send:
         for outcome in mailer.deliver(messages, settings, mailer.sent_log(), force=force):
@@ -666,11 +677,29 @@ def remind(
         sys.stdout.buffer.write(reminders.email_bytes(messages[0]))
         sys.stdout.buffer.flush()
     else:
-        kind = (fmt or RemindFormat.text).value
-        parts = changes.render(changed, kind)  # changes first: they are what members must not miss
+        # Changes first: they are what members must not miss; then formal notices, then reminders.
+        parts = changes.render(changed, kind) + [reminders.render_notice(n, kind) for n in notices]
         if found:
             parts.append(reminders.render(found, kind))
         typer.echo(reminders.SEPARATOR[kind].join(parts), nl=False)
+
+
+def _notices(due: list[Any], today: date, kind: str, programmes: list[Programme]) -> list[Any]:
+    """The formal notices due today, each with its agenda rendered (text, Markdown; HTML for email)."""
+    if not due:
+        return []
+    from meetctl.documents.agendas import agenda_document
+    from meetctl.documents.environment import with_locale
+    from meetctl.mail.reminders import Notice
+
+    with_locale(programmes, None)  # a group.locale Babel does not know is an error at its line, not a crash
+    templates = _templates(None, programmes)
+    body = "markdown" if kind == "markdown" else "text"
+    return [
+        Notice(o, today, agenda_document(templates, o, body, today),
+               agenda_document(templates, o, "html", today) if kind == "email" else None)
+        for o in due
+    ]  # fmt: skip
 
 
 def _changes_due(programmes: list[Programme], day: Any, days: list[int]) -> list[Any]:
@@ -740,11 +769,21 @@ def _load_for_documents(
     return with_locale(load(files, series, one_offs), locale)
 
 
-def _write_output(path: Path, data: bytes, force: bool = True) -> None:
-    from meetctl.output import write_file
+def _make_folder(folder: Path) -> None:
+    """Create one folder meetctl owns by default (reports/, templates/) beside an existing programme."""
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise MeetctlError.at(Location(str(folder)), f"cannot create folder: {exc.strerror or exc}") from None
 
-    write_file(path, data, force)
-    typer.echo(str(path))
+
+def write_file(path: Path, data: bytes, kind: str, force: bool, announce: bool = True) -> None:
+    """Write a command's output file by the rules of :mod:`meetctl.output`; print its path if ``announce``."""
+    from meetctl.output import write_output
+
+    write_output(path, data, kind, force)
+    if announce:
+        typer.echo(str(path))
 
 
 @app.command()
@@ -759,6 +798,9 @@ def flyer(
     ] = None,
     paper: Annotated[Paper, typer.Option("--paper", help="Paper size.")] = Paper.a4,
     output: Output = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing file that is not a flyer of the same format.")
+    ] = False,
     series: Streams = None,
     one_offs: OneOffs = False,
     templates: TemplatesDir = None,
@@ -780,6 +822,7 @@ def flyer(
     from meetctl.documents.flyers import flyer_html, flyer_pdf
     from meetctl.model.schedule import next_occurrence
     from meetctl.model.selection import meeting_on, term_meetings, term_window
+    from meetctl.output import check_output
 
     programmes = _load_for_documents(files, locale, series, one_offs)
     own_templates = _templates(templates, programmes)
@@ -799,6 +842,10 @@ def flyer(
         if found is None:
             raise MeetctlError(Problem("no meetings to come; give a DATE or --from/--to"))
         items = [found]
+    if output is not None and str(output) != "-":
+        # The path first (a FIFO, a missing folder, the programme): the rules every -o keeps; then the name.
+        guess = fmt.value if fmt else ("pdf" if output.suffix.lower() == ".pdf" else "html")
+        check_output(output, guess, force)  # refuse before the work, not after
     chosen = _flyer_format(output, fmt)
     if chosen is FlyerFormat.html:
         data = flyer_html(own_templates, programmes, items, paper.value, term).encode("utf-8")
@@ -810,7 +857,88 @@ def flyer(
         name = f"term-flyer-{first}-{last}" if term else f"flyer-{items[0].date}"
         output = Path(f"{name}.{chosen.value}")
     if output is not None and str(output) != "-":
-        _write_output(output, data)
+        write_file(output, data, chosen.value, force)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
+class AgendaFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+    pdf = "pdf"
+
+
+_AGENDA_SUFFIXES = {".txt": AgendaFormat.text, ".md": AgendaFormat.markdown, ".html": AgendaFormat.html,
+                    ".htm": AgendaFormat.html, ".pdf": AgendaFormat.pdf}  # fmt: skip
+
+
+@app.command()
+def agenda(
+    day: Annotated[str | None, typer.Argument(metavar="[DATE]", help="The meeting's date (YYYY-MM-DD).")] = None,
+    files: Files = None,
+    fmt: Annotated[
+        AgendaFormat | None,
+        typer.Option("--format", help="text, markdown, html or pdf. Default: from -o's extension, else text.",
+                     show_default=False),
+    ] = None,
+    output: Output = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace -o's file even if it is not an agenda.")] = False,
+    series: Streams = None,
+    one_offs: OneOffs = False,
+    templates: TemplatesDir = None,
+    locale: LocaleOption = None,
+    today: Today = None,
+) -> None:
+    """The agenda of a meeting (DATE, default the next one), with its notice line if it needs notice.
+
+    Standing items come from the agenda table's standing_items (default: apologies,
+    minutes of the last meeting, matters arising = the actions recorded then, the
+    meeting's own agenda items, any other business, date of the next meeting). HTML and
+    PDF come from agenda.html.j2, overridable like the flyer's templates. With -o the
+    file is written and its path printed; a PDF on a terminal goes to agenda-DATE-....pdf.
+
+    Example:  meetctl agenda 2024-03-04 --format pdf -o agm-agenda.pdf
+    """
+    from meetctl.documents import agendas
+    from meetctl.model.schedule import next_occurrence
+    from meetctl.model.selection import meeting_on
+    from meetctl.output import check_output
+
+    programmes = _load_for_documents(files, locale, series, one_offs)
+    own_templates = _templates(templates, programmes)
+    current = today_for(today, programmes)
+    if day:
+        meeting = meeting_on(programmes, parse_date_option("DATE", day))
+    else:
+        found = next_occurrence(programmes, now_for(today, programmes))
+        if found is None:
+            raise MeetctlError(Problem("no meetings to come; give a DATE"))
+        meeting = found
+    to_file = output is not None and str(output) != "-"
+    chosen = fmt or (_AGENDA_SUFFIXES.get(output.suffix.lower(), AgendaFormat.text) if to_file and output
+                     else AgendaFormat.text)  # fmt: skip
+    kind = agendas.OUTPUT_KINDS[chosen.value]
+    if to_file and output is not None:
+        check_output(output, kind, force)  # refuse before the work, not after
+    warning = agendas.agenda_deadline_warning(meeting, current)
+    if warning is not None:
+        typer.echo(str(warning), err=True)
+    text = agendas.agenda_document(own_templates, meeting, "html" if chosen is AgendaFormat.pdf else chosen.value,
+                                   current)  # fmt: skip
+    if chosen is AgendaFormat.pdf:
+        from meetctl.documents.flyers import html_to_pdf
+
+        data = html_to_pdf(text, templates or Path(programmes[0].path).parent, own_templates.group_dirs)
+    else:
+        data = text.encode("utf-8")
+    if output is None and chosen is AgendaFormat.pdf and on_terminal():  # PDF bytes are no use on a screen
+        output = agendas.default_agenda_path(meeting, chosen.value)
+        to_file = True
+    if to_file and output is not None:
+        write_file(output, data, kind, force)
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -921,8 +1049,11 @@ def report(
     if output is not None and str(output) == "-":
         typer.echo(text, nl=False)
         return
-    path = output or reports.report_path(meeting, reports.default_reports_dir(meeting))
-    _write_output(path, text.encode("utf-8"), force)
+    path = output
+    if path is None:  # the default reports/ folder beside the programme is ours to make; -o's folder is not
+        path = reports.report_path(meeting, reports.default_reports_dir(meeting))
+        _make_folder(path.parent)
+    write_file(path, text.encode("utf-8"), "report", force)
 
 
 @app.command()
@@ -1005,8 +1136,10 @@ def templates_copy(
     ]
     if problems:
         raise MeetctlError(problems)
+    if templates is None:  # the default templates/ folder beside the programme is ours to make
+        _make_folder(folder)
     for name in names:
-        _write_output(folder / name, (BUILTIN_DIR / name).read_bytes(), force)
+        write_file(folder / name, (BUILTIN_DIR / name).read_bytes(), "template", force)
 
 # --------------------------------------------------------------------------- editing
 # init, add, cancel, move, record, venue
@@ -1224,7 +1357,17 @@ def move(
 @app.command()
 def record(
     day: Annotated[str, typer.Argument(metavar="DATE", help="The meeting's date, YYYY-MM-DD.")],
-    attendance: Annotated[str, typer.Option("--attendance", metavar="N", help="How many came (a whole number).")],
+    attendance: Annotated[
+        str | None, typer.Option("--attendance", metavar="N", help="How many came (a whole number).")
+    ] = None,
+    apologies: Annotated[
+        list[str] | None,
+        typer.Option("--apologies", metavar="NAME", help="Someone who sent apologies; repeatable."),
+    ] = None,
+    action: Annotated[
+        list[str] | None,
+        typer.Option("--action", metavar="TEXT", help="An action agreed (next agenda's matters arising); repeatable."),
+    ] = None,
     notes: Annotated[str | None, typer.Option("--notes", help="Anything worth keeping.")] = None,
     series: SeriesId = None,
     one_off: OneOffMeeting = False,
@@ -1233,19 +1376,28 @@ def record(
     dry_run: DryRun = False,
     diff: ShowDiff = False,
 ) -> None:
-    """Record how many came to the meeting on DATE (and notes), for reports and stats.
+    """Record the meeting on DATE: how many came, apologies, actions agreed, notes.
 
-    Example:  meetctl record 2017-01-25 --attendance 14 --notes "Lively; two new faces"
+    Apologies and actions are added to those already recorded; actions become the
+    "matters arising" on the next agenda of the series. Apologies can be recorded
+    before the meeting; everything else once it has happened. Comments in the file are kept.
+
+    Example:  meetctl record 2017-01-25 --attendance 14 --apologies "Sam" --action "Jo to book the room"
     """
     from meetctl.editing.editor import target_file
     from meetctl.editing.edits import record as record_meeting
 
     day_ = parse_date_option("DATE", day)
-    count = attendance.strip()
-    if not count.isdigit():
-        raise MeetctlError(Problem(f"--attendance: {attendance!r} is not a number of people (e.g. --attendance 14)"))
+    count = None
+    if attendance is not None:
+        if not attendance.strip().isdigit():
+            raise MeetctlError(
+                Problem(f"--attendance: {attendance!r} is not a number of people (e.g. --attendance 14)")
+            )
+        count = int(attendance.strip())
     current = today_for(today, load([target_file(files)]))
-    _edit(files, record_meeting(day_, int(count), notes, current, series, one_off), dry_run, diff)
+    make = record_meeting(day_, count, notes, current, series, apologies or [], action or [], one_off)
+    _edit(files, make, dry_run, diff)
 
 
 venue_app = _App(
@@ -1279,6 +1431,9 @@ def venue_add(
     accessibility: Annotated[
         str | None, typer.Option("--accessibility", help="Step-free access, hearing loop...")
     ] = None,
+    online: Annotated[
+        str | None, typer.Option("--online", metavar="URL", help="A join link (http/https); no address: online only.")
+    ] = None,
     files: EditFile = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
@@ -1289,7 +1444,7 @@ def venue_add(
     """
     from meetctl.editing.edits import add_venue
 
-    _edit(files, add_venue(venue_id, name, address, directions, accessibility), dry_run, diff)
+    _edit(files, add_venue(venue_id, name, address, directions, accessibility, online), dry_run, diff)
 
 
 series_app = _App(

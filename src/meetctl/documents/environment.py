@@ -11,6 +11,12 @@ Markdown (and inline HTML), ``*.txt.j2`` ones are plain text. Fixed words go
 through ``_()``: with a ``group.locale`` (or ``--locale``) whose language has a
 catalogue in ``meetctl/documents/locales/`` (Catalan, French), they are translated; dates
 and times follow the locale in any language Babel knows.
+
+Templates are data (a group's templates folder may be shared, and cron renders it):
+they render in Jinja2's immutable sandbox, so a template reaches no Python internals
+(``cycler.__init__.__globals__``), cannot change the values it is given, and loads only
+files inside the template folders (a symlink out of them is refused). A template the
+sandbox stops is an input error at the template's file and line.
 """
 
 from __future__ import annotations
@@ -89,6 +95,19 @@ def wrap(text: str, width: int = 72) -> str:
     return "\n".join(
         textwrap.fill(p, width, break_long_words=False, break_on_hyphens=False) for p in paragraphs
     )
+
+
+def markdown_link(url: str) -> Any:
+    """A checked http(s) link as a Markdown autolink ``<...>``: nothing in it is read as Markdown.
+
+    CommonMark takes an autolink's text literally up to the first ``>``; spaces and
+    control characters never pass model validation, and ``<``/``>`` are percent-encoded.
+    """
+    from urllib.parse import quote
+
+    from markupsafe import Markup
+
+    return Markup("<" + quote(str(url), safe=":/?#[]@!$&'()*+,;=%-._~") + ">")
 
 
 def _upfirst(text: str) -> str:
@@ -193,12 +212,13 @@ class Templates:
         if kind in self._envs:
             return self._envs[kind]
         import jinja2
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
         from markupsafe import Markup
 
-        builtin = jinja2.FileSystemLoader(str(BUILTIN_DIR))
+        builtin = _folder_loader(BUILTIN_DIR)
         loader = jinja2.ChoiceLoader(
             [
-                *(jinja2.FileSystemLoader(str(d)) for d in self.group_dirs),
+                *(_folder_loader(d) for d in self.group_dirs),
                 jinja2.PrefixLoader({"builtin": builtin}),
                 builtin,
             ]
@@ -211,7 +231,7 @@ class Templates:
                 return markdown_escape(value)
             return value
 
-        env = jinja2.Environment(
+        env = ImmutableSandboxedEnvironment(
             loader=loader,
             # CSS is included raw inside <style>; everything else in an HTML document is escaped.
             autoescape=(lambda name: not (name or "").endswith(".css.j2")) if kind == "html" else False,
@@ -229,6 +249,7 @@ class Templates:
         env.globals["semicolon"] = colon(self.locale).replace(":", ";")
         env.filters["upfirst"] = _upfirst
         env.filters["wrap"] = wrap
+        env.filters["markdown_link"] = markdown_link
         env.globals["format_date"] = format_date
         env.globals["format_time"] = format_time
         self._envs[kind] = env
@@ -247,6 +268,23 @@ class Templates:
             raise MeetctlError.at(where, f"template error: {exc.message}") from None
         except Exception as exc:  # a group's template is user input: any failure is theirs to fix
             raise MeetctlError(_template_problem(exc, name, [*self.group_dirs, BUILTIN_DIR])) from None
+
+
+def _folder_loader(folder: Path) -> Any:
+    """A Jinja2 loader for the templates inside ``folder`` only: no ``..``, no symlink leading out."""
+    import jinja2
+
+    root = os.path.realpath(folder)
+
+    class FolderLoader(jinja2.FileSystemLoader):
+        def get_source(self, environment: Any, template: str) -> Any:
+            source, filename, uptodate = super().get_source(environment, template)
+            real = os.path.realpath(filename)
+            if os.path.commonpath([root, real]) != root:
+                raise jinja2.TemplateNotFound(f"{template} (it leads outside the templates folder {folder})")
+            return source, filename, uptodate
+
+    return FolderLoader(str(folder))
 
 
 def _bytecode_cache(kind: str) -> Any:
@@ -274,7 +312,7 @@ def _bytecode_cache(kind: str) -> Any:
         from platformdirs import user_cache_dir
 
         base = Path(os.environ.get("MEETCTL_CACHE_DIR") or user_cache_dir("meetctl"))
-        folder = base / "templates" / f"{__version__}-{kind}"
+        folder = base / "templates" / f"{__version__}-sandboxed-{kind}"
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
@@ -283,6 +321,7 @@ def _bytecode_cache(kind: str) -> Any:
 
 def _template_problem(exc: BaseException, name: str, dirs: Sequence[Path]) -> Problem:
     import jinja2
+    from jinja2.sandbox import SecurityError
 
     # Jinja rewrites tracebacks so template frames carry the template's file and line;
     # the innermost frame from a templates folder is where the problem is.
@@ -298,6 +337,8 @@ def _template_problem(exc: BaseException, name: str, dirs: Sequence[Path]) -> Pr
         message = f"template not found: {exc.name}"
     elif isinstance(exc, jinja2.UndefinedError):
         message = f"template error: {exc.message}"
+    elif isinstance(exc, SecurityError):
+        message = f"template refused: {exc} (templates are data: they reach only the values they are given)"
     else:
         message = f"template error: {type(exc).__name__}: {exc}"
     return Problem(message, where or Location(name))

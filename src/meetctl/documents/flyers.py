@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from meetctl.documents.environment import PAPERS, Templates
+from meetctl.documents.environment import BUILTIN_DIR, PAPERS, Templates
 from meetctl.documents.views import group_view, meeting_view, term_context
 from meetctl.model.programme import Programme
 from meetctl.model.schedule import Occurrence
@@ -62,10 +62,12 @@ def flyer_pdf(
     """
     fits = TERM_FITS if term else ONE_MEETING_FITS
     laid_out: dict[float, Any] = {}  # each scale is laid out at most once
+    folders = templates.group_dirs
 
     def one_page(fit: float) -> bool:
         if fit not in laid_out:
-            laid_out[fit] = _document(flyer_html(templates, programmes, items, paper, term, fit), base_url)
+            html = flyer_html(templates, programmes, items, paper, term, fit)
+            laid_out[fit] = _document(html, base_url, folders)
         return len(laid_out[fit].pages) == 1
 
     if term and (one_page(fits[0]) or not one_page(fits[-1])):
@@ -85,12 +87,17 @@ def flyer_pdf(
     return laid_out[best].write_pdf()
 
 
-def html_to_pdf(html: str, base_url: Path) -> bytes:
-    """The PDF WeasyPrint makes of ``html`` (relative links resolve against ``base_url``)."""
-    return _document(html, base_url).write_pdf()
+def html_to_pdf(html: str, base_url: Path, template_dirs: Sequence[Path] = ()) -> bytes:
+    """The PDF WeasyPrint makes of ``html`` (relative links resolve against ``base_url``).
+
+    WeasyPrint fetches only ``data:`` URLs and files inside the shipped templates folder
+    and ``template_dirs`` (the group's): never the network, never any other file, whatever
+    a template or the programme's text asks for. A refused resource is left out.
+    """
+    return _document(html, base_url, template_dirs).write_pdf()
 
 
-def _document(html: str, base_url: Path) -> Any:
+def _document(html: str, base_url: Path, template_dirs: Sequence[Path] = ()) -> Any:
     """WeasyPrint's laid-out document of ``html``: its ``pages`` can be counted before writing."""
     import logging
 
@@ -102,4 +109,31 @@ def _document(html: str, base_url: Path) -> Any:
     # fontTools stamps embedded font subsets with the current time unless SOURCE_DATE_EPOCH
     # (the reproducible-builds convention) is set; same input, same PDF.
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
-    return weasyprint.HTML(string=html, base_url=str(base_url.resolve()) + os.sep).render()
+    document = weasyprint.HTML(
+        string=html,
+        base_url=str(base_url.resolve()) + os.sep,
+        url_fetcher=resource_fetcher([BUILTIN_DIR, *template_dirs]),
+    )
+    return document.render()
+
+
+def resource_fetcher(folders: Sequence[Path]) -> Any:
+    """A WeasyPrint URL fetcher that serves ``data:`` URLs and files in ``folders``, and refuses the rest."""
+    from urllib.parse import unquote, urlsplit
+
+    from weasyprint.urls import URLFetcher
+
+    roots = [os.path.realpath(f) for f in folders]
+
+    class TemplateFolderFetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parts = urlsplit(url)
+            allowed = parts.scheme == "data"
+            if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+                real = os.path.realpath(unquote(parts.path))
+                allowed = os.path.isfile(real) and any(os.path.commonpath([r, real]) == r for r in roots)
+            if not allowed:
+                raise ValueError(f"meetctl fetches only template-folder files for a PDF, not {url[:80]!r}")
+            return super().fetch(url, headers)
+
+    return TemplateFolderFetcher(allowed_protocols=("file", "data"), allow_redirects=False)

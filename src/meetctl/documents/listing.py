@@ -33,6 +33,10 @@ def occurrence_record(o: Occurrence) -> dict[str, Any]:
         "reason": o.reason,
         "moved_from": o.recurrence_id.date().isoformat() if o.moved and o.recurrence_id else None,
         "holiday": o.holiday,
+        "online": o.online,
+        "accessibility": o.venue.accessibility if o.venue else None,
+        "kind": o.kind,
+        "notice_deadline": o.notice_deadline.isoformat() if o.notice_deadline else None,
         "sessions": [
             {
                 "title": t.session.title,
@@ -171,6 +175,10 @@ def describe_occurrence(o: Occurrence) -> str:
         lines.append(", ".join(x for x in (o.venue.name, o.venue.address) if x))
         if o.venue.directions:
             lines.append(o.venue.directions)
+        if o.venue.accessibility:
+            lines.append(f"Access: {o.venue.accessibility}")
+    if o.online:
+        lines.append(f"Join online: {o.online}")
     if o.description:
         lines.append(o.description)
     if o.lead:

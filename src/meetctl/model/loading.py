@@ -17,9 +17,12 @@ from zoneinfo import ZoneInfo
 
 from meetctl.model.errors import Location, MeetctlError, Problem, did_you_mean, raise_if_any
 from meetctl.model.locations import KeyLocator, KeyPath
+from meetctl.model.notice import parse_notice
 from meetctl.model.programme import (
     DEFAULT_DURATION,
     MAIL_SECURITY,
+    STANDING_WORDS,
+    AgendaItem,
     Group,
     MailSettings,
     Meeting,
@@ -171,6 +174,92 @@ def _str(value: Any) -> str:
     return value
 
 
+# What text may contain, decided once here (README "What text may contain"): no field
+# takes a control character (NUL, BEL, ESC, a lone CR, ...), bidirectional overrides or
+# Unicode line separators; only the fields that are prose (TEXT_FIELDS) may span lines,
+# with newlines and tabs (a CRLF is read as a newline).
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_FORBIDDEN_IN_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+_FORBIDDEN_IN_TEXT = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+
+
+def _bad_character(match: re.Match[str]) -> str:
+    return f"U+{ord(match.group()):04X}"
+
+
+def _line(value: Any) -> str:
+    """A one-line string (a name, title, id, address of a person): no control characters at all."""
+    value = _str(value)
+    if m := _FORBIDDEN_IN_LINE.search(value):
+        what = "a line break" if m.group() in "\r\n\u2028\u2029" else f"the control character {_bad_character(m)}"
+        raise ValueError(f"must be one line of text; it contains {what}")
+    return value
+
+
+def _text(value: Any) -> str:
+    """Prose that may span lines (a description, notes, directions): newlines and tabs only."""
+    value = _str(value).replace("\r\n", "\n")
+    if m := _FORBIDDEN_IN_TEXT.search(value):
+        what = "a lone carriage return" if m.group() == "\r" else f"the control character {_bad_character(m)}"
+        raise ValueError(f"contains {what}; only newlines and tabs may be written in text")
+    return value
+
+
+def web_link(value: Any, schemes: Sequence[str] = ("http", "https")) -> str:
+    """A link meetctl may write into documents, calendars and mail: an absolute URL of ``schemes``.
+
+    The one check for every link field (``website``, and any later one such as ``online``):
+    ``javascript:``, ``data:``, ``file:`` and relative links are refused, and so are
+    credentials in the link and anything that is not one line.
+    """
+    from urllib.parse import urlsplit
+
+    value = _line(value)
+    if value != value.strip() or any(c.isspace() for c in value):
+        raise ValueError(f"a link must not contain spaces: {value!r}")
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises ValueError for a bad port
+    except ValueError:
+        raise ValueError(f"{value!r} is not a link") from None
+    del port
+    if parts.scheme.lower() not in schemes:
+        allowed = " or ".join(f"{s}://" for s in schemes)
+        raise ValueError(f"{value!r} is not a link meetctl writes: it must start with {allowed}")
+    if not parts.hostname:
+        raise ValueError(f"{value!r} has no host name")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("a link must not carry a user name or password")
+    return value
+
+
+def email_address(value: Any) -> str:
+    """An email address, ``sec@example.org`` or ``Secretary <sec@example.org>``: one, complete, sendable.
+
+    The domain may be international (``exämple.org``); mail encodes it with IDNA.
+    """
+    from email.utils import getaddresses
+
+    value = _line(value)
+    pairs = getaddresses([value])
+    if len(pairs) != 1 or not pairs[0][1]:
+        raise ValueError(f"{value!r} is not one email address like 'secretary@example.org'")
+    if "<" not in value and pairs[0][1] != value.strip():  # 'a@b.c d': not what was written
+        raise ValueError(f"{value!r} is not one email address like 'secretary@example.org'")
+    local, at, domain = pairs[0][1].rpartition("@")
+    if not at or not local.strip('"') or not domain:
+        raise ValueError(f"{value!r} is not an email address like 'secretary@example.org'")
+    if not local.isascii():
+        raise ValueError(f"{value!r}: the part before @ must be plain ASCII")
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError(f"{value!r}: {domain!r} is not a valid domain name") from None
+    if not re.fullmatch(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}", ascii_domain):
+        raise ValueError(f"{value!r}: {domain!r} is not a domain name like 'example.org'")
+    return value
+
+
 def _int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError("a whole number")
@@ -214,10 +303,10 @@ def _duration(value: Any) -> timedelta:
 
 def _str_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):  # a lone name is a list of one
-        return (_str(value),)
+        return (_line(value),)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise TypeError("a list of strings")
-    return tuple(value)
+    return tuple(_line(v) for v in value)
 
 
 def _date_list(value: Any) -> tuple[date, ...]:
@@ -226,36 +315,72 @@ def _date_list(value: Any) -> tuple[date, ...]:
     return tuple(_date(v) for v in value)
 
 
+def _texts(value: Any) -> tuple[str, ...]:
+    """A list of non-empty strings (names, actions); a lone string is a list of one."""
+    items = _str_list(value)
+    if any(not v.strip() for v in items):
+        raise ValueError("must not contain empty strings")
+    return items
+
+
+def _paper(value: Any) -> str:
+    """A paper to read beforehand: a link (checked as every link is) or a file name."""
+    text = _line(value)
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:(?![\\/])", text) or "://" in text:
+        return web_link(text)
+    return text
+
+
+def _notice(value: Any):  # -> NoticeRule
+    return parse_notice(_line(value))
+
+
+def _minutes(value: Any) -> int:
+    n = _int(value)
+    if n <= 0:
+        raise ValueError("must be a number of minutes above 0")
+    return n
+
+
 Check = Callable[[Any], Any]
 
 GROUP_KEYS: dict[str, Check] = {
-    "name": _str, "timezone": _str, "email": _str, "mailing_list": _str,
-    "website": _str, "welcome": _str, "country": _str, "locale": _str,
+    "name": _line, "timezone": _line, "email": email_address, "mailing_list": email_address,
+    "website": web_link, "welcome": _text, "country": _line, "locale": _line,
 }  # fmt: skip
 ON_HOLIDAY = ("skip", "before", "after")
 VENUE_KEYS: dict[str, Check] = {
-    "name": _str, "address": _str, "directions": _str, "accessibility": _str,
+    "name": _line, "address": _text, "directions": _text, "accessibility": _text,
+    "online": web_link,
 }  # fmt: skip
 MAIL_KEYS: dict[str, Check] = {
-    "smtp_host": _str, "smtp_port": _int, "security": _str, "user": _str,
+    "smtp_host": _line, "smtp_port": _int, "security": _line, "user": _line,
 }  # fmt: skip
 SERIES_KEYS: dict[str, Check] = {
-    "id": _str, "title": _str, "rule": _str, "start": _time, "duration": _duration,
-    "venue": _str, "from": _date, "until": _date, "skip": _date_list,
-    "description": _str, "lead": _str, "uid": _str, "on_holiday": _str,
+    "id": _line, "title": _line, "rule": _line, "start": _time, "duration": _duration,
+    "venue": _line, "from": _date, "until": _date, "skip": _date_list,
+    "description": _text, "lead": _line, "uid": _line, "on_holiday": _line,
+    "online": web_link, "kind": _line, "notice": _notice,
 }  # fmt: skip
 MEETING_KEYS: dict[str, Check] = {
-    "series": _str, "date": _date, "title": _str, "description": _str, "lead": _str,
-    "start": _time, "duration": _duration, "venue": _str, "end_date": _date,
-    "cancelled": _bool, "reason": _str, "replaces": _date, "chair": _str,
-    "speakers": _str_list, "attendance": _int, "notes": _str, "uid": _str,
+    "series": _line, "date": _date, "title": _line, "description": _text, "lead": _line,
+    "start": _time, "duration": _duration, "venue": _line, "end_date": _date,
+    "cancelled": _bool, "reason": _text, "replaces": _date, "chair": _line,
+    "speakers": _str_list, "attendance": _int, "notes": _text, "uid": _line,
     "sessions": lambda v: v,  # checked item by item below
+    "online": web_link, "kind": _line, "notice": _notice,
+    "agenda": lambda v: v,  # checked item by item below
+    "apologies": _texts, "actions": _texts,
 }  # fmt: skip
+AGENDA_ITEM_KEYS: dict[str, Check] = {
+    "title": _line, "lead": _line, "minutes": _minutes, "paper": _paper,
+}  # fmt: skip
+AGENDA_KEYS: dict[str, Check] = {"standing_items": _texts}
 SESSION_KEYS: dict[str, Check] = {
-    "title": _str, "date": _date, "start": _time, "end": _time, "room": _str,
-    "chair": _str, "speakers": _str_list, "description": _str,
+    "title": _line, "date": _date, "start": _time, "end": _time, "room": _line,
+    "chair": _line, "speakers": _str_list, "description": _text,
 }  # fmt: skip
-TOP_KEYS = ("group", "venues", "mail", "series", "meetings")
+TOP_KEYS = ("group", "venues", "mail", "agenda", "series", "meetings")
 
 
 class _Validator:
@@ -312,6 +437,7 @@ class _Validator:
         group = self.group()
         venues = self.venues()
         mail = self.mail()
+        standing = self.standing_items()
         series = self.all_series(venues)
         meetings = self.meetings(series, venues)
         raise_if_any(self.problems)
@@ -323,6 +449,7 @@ class _Validator:
             series=tuple(series.values()),
             meetings=tuple(meetings),
             mail=mail,
+            standing_items=standing,
             locator=self.locator,
         )
 
@@ -359,6 +486,11 @@ class _Validator:
             return {}
         out = {}
         for venue_id, value in raw.items():
+            try:
+                _line(venue_id)
+            except ValueError as exc:
+                self.error(("venues", venue_id), f"venue id {venue_id!r}: {exc}")
+                continue
             values = self.table(value, ("venues", venue_id), VENUE_KEYS, ("name",))
             if values is not None and "name" in values:
                 out[venue_id] = Venue(id=venue_id, **values)
@@ -377,6 +509,29 @@ class _Validator:
         if port is not None and not 0 < port < 65536:
             self.error(("mail", "smtp_port"), f"mail.smtp_port {port} is not a port number")
         return MailSettings(**{**values, "security": security})
+
+    def standing_items(self) -> tuple[str, ...]:
+        """``[agenda] standing_items``: meetctl's words (STANDING_WORDS) and the group's own items."""
+        from meetctl.model.programme import DEFAULT_STANDING_ITEMS
+
+        if "agenda" not in self.raw:
+            return DEFAULT_STANDING_ITEMS
+        values = self.table(self.raw["agenda"], ("agenda",), AGENDA_KEYS)
+        if not values or "standing_items" not in values:
+            return DEFAULT_STANDING_ITEMS
+        items = tuple(values["standing_items"])
+        where: KeyPath = ("agenda", "standing_items")
+        words = ", ".join(f'"{w}"' for w in STANDING_WORDS)
+        for word in STANDING_WORDS:
+            if items.count(word) > 1:
+                self.error(where, f"agenda.standing_items: \"{word}\" is listed twice")
+        if "items" not in items:
+            self.error(
+                where,
+                'agenda.standing_items must include "items" (where each meeting\'s own agenda goes); '
+                f"meetctl fills in {words}; any other text is an item of your own",
+            )
+        return items
 
     def venue_ref(self, key_path: KeyPath, venue: str | None, venues: dict[str, Venue]) -> None:
         if venue is not None and venue not in venues and "venues" in self.raw:
@@ -438,6 +593,9 @@ class _Validator:
                 lead=values.get("lead"),
                 uid=values.get("uid"),
                 on_holiday=values.get("on_holiday"),
+                online=values.get("online"),
+                kind=values.get("kind"),
+                notice=values.get("notice"),
                 key_path=where,
                 locator=self.locator,
             )
@@ -506,8 +664,24 @@ class _Validator:
                     self.error((*where, "uid"), f"{name}: uid {uid!r} is already used by {uids[uid]}")
                 uids[uid] = name
             sessions = self.sessions(values.pop("sessions", None), where, day, end_date or day)
-            out.append(Meeting(**values, sessions=sessions, key_path=where, locator=self.locator))
+            agenda = self.agenda(values.pop("agenda", None), where)
+            out.append(Meeting(**values, sessions=sessions, agenda=agenda, key_path=where, locator=self.locator))
         return out
+
+    def agenda(self, raw: Any, where: KeyPath) -> tuple[AgendaItem, ...]:
+        """A meeting's own agenda items (``[[meetings.agenda]]``), in the order written."""
+        if raw is None:
+            return ()
+        where = (*where, "agenda")
+        if not isinstance(raw, list):
+            self.error(where, f"{self.name(where)} must be written as [[meetings.agenda]] tables")
+            return ()
+        out = []
+        for j, value in enumerate(raw):
+            values = self.table(value, (*where, j), AGENDA_ITEM_KEYS, ("title",))
+            if values is not None and "title" in values:
+                out.append(AgendaItem(**values))
+        return tuple(out)
 
     def sessions(self, raw: Any, where: KeyPath, first: date, last: date) -> tuple[Session, ...]:
         if raw is None:
