@@ -289,8 +289,11 @@ def next_occurrence(
 ) -> Occurrence | None:
     """The first scheduled (not cancelled) occurrence still to come at ``after``."""
     first = after.date() - timedelta(days=1)  # zones differ; the end check below decides
-    span = 366
-    while span <= years * 366:
+    # A short window first, widened fourfold until something is found: cron's `next`
+    # and `check` then build a fortnight of occurrences, not a year of every series.
+    span = 14
+    while True:
+        span = min(span, years * 366)
         found = [
             o
             for o in occurrences(programmes, first, first + timedelta(days=span))
@@ -298,8 +301,9 @@ def next_occurrence(
         ]
         if found:
             return found[0]
+        if span >= years * 366:
+            return None
         span *= 4
-    return None
 
 
 def programme_span(programme: Programme) -> tuple[date | None, date | None]:
