@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from meetctl.model.errors import Location, MeetctlError
@@ -160,3 +161,37 @@ def write_file(path: Path, data: bytes, force: bool = True) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise MeetctlError.at(where, f"cannot write: {exc.strerror or exc}") from None
+
+
+def write_output_stream(path: Path, chunks: Iterable[bytes]) -> None:
+    """:func:`write_output` for output made a piece at a time (``ical --expand`` over decades).
+
+    The pieces go straight into the temporary file, which replaces ``path`` only when
+    complete: memory for one piece, and still all or nothing.
+    """
+    where = Location(str(path))
+    try:
+        try:
+            st = os.stat(path)
+            mode, owner = stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid)
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode, owner = 0o666 & ~umask, None
+        temp = write_temp(path, b"", mode, owner)
+    except OSError as exc:
+        raise MeetctlError.at(where, f"cannot write: {exc.strerror or exc}") from None
+    try:
+        with open(temp, "ab") as out:
+            for chunk in chunks:
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        unlink_quietly(temp)
+        raise MeetctlError.at(where, f"cannot write: {exc.strerror or exc}") from None
+    except BaseException:
+        unlink_quietly(temp)
+        raise
+    fsync_folder(path.parent)
