@@ -11,8 +11,8 @@ Two families of programmes (benchmarks/common.py's ``generate_programme``):
 
 For each: ``check``, ``list --json`` (all of it), ``ical``, ``ical --expand``,
 ``remind`` with nothing due, and ``clashes`` with a 10-series programme (default
-window: a year from today). Each row is the median of ``--repeat`` whole-process runs
-and the largest peak RSS; each column ends with its log-log slope between the two
+window: a year from today). Each row is the median CPU time (user + system) of
+``--repeat`` whole-process runs and the largest peak RSS; each column ends with its log-log slope between the two
 largest sizes (1 = linear in the programme, 0 = independent of it, 2 = quadratic),
 where the process start-up (about 70 ms) pulls small sizes towards 0.
 
@@ -38,7 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import PYTHON, ROOT, generate_programme, run_once  # noqa: E402
+from benchmarks.common import PYTHON, ROOT, generate_programme, run_measured  # noqa: E402
 
 # The same launcher for every tree: the console script's own entry point, that tree's src first.
 RUN = "import sys; sys.path.insert(0, {src!r}); sys.argv[0] = 'meetctl'; from meetctl.__main__ import main; main()"
@@ -101,12 +101,13 @@ def main() -> None:
             for y in (5, 10, 20, 40) if y <= args.max_years
         ],
     }  # fmt: skip
-    python = statistics.median(run_once([PYTHON, "-c", "pass"])[0] for _ in range(5))
-    print(f"python -c pass: {python * 1000:.0f} ms; {args.repeat} runs per cell (medians); peak RSS the largest")
+    python = statistics.median(run_measured([PYTHON, "-c", "pass"])[1] for _ in range(5))
+    print(f"python -c pass: {python * 1000:.0f} ms of CPU; {args.repeat} runs per cell; medians of CPU time")
+    print("(user + system: the shared machine's load inflates wall time, not this); peak RSS the largest")
     for family, sizes in families.items():
         for command in COMMANDS:
             print(f"\n#### {command}, by {family}\n")
-            print("| size | " + " | ".join(f"{t} time | {t} peak" for t in trees) + " |")
+            print("| size | " + " | ".join(f"{t} CPU | {t} peak" for t in trees) + " |")
             print("|---|" + "---|---|" * len(trees))
             points: dict[str, list[tuple[float, float]]] = {t: [] for t in trees}
             peaks: dict[str, list[tuple[float, float]]] = {t: [] for t in trees}
@@ -117,8 +118,8 @@ def main() -> None:
                 peak: dict[str, float] = {t: 0.0 for t in trees}
                 for _ in range(args.repeat):
                     for t, cmd in runs.items():  # interleaved: both trees meet the same load
-                        elapsed, rss = run_once(cmd)
-                        times[t].append(elapsed)
+                        _, cpu, rss = run_measured(cmd)
+                        times[t].append(cpu)
                         peak[t] = max(peak[t], rss)
                 cells = []
                 for t in trees:
@@ -130,7 +131,6 @@ def main() -> None:
             if len(sizes) >= 2:
                 slopes = [f"{slope(points[t])} | {slope(peaks[t])}" for t in trees]
                 print("| log-log slope | " + " | ".join(slopes) + " |")
-
 
 if __name__ == "__main__":
     main()

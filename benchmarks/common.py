@@ -56,6 +56,17 @@ class Measurement:
 
 def run_once(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[float, float]:
     """Run ``cmd`` once; return (wall seconds, peak RSS in MB of that process)."""
+    wall, _, peak = run_measured(cmd, env, cwd)
+    return wall, peak
+
+
+def run_measured(cmd: list[str], env: dict[str, str] | None = None,
+                 cwd: Path | None = None) -> tuple[float, float, float]:  # fmt: skip
+    """Run ``cmd`` once; return (wall seconds, CPU seconds (user + system), peak RSS in MB).
+
+    CPU time is what the process itself used: on a shared machine it drifts far less
+    than wall time, which also counts the time spent waiting for a core.
+    """
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
     # Measure what a user's machine does: cache bytecode (some sandboxes turn that off,
     # which would make every run recompile meetctl's sources but not the baselines').
@@ -70,7 +81,7 @@ def run_once(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None
         proc.stderr.close()
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({proc.returncode}): {err[-500:]}")
-    return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
 def measure(name: str, cmd: list[str], repeat: int = 15, env: dict[str, str] | None = None,

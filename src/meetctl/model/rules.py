@@ -8,6 +8,7 @@ for flyers and announcements.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -103,7 +104,7 @@ class Rule:
         first = max(first, origin)
         if last < first or self._misses(first, last):
             return iter(())
-        anchor = self.first_on_or_after(origin)
+        anchor = _first_on_or_after(self, origin)
         if anchor is None or anchor > last:
             return iter(())
         start = self._jump(anchor, first)
@@ -181,6 +182,12 @@ class Rule:
             wkst=WEEKDAY_CODES.index(extra["WKST"]) if "WKST" in extra else None,
             cache=False,
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def _first_on_or_after(rule: Rule, day: date) -> date | None:
+    # A stream asks each series about a year at a time, always from its `from`: once is enough.
+    return rule.first_on_or_after(day)
 
 
 def _midnight(day: date) -> datetime:

@@ -336,6 +336,8 @@ def stream_occurrences(
             yield from sorted(programme_occurrences(programme, lo, hi, index), key=_order)
             lo = hi + timedelta(days=1)
 
+    if len(programmes) == 1:
+        return chunks(programmes[0])
     return heapq.merge(*(chunks(p) for p in programmes), key=_order)
 
 
