@@ -312,10 +312,14 @@ def test_a_window_years_after_from_keeps_the_every_n_weeks_count(origin, weekday
         "FREQ=YEARLY;BYWEEKNO=1;BYDAY=MO",
         "FREQ=DAILY;INTERVAL=10",
         "FREQ=DAILY;INTERVAL=3;BYMONTH=7,8",
+        "FREQ=MONTHLY;BYMONTHDAY=-1,15",
+        "FREQ=MONTHLY;BYMONTHDAY=1,-3;BYMONTH=2",
+        "FREQ=MONTHLY;BYDAY=-1FR;BYMONTH=3,6,9,12",
     ]),
     origin=st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 1, 1)),
     later=st.integers(0, 30 * 366),
-    length=st.integers(0, 800),
+    # Windows of a few days (cron's question) as well as long ones.
+    length=st.one_of(st.integers(0, 8), st.integers(0, 800)),
 )
 def test_a_window_years_after_from_gives_the_dates_counted_from_from(rrule, origin, later, length):
     # Dates on the 31st, 29 February, leap years and ISO week 1 are where a jump could slip.

@@ -122,6 +122,8 @@ class Rule:
         weekdays = {wd for _, wd in self.byday}
         if weekdays and not any(d.weekday() in weekdays for d in days):
             return True
+        if self.bymonthday and not any(_is_monthday(d, self.bymonthday) for d in days):
+            return True
         return bool(self.bymonth) and not any(d.month in self.bymonth for d in days)
 
     def _jump(self, anchor: date, first: date) -> date:
@@ -190,6 +192,14 @@ def _first_on_or_after(rule: Rule, day: date) -> date | None:
     return rule.first_on_or_after(day)
 
 
+def _is_monthday(day: date, monthdays: tuple[int, ...]) -> bool:
+    """Whether ``day`` is one of BYMONTHDAY's days (-1 is the month's last day)."""
+    import calendar
+
+    length = calendar.monthrange(day.year, day.month)[1]
+    return day.day in monthdays or day.day - length - 1 in monthdays
+
+
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time())
 
@@ -201,6 +211,7 @@ def _byday_code(n: int | None, weekday: int) -> str:
 # --------------------------------------------------------------------------- parsing
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_rule(text: str) -> Rule:
     """Read an English phrase or a raw RRULE into a :class:`Rule`.
 
