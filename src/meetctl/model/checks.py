@@ -12,7 +12,13 @@ from datetime import date, timedelta
 
 from meetctl.model.errors import Problem
 from meetctl.model.programme import Programme
-from meetctl.model.schedule import Occurrence, next_occurrence, overlapping, programme_span, stream_occurrences
+from meetctl.model.schedule import (
+    Occurrence,
+    next_occurrence,
+    overlapping_groups,
+    programme_span,
+    stream_occurrences,
+)
 
 #: How far past today an open-ended series is checked for clashes.
 LOOKAHEAD = timedelta(days=366)
@@ -80,13 +86,14 @@ def warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
     # One pass, the occurrences streamed: the sweep keeps the pairs it prints and counts the rest.
     shown: list[tuple[Occurrence, Occurrence]] = []
     more, first_more, last_more = 0, today, today
-    for a, b in overlapping(on_holidays.watch(listed)):
-        if len(shown) < MAX_OVERLAPS:
-            shown.append((a, b))
-            continue
-        if more == 0:
-            first_more = b.date
-        more, last_more = more + 1, b.date
+    for b, earlier in overlapping_groups(on_holidays.watch(listed)):
+        room = MAX_OVERLAPS - len(shown)
+        shown.extend((a, b) for a in earlier[:room])
+        rest = len(earlier) - max(room, 0)
+        if rest > 0:
+            if more == 0:
+                first_more = b.date
+            more, last_more = more + rest, b.date
     # Past the sweep's end: the holiday check has seen every occurrence.
     found.extend(on_holidays.found)
     for a, b in shown:

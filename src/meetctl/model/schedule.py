@@ -384,16 +384,24 @@ def overlaps(items: Iterable[Occurrence]) -> list[tuple[Occurrence, Occurrence]]
 
 
 def overlapping(ordered: Iterable[Occurrence]) -> Iterator[tuple[Occurrence, Occurrence]]:
-    """Overlapping pairs of scheduled occurrences, from occurrences already in time order.
+    """Overlapping pairs of scheduled occurrences, from occurrences already in time order."""
+    for o, earlier in overlapping_groups(ordered):
+        for a in earlier:
+            yield a, o
 
-    A sweep: only the meetings still going on at each start are held, so a stream
-    of a million meetings needs the memory of the few that run at once.
+
+def overlapping_groups(ordered: Iterable[Occurrence]) -> Iterator[tuple[Occurrence, list[Occurrence]]]:
+    """Each scheduled occurrence that overlaps earlier ones, with those earlier ones (in order).
+
+    A sweep over occurrences already in time order: only the meetings still going on
+    at each start are held, so a stream of a million meetings needs the memory of the
+    few that run at once, and a caller that only counts pairs need not make them.
     """
     active: list[Occurrence] = []
     for o in ordered:
         if o.cancelled:
             continue
         active = [a for a in active if a.end > o.start]
-        for a in active:
-            yield a, o
+        if active:
+            yield o, active
         active.append(o)
