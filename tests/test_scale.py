@@ -96,6 +96,22 @@ def test_a_meeting_off_its_rule_is_still_an_error_in_a_big_programme(write_progr
     assert line.startswith(f"{path}:") and ": error: " in line and message in line
 
 
+def test_wrong_types_where_the_series_is_expanded_are_errors_not_crashes(write_programme, cli):
+    # The one expansion per series looks at the meetings before they are checked.
+    extra = (
+        '\n[[meetings]]\nseries = ["reading"]\ndate = 2000-01-07\n'
+        '\n[[meetings]]\nseries = "reading"\ndate = 2000-01-21\nreplaces = [1]\n'
+        '\n[[meetings]]\nseries = "reading"\ndate = 2000-02-04\nreplaces = 2000-01-07T19:00:00\n'
+    )
+    path = write_programme(described_fortnightly(date(2000, 1, 1), date(2000, 1, 1), extra))
+    result = cli("check", "-f", path)
+    assert result.exit_code == 2
+    assert "series must be a string (got an array)" in result.stderr
+    assert "replaces must be a date like 2017-01-25 (got an array)" in result.stderr
+    assert "(without a time) (got a date-time)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_far_away_meeting_on_the_rule_is_accepted_without_expanding_centuries():
     # 2400-01-07 is 20,871 weeks after 2000-01-07 (400 years), an off week; 2400-01-14 an on week.
     assert (date(2400, 1, 7) - date(2000, 1, 7)).days == 146097 == 7 * 20871

@@ -491,7 +491,8 @@ class _Validator:
         """Each series' dates over the span its meetings name: one expansion per series, not per meeting."""
         wanted: dict[str, list[date]] = {s: [] for s in series}
         for value in self.array("meetings"):
-            if isinstance(value, dict) and value.get("series") in wanted:
+            # Raw values, not yet checked: only a string id and a plain date are looked at.
+            if isinstance(value, dict) and isinstance(value.get("series"), str) and value["series"] in wanted:
                 day = value.get("replaces") or value.get("date")
                 if isinstance(day, date) and not isinstance(day, datetime):
                     wanted[value["series"]].append(day)
