@@ -1,6 +1,6 @@
 """Growth benchmarks: how each command's time and peak memory grow with the programme.
 
-Run:  python benchmarks/bench_scale.py [--before REV] [--repeat N] [--max-series N] [--max-years N]
+Run:  python benchmarks/bench_scale.py [--before REV] [--repeat N] [--max-series N] [--max-years N] [--only CMD]
 
 Two families of programmes (benchmarks/common.py's ``generate_programme``):
 
@@ -58,8 +58,10 @@ def src_of(rev: str) -> Path:
 def argv_for(command: str, path: Path, first: date, last: date, other: Path) -> list[str]:
     """The meetctl arguments of one benchmarked command on the programme at ``path``."""
     middle = first + (last - first) / 2
-    # A Monday: no rule of the mix, nor the fortnightly Friday, meets a week later.
-    quiet = middle - timedelta(days=middle.weekday())
+    # Nothing due: a week before a Sunday that is not the 15th (no rule of the mix,
+    # nor the fortnightly Friday, meets on it).
+    sunday = middle + timedelta(days=6 - middle.weekday())
+    quiet = (sunday if sunday.day != 15 else sunday + timedelta(days=7)) - timedelta(days=7)
     return {
         "check": ["check", "-f", path, "--today", str(middle)],
         "list --json": ["list", "-f", path, "--from", str(first), "--to", str(last), "--json"],
@@ -82,6 +84,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--max-series", type=int, default=1000)
     parser.add_argument("--max-years", type=int, default=40)
+    parser.add_argument("--only", action="append", choices=COMMANDS, help="only this command (repeatable)")
     args = parser.parse_args()
 
     trees = {"this tree": ROOT / "src"}
@@ -105,7 +108,7 @@ def main() -> None:
     print(f"python -c pass: {python * 1000:.0f} ms of CPU; {args.repeat} runs per cell; medians of CPU time")
     print("(user + system: the shared machine's load inflates wall time, not this); peak RSS the largest")
     for family, sizes in families.items():
-        for command in COMMANDS:
+        for command in args.only or COMMANDS:
             print(f"\n#### {command}, by {family}\n")
             print("| size | " + " | ".join(f"{t} CPU | {t} peak" for t in trees) + " |")
             print("|---|" + "---|---|" * len(trees))
