@@ -330,6 +330,11 @@ def ical(
     expand: Annotated[
         bool, typer.Option("--expand", help="One plain event per meeting, for clients that mishandle repeats.")
     ] = False,
+    cancelled: Annotated[
+        str,
+        typer.Option("--cancelled", metavar="show|hide",
+                     help="show: cancelled meetings stay in, marked cancelled; hide: left out (EXDATE)."),
+    ] = "show",  # fmt: skip
     output: Output = None,
     force: Force = False,
     today: Today = None,
@@ -339,12 +344,15 @@ def ical(
     Default: all of the programme (a series without `until` stays open-ended).
     --from/--to clip series to those dates and keep meetings dated in them.
     --expand writes each meeting as its own event (open-ended series: to a year after today).
+    Cancelled meetings stay in, marked cancelled, unless --cancelled hide.
 
     Example:  meetctl ical -f examples/programme.toml -o programme.ics
     """
     from meetctl.calendars.export import calendar_chunks, expand_window
     from meetctl.output import check_output_path, write_output_stream
 
+    if cancelled not in ("show", "hide"):
+        raise MeetctlError(Problem(f"--cancelled must be show or hide, not {cancelled!r}"))
     programmes = load(files)
     first = parse_date_option("--from", from_) if from_ else None
     last = parse_date_option("--to", to) if to else None
@@ -356,7 +364,7 @@ def ical(
     if output is not None:
         check_output_path(output, force)
     # Written as it is made (an --expand of decades would otherwise be held whole).
-    chunks = calendar_chunks(programmes, first, last, expand=expand)
+    chunks = calendar_chunks(programmes, first, last, expand=expand, hide_cancelled=cancelled == "hide")
     if output is None:
         sys.stdout.flush()
         sys.stdout.buffer.writelines(chunks)
