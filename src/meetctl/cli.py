@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
-from meetctl.model.errors import EXIT_FOUND, EXIT_INPUT, MeetctlError, Problem
+from meetctl.model.errors import EXIT_FOUND, EXIT_INPUT, Location, MeetctlError, Problem
 from meetctl.model.loading import load_programmes, named_programmes
 from meetctl.model.programme import Programme
 
@@ -61,6 +61,25 @@ class _Commands(TyperGroup):
             raise
 
 
+class _Command(TyperCommand):
+    """A command whose usage line reads `meetctl cancel [OPTIONS] DATE`, as man pages write it."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        # Typer writes required arguments as {DATE}, which reads like a placeholder to fill in braces.
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in super().collect_usage_pieces(ctx)]
+
+
+class _App(typer.Typer):
+    """typer.Typer whose commands are :class:`_Command` and whose sub-command groups are :class:`_Commands`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("cls", _Commands)
+        super().__init__(**kwargs)
+
+    def command(self, name: str | None = None, *, cls: Any = None, **kwargs: Any) -> Any:
+        return super().command(name, cls=cls or _Command, **kwargs)
+
+
 def _is_click_exception(exc: Exception) -> bool:
     # click's own exceptions carry exit codes click prints itself.
     return hasattr(exc, "exit_code") and hasattr(exc, "show")
@@ -89,8 +108,7 @@ def _quiet_broken_pipe() -> None:
 
 
 def _new_app() -> typer.Typer:
-    return typer.Typer(
-        cls=_Commands,
+    return _App(
         name="meetctl",
         help="A local group's meeting programme: dates, reminders, flyers and calendars from one TOML file.",
         no_args_is_help=True,
@@ -136,7 +154,7 @@ Today = Annotated[
         "--today",
         envvar="MEETCTL_TODAY",
         metavar="YYYY-MM-DD",
-        help="Pretend today is this date (also $MEETCTL_TODAY).",
+        help="Pretend today is this date.",
         show_default=False,
     ),
 ]
@@ -145,6 +163,19 @@ FromDate = Annotated[
 ]
 ToDate = Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Last date, inclusive.")]
 Json = Annotated[bool, typer.Option("--json", help="JSON for scripts instead of text.")]
+#: Streams: every reading command takes both, and passes them to ``load(files, series, one_offs)``.
+Streams = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--series",
+        metavar="ID",
+        help="Only this series' meetings; repeatable. Unknown ids are an error.",
+        show_default=False,
+    ),
+]
+OneOffs = Annotated[
+    bool, typer.Option("--one-offs", help="Only meetings of no series (with --series: those as well).")
+]
 
 
 @app.callback()
@@ -162,14 +193,36 @@ def _meetctl(
 
     Example:  meetctl -f examples/programme.toml list --from 2017-01-01
     """
-    given = {k: v for k, v in (("files", files), ("today", today)) if v}
+    from typer._click.core import ParameterSource
+
+    # --today from the environment is left for the command to read, so a bad one is named as such.
+    typed_today = ctx.get_parameter_source("today") is ParameterSource.COMMANDLINE
+    if typed_today:  # typed before the command, it still beats $MEETCTL_TODAY (which click ranks higher)
+        ctx.meta["meetctl.today"] = today
+    given = {k: v for k, v in (("files", files), ("today", today if typed_today else None)) if v}
     if given:
         ctx.default_map = _defaults_for(ctx.command, given)
 
 
-def load(files: list[Path] | None) -> list[Programme]:
-    """The programmes named by -f, else $MEETCTL_FILE (os.pathsep-separated), else ./programme.toml."""
-    return load_programmes(named_programmes(files))
+#: What a newcomer who has not made a programme yet is told.
+NO_PROGRAMME = "no such file (`meetctl init` writes a new programme; -f or $MEETCTL_FILE names another)"
+
+
+def load(files: list[Path] | None, series: list[str] | None = None, one_offs: bool = False) -> list[Programme]:
+    """The programmes named by -f, else $MEETCTL_FILE (os.pathsep-separated), else ./programme.toml.
+
+    With --series/--one-offs, cut down to those streams (see ``model.selection.select_streams``).
+    """
+    named = named_programmes(files)
+    missing = [Problem(NO_PROGRAMME, Location(str(p))) for p in named if not os.path.lexists(p)]
+    if missing:
+        raise MeetctlError(missing)
+    programmes = load_programmes(named)
+    if series or one_offs:
+        from meetctl.model.selection import select_streams
+
+        programmes = select_streams(programmes, series, one_offs)
+    return programmes
 
 
 def parse_date_option(option: str, value: str) -> date:
@@ -180,10 +233,23 @@ def parse_date_option(option: str, value: str) -> date:
         raise MeetctlError(Problem(f"{option}: invalid date {value!r} (expected YYYY-MM-DD)")) from None
 
 
+def _today_given(value: str | None) -> tuple[str | None, str]:
+    """'Today' as the user gave it, and how to name it in messages: --today or $MEETCTL_TODAY."""
+    from typer._click.core import ParameterSource
+    from typer._click.globals import get_current_context
+
+    ctx = get_current_context(silent=True)
+    if ctx is not None and ctx.get_parameter_source("today") is ParameterSource.ENVIRONMENT:
+        typed = ctx.meta.get("meetctl.today")
+        return (typed, "--today") if typed else (value, "$MEETCTL_TODAY")
+    return value, "--today"
+
+
 def today_for(value: str | None, programmes: list[Programme]) -> date:
     """--today / $MEETCTL_TODAY, else today's date in the (first) group's time zone."""
+    value, name = _today_given(value)
     if value:
-        return parse_date_option("--today", value)
+        return parse_date_option(name, value)
     zone = programmes[0].group.zone if programmes else None
     return datetime.now(zone).date()
 
@@ -191,8 +257,9 @@ def today_for(value: str | None, programmes: list[Programme]) -> date:
 def now_for(value: str | None, programmes: list[Programme]) -> datetime:
     """The moment 'now': the start of --today if given, else the clock."""
     zone = programmes[0].group.zone if programmes else None
+    value, name = _today_given(value)
     if value:
-        return datetime.combine(parse_date_option("--today", value), time(), tzinfo=zone)
+        return datetime.combine(parse_date_option(name, value), time(), tzinfo=zone)
     return datetime.now(zone)
 
 
@@ -259,6 +326,8 @@ def list_(
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N meetings.")] = None,
     json: Json = False,
     sessions: Annotated[bool, typer.Option("--sessions", help="Show each meeting's timetable under it.")] = False,
+    series: Streams = None,
+    one_offs: OneOffs = False,
     today: Today = None,
 ) -> None:
     """List meetings in date order (default: from today, a year ahead).
@@ -268,13 +337,14 @@ def list_(
     meeting's "sessions" (its day school or conference timetable).
 
     Example:  meetctl list -f examples/programme.toml --from 2017-01-01 --to 2017-03-31
+    Example:  meetctl list --series reading --one-offs
     """
     from itertools import islice
 
     from meetctl.documents.listing import occurrence_record, plain_table, print_rich_table, write_json_lines
     from meetctl.model.schedule import stream_occurrences
 
-    programmes = load(files)
+    programmes = load(files, series, one_offs)
     first, last = window(from_, to, today_for(today, programmes))
     stream = islice(stream_occurrences(programmes, first, last), limit)
     if json:
@@ -293,17 +363,20 @@ def list_(
 
 
 @app.command("next")
-def next_(files: Files = None, json: Json = False, today: Today = None) -> None:
+def next_(
+    files: Files = None, json: Json = False, series: Streams = None, one_offs: OneOffs = False, today: Today = None
+) -> None:
     """Show the next meeting (cancelled ones are skipped).
 
     With --json, one object, or null when nothing is planned.
 
     Example:  meetctl next -f examples/programme.toml --today 2017-02-01
+    Example:  meetctl next --series discussion
     """
     from meetctl.documents.listing import describe_occurrence, occurrence_record, write_json
     from meetctl.model.schedule import next_occurrence
 
-    programmes = load(files)
+    programmes = load(files, series, one_offs)
     found = next_occurrence(programmes, now_for(today, programmes))
     if json:
         write_json(occurrence_record(found) if found else None, sys.stdout)
@@ -337,6 +410,8 @@ def ical(
     ] = "show",  # fmt: skip
     output: Output = None,
     force: Force = False,
+    series: Streams = None,
+    one_offs: OneOffs = False,
     today: Today = None,
 ) -> None:
     """Write the programme as an iCalendar (.ics) file: one repeating event per series.
@@ -346,14 +421,17 @@ def ical(
     --expand writes each meeting as its own event (open-ended series: to a year after today).
     Cancelled meetings stay in, marked cancelled, unless --cancelled hide.
 
+    --series/--one-offs give a calendar of only those streams (same UIDs as the whole one).
+
     Example:  meetctl ical -f examples/programme.toml -o programme.ics
+    Example:  meetctl ical --series reading -o reading-group.ics
     """
     from meetctl.calendars.export import calendar_chunks, expand_window
     from meetctl.output import check_output_path, write_output_stream
 
     if cancelled not in ("show", "hide"):
         raise MeetctlError(Problem(f"--cancelled must be show or hide, not {cancelled!r}"))
-    programmes = load(files)
+    programmes = load(files, series, one_offs)
     first = parse_date_option("--from", from_) if from_ else None
     last = parse_date_option("--to", to) if to else None
     if first and last and last < first:
@@ -392,6 +470,8 @@ def clashes(
     ] = False,
     fail: Annotated[bool, typer.Option("--fail", help="Exit 1 if there are clashes.")] = False,
     json: Json = False,
+    series: Streams = None,
+    one_offs: OneOffs = False,
     today: Today = None,
 ) -> None:
     """Our meetings that overlap events in other calendars (default: from today, a year ahead).
@@ -406,7 +486,7 @@ def clashes(
     from meetctl.documents.listing import write_json
     from meetctl.model.schedule import occurrences
 
-    programmes = load(files)
+    programmes = load(files, series, one_offs)
     first, last = window(from_, to, today_for(today, programmes))
     ours = occurrences(programmes, first, last)
     events = [e for source in sources for e in load_events(source, first, last)]
@@ -463,20 +543,36 @@ def publish(
     files: Files = None,
     user: Annotated[str | None, typer.Option("--user", help="CalDAV user name (else from ~/.netrc).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would change.")] = False,
+    create: Annotated[
+        bool, typer.Option("--create", help="Make the calendar (MKCALENDAR) if nothing is at the address yet.")
+    ] = False,
+    series: Streams = None,
+    one_offs: OneOffs = False,
+    today: Today = None,  # accepted like every command's; publishing the whole programme needs no today
 ) -> None:
     """Put the programme on a CalDAV calendar, and keep it in step on every run.
 
-    The password comes from $MEETCTL_CALDAV_PASSWORD or ~/.netrc, never from a flag.
+    The password comes from $MEETCTL_CALDAV_PASSWORD or ~/.netrc, never from a flag
+    (none is needed for a server without logins). The address must be a calendar;
+    --create makes one there first if there is nothing at it.
     A second run changes nothing; changed meetings are updated in place; meetings
     removed from the programme are removed; other events on the calendar are left alone.
 
+    With --series/--one-offs only those streams are put on the calendar; the other
+    streams' events already there are left alone.
+
     Example:  meetctl publish --caldav https://dav.example.org/sec/branch/ --user sec
+    Example:  meetctl publish --caldav https://dav.example.org/sec/reading/ --series reading --create
     """
     from meetctl.calendars.publish import publish as publish_programmes
+    from meetctl.model.selection import select_streams
 
     programmes = load(files)
+    chosen = select_streams(programmes, series, one_offs)
     # The progress bar is drawn on stderr: show it whenever a person watches stderr.
-    _, lines = publish_programmes(programmes, caldav, user, dry_run=dry_run, show_progress=sys.stderr.isatty())
+    _, lines = publish_programmes(
+        chosen, caldav, user, dry_run=dry_run, show_progress=sys.stderr.isatty(), whole=programmes, create=create
+    )
     for line in lines:
         typer.echo(line)
 
@@ -519,13 +615,17 @@ def remind(
         str | None, typer.Option("--smtp-user", help="Overrides mail.user (password: $MEETCTL_SMTP_PASSWORD).")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="With --send: say what was sent.")] = False,
+    series: Streams = None,
+    one_offs: OneOffs = False,
     today: Today = None,
 ) -> None:
     """Write the reminder for each meeting exactly N days ahead; print nothing if none is due.
 
     Made for cron: silent (exit 0) on days with nothing to remind. --send delivers
     over SMTP and records it in the sent-log, so a second run the same day sends
-    nothing (unless --force); a failed delivery exits 75 with the server's reason.
+    nothing (unless --force). A delivery that may work later (connection refused,
+    a timeout, a 4xx answer) exits 75; one that cannot work as set up (wrong
+    --smtp-security, login refused, unknown host, a 5xx answer) exits 2 with the fix.
 
     Example:  meetctl remind -f examples/programme.toml --today 2017-02-15 --format email | sendmail -t
     """
@@ -535,7 +635,7 @@ def remind(
         raise MeetctlError(Problem(f"--send sends email; leave out --format {fmt.value}"))
     if to and not send and fmt is not RemindFormat.email:
         raise MeetctlError(Problem("--to is for --format email or --send"))
-    programmes = load(files)
+    programmes = load(files, series, one_offs)
     if send:
         from meetctl.mail import delivery as mailer
 
@@ -595,9 +695,6 @@ TemplatesDir = Annotated[
         show_default=False,
     ),
 ]
-SeriesOption = Annotated[
-    str | None, typer.Option("--series", metavar="ID", help="Only this series (when several meet that day).")
-]
 Output = Annotated[Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write to this file.")]
 
 
@@ -619,10 +716,12 @@ def _templates(option: Path | None, programmes: list[Programme]) -> Any:
     return Templates(template_dirs(option, [p.path for p in programmes]), locale=locale)
 
 
-def _load_for_documents(files: list[Path] | None, locale: str | None) -> list[Programme]:
+def _load_for_documents(
+    files: list[Path] | None, locale: str | None, series: list[str] | None = None, one_offs: bool = False
+) -> list[Programme]:
     from meetctl.documents.environment import with_locale
 
-    return with_locale(load(files), locale)
+    return with_locale(load(files, series, one_offs), locale)
 
 
 def _write_output(path: Path, data: bytes, force: bool = True) -> None:
@@ -644,7 +743,8 @@ def flyer(
     ] = None,
     paper: Annotated[Paper, typer.Option("--paper", help="Paper size.")] = Paper.a4,
     output: Output = None,
-    series: SeriesOption = None,
+    series: Streams = None,
+    one_offs: OneOffs = False,
     templates: TemplatesDir = None,
     locale: LocaleOption = None,
     today: Today = None,
@@ -656,13 +756,16 @@ def flyer(
     file is written and its path printed; piped, the flyer goes to stdout; on a
     terminal it goes to flyer-DATE.html (or .pdf).
 
+    --series/--one-offs: a flyer of only those streams (a term's, or the next meeting of them).
+
     Example:  meetctl flyer -f examples/programme.toml --from 2017-01-01 --to 2017-03-31 --format pdf -o term.pdf
+    Example:  meetctl flyer --series reading --from 2027-01-01 --to 2027-03-31
     """
     from meetctl.documents.flyers import flyer_html, html_to_pdf
     from meetctl.model.schedule import next_occurrence
     from meetctl.model.selection import meeting_on, term_meetings, term_window
 
-    programmes = _load_for_documents(files, locale)
+    programmes = _load_for_documents(files, locale, series, one_offs)
     own_templates = _templates(templates, programmes)
     day_value = today_for(today, programmes)
     term = bool(from_ or to)
@@ -674,7 +777,7 @@ def flyer(
         first, last = term_window(first, last, day_value)
         items = term_meetings(programmes, first, last)
     elif day:
-        items = [meeting_on(programmes, parse_date_option("DATE", day), series)]
+        items = [meeting_on(programmes, parse_date_option("DATE", day))]
     else:
         found = next_occurrence(programmes, now_for(today, programmes))
         if found is None:
@@ -704,6 +807,8 @@ def announce(
     from_: FromDate = None,
     to: ToDate = None,
     fmt: Annotated[AnnounceFormat, typer.Option("--format", help="text, markdown or html.")] = AnnounceFormat.text,
+    series: Streams = None,
+    one_offs: OneOffs = False,
     templates: TemplatesDir = None,
     locale: LocaleOption = None,
     today: Today = None,
@@ -713,11 +818,12 @@ def announce(
     Cancelled meetings are listed as cancelled, with the reason.
 
     Example:  meetctl announce -f examples/programme.toml --from 2017-01-01 --format markdown
+    Example:  meetctl announce --series discussion --one-offs
     """
     from meetctl.documents.announcements import announcement
     from meetctl.model.selection import term_meetings, term_window
 
-    programmes = _load_for_documents(files, locale)
+    programmes = _load_for_documents(files, locale, series, one_offs)
     own_templates = _templates(templates, programmes)
     first = parse_date_option("--from", from_) if from_ else None
     last = parse_date_option("--to", to) if to else None
@@ -739,7 +845,8 @@ def report(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
-    series: SeriesOption = None,
+    series: Streams = None,
+    one_offs: OneOffs = False,
     clashes_with: Annotated[
         list[str] | None,
         typer.Option("--clashes-with", metavar="SOURCE",
@@ -759,14 +866,16 @@ def report(
     Example:  meetctl report -f examples/programme.toml 2017-02-22 -o -
     """
     from meetctl.documents import reports
-    from meetctl.model.selection import latest_started, meeting_on
+    from meetctl.model.selection import latest_started, meeting_on, select_streams
 
     programmes = _load_for_documents(files, locale)
     own_templates = _templates(templates, programmes)
+    # The streams choose the meeting; clashes are looked for in the whole programme.
+    chosen = select_streams(programmes, series, one_offs)
     if day:
-        meeting = meeting_on(programmes, parse_date_option("DATE", day), series)
+        meeting = meeting_on(chosen, parse_date_option("DATE", day))
     else:
-        meeting = latest_started(programmes, now_for(today, programmes))
+        meeting = latest_started(chosen, now_for(today, programmes))
     found = reports.clashes_within(programmes, meeting) + reports.clashes_with(meeting, clashes_with or [])
     text = reports.report_markdown(own_templates, programmes, meeting, found)
     if output is not None and str(output) == "-":
@@ -779,7 +888,8 @@ def report(
 @app.command()
 def stats(
     files: Files = None,
-    series: Annotated[str | None, typer.Option("--series", metavar="ID", help="Only this series.")] = None,
+    series: Streams = None,
+    one_offs: OneOffs = False,
     from_: FromDate = None,
     to: ToDate = None,
     json: Json = False,
@@ -794,10 +904,10 @@ def stats(
     """
     from meetctl.documents import stats as attendance
 
-    programmes = load(files)
+    programmes = load(files, series, one_offs)
     first = parse_date_option("--from", from_) if from_ else None
     last = parse_date_option("--to", to) if to else today_for(today, programmes)
-    rows = attendance.attendance_rows(programmes, series, first, last)
+    rows = attendance.attendance_rows(programmes, None, first, last)
     if json:
         from meetctl.documents.listing import write_json
 
@@ -808,8 +918,7 @@ def stats(
         sys.stdout.write(attendance.plain(rows))
 
 
-templates_app = typer.Typer(
-    cls=_Commands,
+templates_app = _App(
     help="The templates documents are made from, and your group's own copies of them.\n\n"
     "Example:  meetctl templates copy announce.md.j2",
     no_args_is_help=True,
@@ -863,9 +972,22 @@ def templates_copy(
 # init, add, cancel, move, record, venue
 
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Say what would change; write nothing.")]
+#: An edit changes one file: -f is not repeatable here.
+EditFile = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--file",
+        "-f",
+        help="The programme file to change. Default: $MEETCTL_FILE, else ./programme.toml.",
+        show_default=False,
+    ),
+]
 ShowDiff = Annotated[bool, typer.Option("--diff", help="Also show the change as a unified diff.")]
 SeriesId = Annotated[
     str | None, typer.Option("--series", metavar="ID", help="The series, if several meet that day.")
+]
+OneOffMeeting = Annotated[
+    bool, typer.Option("--one-off", help="The meeting of no series, if a series meets that day too.")
 ]
 AllowClash = Annotated[
     bool, typer.Option("--allow-clash", help="Write it even if it overlaps another meeting.")
@@ -888,12 +1010,20 @@ def init(
         Path | None,
         typer.Argument(metavar="PATH", help="Where to write (default: -f, $MEETCTL_FILE or ./programme.toml)."),
     ] = None,
-    files: Files = None,
+    files: Annotated[
+        list[Path] | None,
+        typer.Option("--file", "-f", help="Where to write (same as PATH).", show_default=False),
+    ] = None,
     name: Annotated[str | None, typer.Option("--name", help="The group's name.")] = None,
     timezone: Annotated[
         str | None, typer.Option("--timezone", help="IANA time zone (default: the system's).")
     ] = None,
-    email: Annotated[str | None, typer.Option("--email", help="The secretary's address.")] = None,
+    email: Annotated[
+        str | None, typer.Option("--email", help="The secretary's address (the From: of reminders).")
+    ] = None,
+    mailing_list: Annotated[
+        str | None, typer.Option("--mailing-list", metavar="ADDR", help="Where reminders go by default.")
+    ] = None,
     venue_name: Annotated[str | None, typer.Option("--venue-name", help="Where you usually meet.")] = None,
     address: Annotated[str | None, typer.Option("--address", help="The venue's address.")] = None,
     venue_id: Annotated[
@@ -924,12 +1054,17 @@ def init(
 
     target = setup.target_path(path, files)
     answers = setup.Answers(
-        name=name, timezone=timezone, email=email, venue_name=venue_name, address=address,
+        name=name, timezone=timezone, email=email, mailing_list=mailing_list, venue_name=venue_name,
+        address=address,
         venue_id=venue_id, rule=rule, start=start, duration=duration, title=title,
         first=parse_date_option("--from", from_) if from_ else today_for(today, []),
     )  # fmt: skip
     if sys.stdin.isatty() if interactive is None else interactive:
-        answers = setup.ask(answers)
+        try:
+            answers = setup.ask(answers)
+        except typer.Abort:  # Ctrl-C (or end of input) at a question: 130, as for any interrupted program
+            typer.echo("\ninit: interrupted; nothing was written", err=True)
+            raise typer.Exit(130) from None
     summary = setup.write(target, answers, force=force)
     typer.echo(summary)
 
@@ -938,8 +1073,11 @@ def init(
 def add(
     date_: Annotated[str, typer.Option("--date", metavar="YYYY-MM-DD", help="The meeting's date.")],
     series: Annotated[
-        str | None, typer.Option("--series", metavar="ID", help="Its series (default: the one meeting that day).")
+        str | None, typer.Option("--series", metavar="ID", help="The series whose meeting on that date this is.")
     ] = None,
+    one_off: Annotated[
+        bool, typer.Option("--one-off", help="A meeting of no series, even on a date a series meets.")
+    ] = False,
     title: Annotated[str | None, typer.Option("--title", help="What it is about.")] = None,
     description: Annotated[str | None, typer.Option("--description", help="A question or two.")] = None,
     lead: Annotated[str | None, typer.Option("--lead", help="Who leads off.")] = None,
@@ -950,22 +1088,25 @@ def add(
         str | None, typer.Option("--end-date", metavar="YYYY-MM-DD", help="Last day of a multi-day meeting.")
     ] = None,
     allow_clash: AllowClash = False,
-    files: Files = None,
+    files: EditFile = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
 ) -> None:
     """Add a meeting: a date of a series (with its title, blurb, lead) or a one-off.
 
-    A date that is not on the series' rule is refused (use `move` for that).
-    A one-off meeting needs --title and --start.
+    On a date a series meets, say which you mean: --series ID (that meeting; if it is
+    already written down, the options given are updated in it) or --one-off (another
+    meeting the same day). A date that is not on the series' rule is refused (use
+    `move` for that). A one-off meeting needs --title and --start.
 
-    Example:  meetctl add --date 2017-02-22 --title "100th anniversary of the Russian revolution"
+    Example:  meetctl add --series discussion --date 2017-02-22 --title "100th anniversary of the Russian revolution"
+    Example:  meetctl add --one-off --date 2017-04-01 --title "Day school" --start 10:00 --duration 6h
     """
     from meetctl.editing.edits import NewMeeting
     from meetctl.editing.edits import add as add_meeting
 
     meeting = NewMeeting(
-        date=parse_date_option("--date", date_), series=series, title=title,
+        date=parse_date_option("--date", date_), series=series, one_off=one_off, title=title,
         description=description, lead=lead, venue=venue, start=start, duration=duration,
         end_date=parse_date_option("--end-date", end_date) if end_date else None,
     )  # fmt: skip
@@ -977,7 +1118,8 @@ def cancel(
     day: Annotated[str, typer.Argument(metavar="DATE", help="The meeting's date, YYYY-MM-DD.")],
     reason: Annotated[str | None, typer.Option("--reason", help="Why, for members and calendars.")] = None,
     series: SeriesId = None,
-    files: Files = None,
+    one_off: OneOffMeeting = False,
+    files: EditFile = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
 ) -> None:
@@ -987,7 +1129,27 @@ def cancel(
     """
     from meetctl.editing.edits import cancel as cancel_meeting
 
-    _edit(files, cancel_meeting(parse_date_option("DATE", day), reason, series), dry_run, diff)
+    _edit(files, cancel_meeting(parse_date_option("DATE", day), reason, series, one_off), dry_run, diff)
+
+
+@app.command()
+def restore(
+    day: Annotated[str, typer.Argument(metavar="DATE", help="The cancelled meeting's date, YYYY-MM-DD.")],
+    series: SeriesId = None,
+    one_off: OneOffMeeting = False,
+    files: EditFile = None,
+    dry_run: DryRun = False,
+    diff: ShowDiff = False,
+) -> None:
+    """Undo a cancellation: the meeting on DATE is held after all (its reason is removed too).
+
+    A date left out with a series' `skip` list is taken out of the list.
+
+    Example:  meetctl restore 2017-12-27
+    """
+    from meetctl.editing.edits import restore as restore_meeting
+
+    _edit(files, restore_meeting(parse_date_option("DATE", day), series, one_off), dry_run, diff)
 
 
 @app.command()
@@ -997,8 +1159,9 @@ def move(
     start: Annotated[str | None, typer.Option("--start", metavar="HH:MM", help="A new start time.")] = None,
     venue: Annotated[str | None, typer.Option("--venue", metavar="ID", help="A new venue id.")] = None,
     series: SeriesId = None,
+    one_off: OneOffMeeting = False,
     allow_clash: AllowClash = False,
-    files: Files = None,
+    files: EditFile = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
 ) -> None:
@@ -1014,17 +1177,18 @@ def move(
     if to is None and start is None and venue is None:
         raise MeetctlError("move: say where to: --to DATE, --start HH:MM and/or --venue ID")
     new_day = parse_date_option("--to", to) if to else None
-    make = move_meeting(parse_date_option("DATE", day), new_day, start, venue, series, allow_clash)
+    make = move_meeting(parse_date_option("DATE", day), new_day, start, venue, series, allow_clash, one_off)
     _edit(files, make, dry_run, diff)
 
 
 @app.command()
 def record(
     day: Annotated[str, typer.Argument(metavar="DATE", help="The meeting's date, YYYY-MM-DD.")],
-    attendance: Annotated[int, typer.Option("--attendance", min=0, help="How many came.")],
+    attendance: Annotated[str, typer.Option("--attendance", metavar="N", help="How many came (a whole number).")],
     notes: Annotated[str | None, typer.Option("--notes", help="Anything worth keeping.")] = None,
     series: SeriesId = None,
-    files: Files = None,
+    one_off: OneOffMeeting = False,
+    files: EditFile = None,
     today: Today = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
@@ -1037,15 +1201,33 @@ def record(
     from meetctl.editing.edits import record as record_meeting
 
     day_ = parse_date_option("DATE", day)
+    count = attendance.strip()
+    if not count.isdigit():
+        raise MeetctlError(Problem(f"--attendance: {attendance!r} is not a number of people (e.g. --attendance 14)"))
     current = today_for(today, load([target_file(files)]))
-    _edit(files, record_meeting(day_, attendance, notes, current, series), dry_run, diff)
+    _edit(files, record_meeting(day_, int(count), notes, current, series, one_off), dry_run, diff)
 
 
-venue_app = typer.Typer(
+venue_app = _App(
     help="Venues of the programme.\n\nExample:  meetctl venue add crown --name \"The Crown\" --address \"1 Market St\"",
     no_args_is_help=True,
 )
 app.add_typer(venue_app, name="venue")
+
+
+@venue_app.command("list")
+def venue_list(files: Files = None, json: Json = False) -> None:
+    """List the programme's venues: id, name and address (the id is what meetings use).
+
+    Example:  meetctl venue list -f examples/programme.toml --json
+    """
+    from meetctl.documents.listing import venue_lines, venue_records, write_json
+
+    programmes = load(files)
+    if json:
+        write_json(venue_records(programmes), sys.stdout)
+    else:
+        sys.stdout.write(venue_lines(programmes))
 
 
 @venue_app.command("add")
@@ -1057,7 +1239,7 @@ def venue_add(
     accessibility: Annotated[
         str | None, typer.Option("--accessibility", help="Step-free access, hearing loop...")
     ] = None,
-    files: Files = None,
+    files: EditFile = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
 ) -> None:
@@ -1068,6 +1250,75 @@ def venue_add(
     from meetctl.editing.edits import add_venue
 
     _edit(files, add_venue(venue_id, name, address, directions, accessibility), dry_run, diff)
+
+
+series_app = _App(
+    help="Series (recurring slots) of the programme.\n\n"
+    "Example:  meetctl series add reading --rule \"every Thursday\" --start 18:30 --title \"Reading group\"",
+    no_args_is_help=True,
+)
+app.add_typer(series_app, name="series")
+
+
+@series_app.command("add")
+def series_add(
+    series_id: Annotated[str, typer.Argument(metavar="ID", help="Short id meetings refer to, e.g. 'reading'.")],
+    rule: Annotated[
+        str, typer.Option("--rule", help="When it meets: 'every Thursday', 'last Wednesday of the month'.")
+    ],
+    start: Annotated[str, typer.Option("--start", metavar="HH:MM", help="Start time, local.")],
+    title: Annotated[str | None, typer.Option("--title", help="What it is called (default: from the id).")] = None,
+    duration: Annotated[str | None, typer.Option("--duration", help="Length: 2h, 90m (default 2h).")] = None,
+    venue: Annotated[str | None, typer.Option("--venue", metavar="ID", help="A venue id.")] = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="First possible date (default: today).")
+    ] = None,
+    until: Annotated[str | None, typer.Option("--until", metavar="YYYY-MM-DD", help="Last date, if any.")] = None,
+    files: EditFile = None,
+    today: Today = None,
+    dry_run: DryRun = False,
+    diff: ShowDiff = False,
+) -> None:
+    """Add a series: a recurring slot with its rule, start time and venue, after the last series.
+
+    Rules are phrases such as 'every other Friday' or an RRULE: see `meetctl help rules`.
+
+    Example:  meetctl series add reading --rule "every Thursday" --start 18:30 --duration 90m --venue hall
+    """
+    from meetctl.editing.editor import target_file
+    from meetctl.editing.edits import NewSeries, add_series
+
+    path = target_file(files)
+    first = parse_date_option("--from", from_) if from_ else today_for(today, load([path]))
+    new = NewSeries(
+        id=series_id, rule=rule, start=start, first=first, title=title, duration=duration, venue=venue,
+        until=parse_date_option("--until", until) if until else None,
+    )  # fmt: skip
+    _edit([path], add_series(new), dry_run, diff)
+
+
+help_app = _App(
+    help="Reference for secretaries.\n\nExample:  meetctl help rules",
+    no_args_is_help=True,
+)
+app.add_typer(help_app, name="help")
+
+
+@help_app.command("rules")
+def help_rules() -> None:
+    """The recurrence phrases a series' `rule` accepts, each with the RRULE it means.
+
+    Example:  meetctl help rules
+    """
+    from meetctl.model.rules import EXAMPLE_PHRASES, parse_rule
+
+    width = max(len(p) for p in EXAMPLE_PHRASES)
+    typer.echo("A series' rule is a phrase (case-insensitive, plural weekdays fine) or a raw RRULE.")
+    typer.echo("The first meeting is the first date of the rule on or after the series' `from`.\n")
+    for phrase in EXAMPLE_PHRASES:
+        typer.echo(f"  {phrase.ljust(width)}  {parse_rule(phrase).rrule}")
+    typer.echo("\nfirst..fifth and 1st..5th, last and second to last work with any weekday;")
+    typer.echo("`except MONTH and MONTH` works after any phrase. A raw RRULE may not use COUNT or UNTIL.")
 
 
 def app_for(args: list[str]) -> typer.Typer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
+from meetctl.model.programme import Programme
 from meetctl.model.schedule import Occurrence, sessions_of
 from meetctl.model.wording import format_date, format_short_date, format_time
 
@@ -176,4 +177,36 @@ def describe_occurrence(o: Occurrence) -> str:
         lines.append(o.description)
     if o.lead:
         lines.append(f"Leading off: {o.lead}")
+    return "\n".join(lines) + "\n"
+
+
+def venue_records(programmes: Sequence[Programme]) -> list[dict[str, Any]]:
+    """``venue list --json``: one object per venue (with its group when several programmes are read)."""
+    out = []
+    for p in programmes:
+        for v in p.venues.values():
+            record: dict[str, Any] = {
+                "id": v.id, "name": v.name, "address": v.address,
+                "directions": v.directions, "accessibility": v.accessibility,
+            }  # fmt: skip
+            if len(programmes) > 1:
+                record["group"] = p.group.name
+            out.append(record)
+    return out
+
+
+def venue_lines(programmes: Sequence[Programme]) -> str:
+    """``venue list``: one venue a line, ``id  name  address``, ids aligned; a note if there are none."""
+    records = venue_records(programmes)
+    if not records:
+        return "No venues yet (add one with `meetctl venue add ID --name NAME`).\n"
+    width = max(len(r["id"]) for r in records)
+    lines = []
+    for r in records:
+        # One venue a line: a multi-line address is joined up.
+        parts = [r["id"].ljust(width), " ".join(r["name"].split())]
+        parts += [" ".join(r["address"].split())] if r["address"] else []
+        if "group" in r:
+            parts.insert(0, r["group"])
+        lines.append("  ".join(parts).rstrip())
     return "\n".join(lines) + "\n"

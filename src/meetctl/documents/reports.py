@@ -109,7 +109,17 @@ def report_markdown(
         clashes=[c.words() for c in clashes],
         next=meeting_view(nxt) if nxt else None,
         programme_file=Markup(Path(o.programme.path).name),
+        record_command=record_command(programmes, o),
     )
+
+
+def record_command(programmes: Sequence[Programme], o: Occurrence) -> str:
+    """The command that records how many came to ``o`` (``--series`` where another meeting of its
+    programme is that day: ``programmes`` are the whole ones, not cut down to a stream)."""
+    whole = [p for p in programmes if p.path == o.programme.path] or [o.programme]
+    others = [x for x in occurrences(whole, o.date, o.date) if x.uid != o.uid]
+    series = f" --series {o.series.id}" if o.series and others else ""
+    return f"meetctl record {o.date.isoformat()}{series} --attendance N"
 
 
 def report_path(o: Occurrence, reports_dir: Path) -> Path:

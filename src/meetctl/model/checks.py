@@ -40,7 +40,8 @@ class Summary:
         p = self.programme
         counts = [
             _count(len(p.series), "series", "series"),
-            _count(len(p.meetings), "meeting", "meetings"),
+            # [[meetings]] tables mostly describe dates of a series: only the one-offs add meetings.
+            _count(sum(1 for m in p.meetings if m.series is None), "one-off meeting", "one-off meetings"),
             _count(len(p.venues), "venue", "venues"),
         ]
         text = f"{p.path}: ok: {p.group.name}: {', '.join(counts)}; "
@@ -80,6 +81,9 @@ def warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
                         "warning",
                     )
                 )
+    from meetctl.model.zones import zone_warnings
+
+    found.extend(zone_warnings(programmes, today.year))
     first, last = check_window(programmes, today)
     listed = stream_occurrences(programmes, first, last)
     on_holidays = _HolidayCheck(programmes, first, last)
