@@ -621,6 +621,10 @@ def remind(
 ) -> None:
     """Write the reminder for each meeting exactly N days ahead; print nothing if none is due.
 
+    Changes are told on the same days: a cancelled meeting gets a cancellation
+    notice instead of its reminder, and a moved one (replaces = OLD) a "moved"
+    notice on the days before its OLD date.
+
     Made for cron: silent (exit 0) on days with nothing to remind. --send delivers
     over SMTP and records it in the sent-log, so a second run the same day sends
     nothing (unless --force). A delivery that may work later (connection refused,
@@ -642,28 +646,47 @@ def remind(
         settings = mailer.smtp_settings(
             programmes[0].mail, smtp_host, smtp_port, smtp_security, smtp_user
         )
-    found = reminders.due(programmes, today_for(today, programmes), days or [7])
-    if not found:
+    day_value = today_for(today, programmes)
+    found = reminders.due(programmes, day_value, days or [7])
+    changed = _changes_due(programmes, day_value, days or [7])
+    if not found and not changed:
         return
+    from meetctl.mail import changes
+
+    if send or fmt is RemindFormat.email:
+        now = now_for(today, programmes)
+        messages = [changes.email_message(n, to or [], now) for n in changed]
+        messages += [reminders.email_message(r, to or [], now) for r in found]
     if send:
-        messages = [reminders.email_message(r, to or [], now_for(today, programmes)) for r in found]
         for outcome in mailer.deliver(messages, settings, mailer.sent_log(), force=force):
             if verbose:
                 typer.echo(f"{outcome.status}: {outcome.subject} -> {', '.join(outcome.recipients)}", err=True)
     elif fmt is RemindFormat.email:
-        if len(found) > 1:
+        if len(messages) > 1:
             raise MeetctlError(
                 Problem(
-                    f"{len(found)} reminders are due and --format email writes one message: "
+                    f"{len(messages)} reminders and notices are due and --format email writes one message: "
                     "use --send, or one --days per run"
                 )
             )
-        message = reminders.email_message(found[0], to or [], now_for(today, programmes))
         sys.stdout.flush()
-        sys.stdout.buffer.write(reminders.email_bytes(message))
+        sys.stdout.buffer.write(reminders.email_bytes(messages[0]))
         sys.stdout.buffer.flush()
     else:
-        typer.echo(reminders.render(found, (fmt or RemindFormat.text).value), nl=False)
+        kind = (fmt or RemindFormat.text).value
+        parts = changes.render(changed, kind)  # changes first: they are what members must not miss
+        if found:
+            parts.append(reminders.render(found, kind))
+        typer.echo(reminders.SEPARATOR[kind].join(parts), nl=False)
+
+
+def _changes_due(programmes: list[Programme], day: Any, days: list[int]) -> list[Any]:
+    """Change notices due on ``day`` (imported only when the programme has a change to tell)."""
+    if not any(m.cancelled or m.replaces for p in programmes for m in p.meetings):
+        return []  # cron's usual day: no cancellation or move anywhere, nothing more to load
+    from meetctl.mail import changes
+
+    return changes.due(programmes, day, days)
 
 # --------------------------------------------------------------------------- documents
 # flyer, announce, report, stats, templates
@@ -761,7 +784,7 @@ def flyer(
     Example:  meetctl flyer -f examples/programme.toml --from 2017-01-01 --to 2017-03-31 --format pdf -o term.pdf
     Example:  meetctl flyer --series reading --from 2027-01-01 --to 2027-03-31
     """
-    from meetctl.documents.flyers import flyer_html, html_to_pdf
+    from meetctl.documents.flyers import flyer_html, flyer_pdf
     from meetctl.model.schedule import next_occurrence
     from meetctl.model.selection import meeting_on, term_meetings, term_window
 
@@ -783,15 +806,15 @@ def flyer(
         if found is None:
             raise MeetctlError(Problem("no meetings to come; give a DATE or --from/--to"))
         items = [found]
-    chosen = fmt or (FlyerFormat.pdf if output and output.suffix.lower() == ".pdf" else FlyerFormat.html)
-    html = flyer_html(own_templates, programmes, items, paper.value, term)
+    chosen = _flyer_format(output, fmt)
     if chosen is FlyerFormat.html:
-        data = html.encode("utf-8")
+        data = flyer_html(own_templates, programmes, items, paper.value, term).encode("utf-8")
     else:
         base = templates or Path(programmes[0].path).parent
-        data = html_to_pdf(html, base)
+        data = flyer_pdf(own_templates, programmes, items, paper.value, term, base)
     if output is None and on_terminal():  # markup or PDF bytes are no use on a screen: write a file
-        name = f"term-flyer-{items[0].date}-{items[-1].date}" if term else f"flyer-{items[0].date}"
+        # A term flyer is named for the term asked for (FROM-TO), as the README says.
+        name = f"term-flyer-{first}-{last}" if term else f"flyer-{items[0].date}"
         output = Path(f"{name}.{chosen.value}")
     if output is not None and str(output) != "-":
         _write_output(output, data)
@@ -799,6 +822,30 @@ def flyer(
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
+
+
+def _flyer_format(output: Path | None, asked: FlyerFormat | None = None) -> FlyerFormat:
+    """The format to write: --format, else -o's extension (.html, .htm, .pdf), else html.
+
+    An HTML flyer in flyer.docx, or a PDF in flyer.html, would open as garbage: an
+    extension meetctl does not write is refused unless --format says what to write,
+    and a --format that contradicts a .pdf/.html name is refused outright.
+    """
+    named = None
+    if output is not None and str(output) != "-":
+        suffix = output.suffix.lower()
+        named = {".pdf": FlyerFormat.pdf, ".html": FlyerFormat.html, ".htm": FlyerFormat.html}.get(suffix)
+        if named is None and asked is None:
+            what = suffix or "a file without an extension"
+            raise MeetctlError(
+                Problem(
+                    f"-o {output}: meetctl writes flyers as HTML or PDF, not {what}; "
+                    "name the file .html or .pdf, or give --format"
+                )
+            )
+    if asked is not None and named is not None and asked is not named:
+        raise MeetctlError(Problem(f"--format {asked.value} does not match -o {output}: name the file .{asked.value}"))
+    return asked or named or FlyerFormat.html
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any, TextIO
 
 from meetctl.model.programme import Programme
@@ -80,17 +81,25 @@ def write_json_lines(items: Iterable[Any], out: TextIO) -> None:
     out.write("\n]\n" if opened else "[]\n")
 
 
+def short_day(d: date) -> str:
+    """'Tue 9 Mar': a date inside a sentence, unpadded (tables pad with a space: see format_short_date)."""
+    return f"{d:%a} {d.day} {d:%b}"
+
+
 def _time_range(o: Occurrence, zone: bool = False) -> str:
-    text = f"{o.start:%H:%M}-{o.end:%H:%M}" + (f" {o.start:%Z}" if zone else "")
+    if o.all_day:
+        text = "all day"
+    else:
+        text = f"{o.start:%H:%M}-{o.end:%H:%M}" + (f" {o.start:%Z}" if zone else "")
     if o.end_date != o.date:
-        text += f" (to {o.end_date:%a %d %b})"
+        text += f" (to {short_day(o.end_date)})"
     return text
 
 
 def _title(o: Occurrence) -> str:
     if o.moved and o.recurrence_id and not o.cancelled:
         why = f": {o.holiday}" if o.holiday else ""
-        return f"{o.title} (moved from {o.recurrence_id:%a %d %b}{why})"
+        return f"{o.title} (moved from {short_day(o.recurrence_id.date())}{why})"
     if not o.cancelled:
         return o.title
     return f"CANCELLED: {o.title}" + (f" ({o.reason})" if o.reason else "")
@@ -128,7 +137,7 @@ def session_lines(o: Occurrence, indent: str = "  ") -> list[str]:
     out = []
     for t in sessions_of(o):
         s = t.session
-        line = f"{indent}{t.start:%a %d %b %H:%M}-{t.end:%H:%M}  {s.title}"
+        line = f"{indent}{t.start:%a} {t.start.day:2d} {t.start:%b %H:%M}-{t.end:%H:%M}  {s.title}"
         if s.room:
             line += f"  [{s.room}]"
         people = ([f"chair: {s.chair}"] if s.chair else []) + (
@@ -167,7 +176,8 @@ def describe_occurrence(o: Occurrence) -> str:
     when = format_date(o.date)
     if o.end_date != o.date:
         when += f" to {format_date(o.end_date)}"
-    lines = [f"{when}, {format_time(o.start)} to {format_time(o.end)} ({o.group.timezone})"]
+    hours = "all day" if o.all_day else f"{format_time(o.start)} to {format_time(o.end)}"
+    lines = [f"{when}, {hours} ({o.group.timezone})"]
     lines.append(_title(o))
     if o.venue:
         lines.append(", ".join(x for x in (o.venue.name, o.venue.address) if x))

@@ -74,14 +74,17 @@ def attendance_words(o: Occurrence, previous: Occurrence | None) -> dict[str, An
     before = previous.meeting.attendance if previous and previous.meeting else None
     change = None
     if count is not None and previous is not None:
-        when = format_date(previous.date, locale=o.group.locale)
+        loc = o.group.locale
+        difference = abs(count - before) if before is not None else 0
+        facts = {"date": format_date(previous.date, locale=loc), "before": before, "change": difference}
         if before is None:
-            change = f"no attendance was recorded at the previous meeting ({when})"
+            change = words(loc, "no attendance was recorded at the previous meeting (%(date)s)") % facts
         elif count == before:
-            change = f"the same as at the previous meeting, {when}"
+            change = words(loc, "the same as at the previous meeting, %(date)s") % facts
+        elif count > before:
+            change = words(loc, "up %(change)s on %(before)s at the previous meeting, %(date)s") % facts
         else:
-            direction = "up" if count > before else "down"
-            change = f"{direction} {abs(count - before)} on {before} at the previous meeting, {when}"
+            change = words(loc, "down %(change)s on %(before)s at the previous meeting, %(date)s") % facts
     return {"count": count, "previous": before, "change": change}
 
 
