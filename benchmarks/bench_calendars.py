@@ -48,6 +48,40 @@ def src_at(rev: str, folder: Path) -> Path:
     return folder / "src"
 
 
+#: Times find_clashes alone (after reading both sides), in the process of the tree under test.
+TIME_FIND = """
+import sys, time
+sys.path.insert(0, {src!r})
+from datetime import date
+from meetctl.calendars.clashes import find_clashes
+from meetctl.calendars.reading import load_events
+from meetctl.model.loading import load_programmes
+from meetctl.model.schedule import occurrences
+from pathlib import Path
+first, last = date(2020, 1, 1), date(2029, 12, 31)
+ours = occurrences(load_programmes([Path({big!r})]), first, last)
+events = load_events({other!r}, first, last)
+best = min(_time(find_clashes, ours, events) for _ in range(3))
+print(f"{{best * 1000:.0f}}")
+"""
+TIME_HELPER = "def _time(f, *a):\n    import time\n    t = time.perf_counter(); f(*a); return time.perf_counter() - t\n"
+
+
+def compare_matching(rev: str, folder: Path, big: Path, others: list[tuple[str, Path]]) -> None:
+    """find_clashes alone (best of 3, in ms) at REV and in this tree: the index's own effect."""
+    old = folder / "old" / "src"
+    print(f"\n### find_clashes alone, best of 3 (ms), at {rev} and in this tree\n")
+    print(f"| other calendar | {rev} | this tree | ratio |")
+    print("|---|---|---|---|")
+    for label, other in others:
+        times = []
+        for src in (old, ROOT / "src"):
+            code = TIME_HELPER + TIME_FIND.format(src=str(src), big=str(big), other=str(other))
+            out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, check=True).stdout
+            times.append(int(out.split()[-1]))
+        print(f"| {label} | {times[0]} | {times[1]} | {times[0] / max(times[1], 1):.1f}x |")
+
+
 def compare_revisions(rev: str, folder: Path, big: Path, others: list[tuple[str, Path]], repeat: int) -> None:
     old = src_at(rev, folder / "old")
     window = ["--from", "2020-01-01", "--to", "2029-12-31"]
@@ -114,13 +148,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--against", metavar="REV", help="also time `clashes` with this git revision's code")
+    parser.add_argument("--matching-only", action="store_true", help="with --against: only find_clashes alone")
     args = parser.parse_args()
 
-    python, _ = baselines(args.repeat)
     folder = Path(tempfile.mkdtemp(prefix="meetctl-bench-"))
     big = generate_programme(folder / "big.toml", n_series=200, years=10)
     other = other_calendar(folder / "other.ics")
     other_long = other_calendar(folder / "other-long.ics", year_long=True)
+    if args.against and args.matching_only:
+        src_at(args.against, folder / "old")
+        compare_matching(args.against, folder, big, [("5,000 events", other),
+                                                      ("5,000 events + a year-long one", other_long)])  # fmt: skip
+        return
+    python, _ = baselines(args.repeat)
     window = ["--from", "2020-01-01", "--to", "2029-12-31"]
     runs = [
         python,
@@ -146,6 +186,7 @@ def main() -> None:
     if args.against:
         others = [("5,000 events", other), ("5,000 events + a year-long one", other_long)]
         compare_revisions(args.against, folder, big, others, args.repeat)
+        compare_matching(args.against, folder, big, others)
 
 
 if __name__ == "__main__":
