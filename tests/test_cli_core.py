@@ -256,7 +256,7 @@ def test_a_bug_is_one_line_not_a_traceback(cli, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("something impossible happened")
 
-    monkeypatch.setattr(meetctl.model.schedule, "occurrences", broken)
+    monkeypatch.setattr(meetctl.model.schedule, "stream_occurrences", broken)
     result = cli("list", "-f", EXAMPLE)
     assert result.exit_code == 70
     assert result.stderr == (

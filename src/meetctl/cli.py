@@ -339,16 +339,21 @@ def list_(
     Example:  meetctl list -f examples/programme.toml --from 2017-01-01 --to 2017-03-31
     Example:  meetctl list --series reading --one-offs
     """
-    from meetctl.documents.listing import occurrence_record, plain_table, print_rich_table, write_json
-    from meetctl.model.schedule import occurrences
+    from itertools import islice
+
+    from meetctl.documents.listing import occurrence_record, plain_table, print_rich_table, write_json_lines
+    from meetctl.model.schedule import stream_occurrences
 
     programmes = load(files, series, one_offs)
     first, last = window(from_, to, today_for(today, programmes))
-    items = occurrences(programmes, first, last)[:limit]
-    show_group = len(programmes) > 1
+    stream = islice(stream_occurrences(programmes, first, last), limit)
     if json:
-        write_json([occurrence_record(o) for o in items], sys.stdout)
-    elif on_terminal():
+        # Written as they come: forty years of a thousand series need no more memory than one year.
+        write_json_lines((occurrence_record(o) for o in stream), sys.stdout)
+        return
+    items = list(stream)
+    show_group = len(programmes) > 1
+    if on_terminal():
         if items:
             print_rich_table(items, show_group, sessions)
         else:
@@ -421,8 +426,8 @@ def ical(
     Example:  meetctl ical -f examples/programme.toml -o programme.ics
     Example:  meetctl ical --series reading -o reading-group.ics
     """
-    from meetctl.calendars.export import build_calendar, expand_window
-    from meetctl.output import check_output
+    from meetctl.calendars.export import calendar_chunks, expand_window
+    from meetctl.output import check_output, write_output_stream
 
     if cancelled not in ("show", "hide"):
         raise MeetctlError(Problem(f"--cancelled must be show or hide, not {cancelled!r}"))
@@ -436,12 +441,14 @@ def ical(
         first, last = first or lo, last or max(hi, first or hi)
     if output is not None:
         check_output(output, "calendar", force)  # refuse before the work, not after
-    data = build_calendar(programmes, first, last, expand=expand, hide_cancelled=cancelled == "hide")
+    # Written as it is made (an --expand of decades would otherwise be held whole).
+    chunks = calendar_chunks(programmes, first, last, expand=expand, hide_cancelled=cancelled == "hide")
     if output is None:
-        sys.stdout.buffer.write(data)
         sys.stdout.flush()
+        sys.stdout.buffer.writelines(chunks)
+        sys.stdout.buffer.flush()
     else:
-        write_file(output, data, "calendar", force, announce=False)
+        write_output_stream(output, chunks, "calendar", force)
 
 
 @app.command()

@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -162,7 +162,7 @@ def _abandoned(temp: Path) -> bool:
         os.close(fd)  # also releases the lock we may have taken
 
 
-def write_temp(path: Path, data: bytes, mode: int, owner: tuple[int, int] | None) -> str:
+def write_temp(path: Path, data: bytes | Iterable[bytes], mode: int, owner: tuple[int, int] | None) -> str:
     """A complete, synced temporary copy of ``data`` beside ``path``; its name.
 
     The file is locked while written (see :func:`remove_leftovers`); the lock goes with
@@ -177,7 +177,11 @@ def write_temp(path: Path, data: bytes, mode: int, owner: tuple[int, int] | None
                 fcntl.flock(out.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except (ImportError, OSError):
                 pass  # no flock: leftovers are still removed, just without the guard
-            out.write(data)
+            if isinstance(data, bytes):
+                out.write(data)
+            else:  # streamed: one piece in memory at a time
+                for piece in data:
+                    out.write(piece)
             out.flush()
             if hasattr(os, "fchmod"):  # not on Windows
                 os.fchmod(out.fileno(), mode)
@@ -193,7 +197,7 @@ def write_temp(path: Path, data: bytes, mode: int, owner: tuple[int, int] | None
     return temp
 
 
-def write_atomic(path: str | Path, data: bytes, mode: int | None = None) -> None:
+def write_atomic(path: str | Path, data: bytes | Iterable[bytes], mode: int | None = None) -> None:
     """Write ``data`` to ``path`` all at once: temp file in the same folder, fsync, rename.
 
     No policy (see :func:`write_output` for that): ``path`` should be a real file's path.
@@ -241,3 +245,17 @@ def unlink_quietly(path: str) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+def write_output_stream(path: str | Path, chunks: Iterable[bytes], kind: str, force: bool = False) -> Path:
+    """:func:`write_output` for output made a piece at a time (``ical --expand`` over decades).
+
+    The same rules; the pieces go straight into the temporary file, which replaces the
+    target only when complete: memory for one piece, and still all or nothing.
+    """
+    target = check_output(path, kind, force)
+    try:
+        write_atomic(target, chunks)
+    except OSError as exc:
+        raise MeetctlError.at(_where(path), f"cannot write: {exc.strerror or exc}") from None
+    return target

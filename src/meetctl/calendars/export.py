@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import replace as dc_replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -32,11 +32,11 @@ from meetctl.model.schedule import (
     holiday_moves,
     local_datetime,
     occurrence_on,
-    occurrences,
     programme_span,
     series_uid,
     session_uid,
     sessions_of,
+    stream_occurrences,
 )
 
 PRODID = "-//meetctl//meetctl calendar export//EN"
@@ -530,6 +530,18 @@ def build_calendar(
     in, as cancelled, unless ``hide_cancelled``. METHOD:PUBLISH only when every
     programme has a ``group.email`` for the ORGANIZER RFC 5546 requires with it.
     """
+    return b"".join(calendar_chunks(programmes, first, last, expand, hide_cancelled))
+
+
+def calendar_chunks(
+    programmes: Sequence[Programme],
+    first: date | None = None,
+    last: date | None = None,
+    expand: bool = False,
+    hide_cancelled: bool = False,
+) -> Iterator[bytes]:
+    """:func:`build_calendar`'s bytes, an event at a time: ``ical --expand`` over decades
+    of meetings is written as it is made instead of being held whole."""
     from icalendar import Calendar
 
     cal = Calendar()
@@ -542,13 +554,20 @@ def build_calendar(
         cal.add("x-wr-calname", " + ".join(dict.fromkeys(p.group.name for p in programmes)))
         cal.add("x-wr-timezone", programmes[0].group.timezone)
     first_year, last_year = zone_years(programmes, first, last)
-    events = "".join(ev.text() for ev in calendar_events(programmes, first, last, expand, hide_cancelled))
-    for key in dict.fromkeys(p.group.timezone for p in programmes) if events else ():
+    events = iter_calendar_events(programmes, first, last, expand, hide_cancelled)
+    # Time zones are written only for a calendar with events: look at the first one.
+    head_event = next(events, None)
+    for key in dict.fromkeys(p.group.timezone for p in programmes) if head_event else ():
         zone = next(p.group.zone for p in programmes if p.group.timezone == key)
         cal.add_component(vtimezone(zone, first_year, last_year))
     head = cal.to_ical().decode("utf-8")
     assert head.endswith("END:VCALENDAR\r\n")
-    return (head[: -len("END:VCALENDAR\r\n")] + events + "END:VCALENDAR\r\n").encode("utf-8")
+    yield head[: -len("END:VCALENDAR\r\n")].encode("utf-8")
+    if head_event is not None:
+        yield head_event.text().encode("utf-8")
+    for event in events:
+        yield event.text().encode("utf-8")
+    yield b"END:VCALENDAR\r\n"
 
 
 def calendar_events(
@@ -559,19 +578,29 @@ def calendar_events(
     hide_cancelled: bool = False,
 ) -> list[VEvent]:
     """The VEVENTs of :func:`build_calendar`, in a stable order (series in file order, then one-offs)."""
+    return list(iter_calendar_events(programmes, first, last, expand, hide_cancelled))
+
+
+def iter_calendar_events(
+    programmes: Sequence[Programme],
+    first: date | None,
+    last: date | None,
+    expand: bool = False,
+    hide_cancelled: bool = False,
+) -> Iterator[VEvent]:
+    """:func:`calendar_events` one at a time (expanded occurrences streamed from the schedule)."""
     years = zone_years(programmes, first, last)
-    out: list[VEvent] = []
     if expand:
         if first is None or last is None:
             raise ValueError("expand needs a window")
-        for o in occurrences(programmes, first, last):
+        for o in stream_occurrences(programmes, first, last):
             if o.series is not None and not day_exists(o.date, o.start.tzinfo):  # type: ignore[arg-type]
                 continue  # a date the zone skipped (see _series_events)
             if not (o.cancelled and hide_cancelled):
-                out.append(_event(o, expanded_uid(o)))
+                yield _event(o, expanded_uid(o))
         for p in programmes:
-            out.extend(_session_events(p, first, last))
-        return out
+            yield from _session_events(p, first, last)
+        return
     for p in programmes:
         by_series: dict[str, list[Meeting]] = {}
         for m in p.meetings:
@@ -579,10 +608,9 @@ def calendar_events(
                 by_series.setdefault(m.series, []).append(m)
         for s in p.series:
             series, meetings = _with_holiday_moves(p, s, by_series.get(s.id, []), years)
-            out.extend(_series_events(p, series, meetings, first, last, years, hide_cancelled))
-        out.extend(_oneoff_events(p, first, last, hide_cancelled))
-        out.extend(_session_events(p, first, last))
-    return out
+            yield from _series_events(p, series, meetings, first, last, years, hide_cancelled)
+        yield from _oneoff_events(p, first, last, hide_cancelled)
+        yield from _session_events(p, first, last)
 
 
 def _with_holiday_moves(

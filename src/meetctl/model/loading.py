@@ -599,8 +599,9 @@ class _Validator:
                 key_path=where,
                 locator=self.locator,
             )
+            on_rule = RuleDates(series, series.skip)
             for day in series.skip:
-                if not series.has_date(day):
+                if day not in on_rule:
                     self.error((*where, "skip"), f"{self.name(where)}.skip: {day} is not a date of the series")
             out[series.id] = series
         return out
@@ -609,6 +610,7 @@ class _Validator:
         out: list[Meeting] = []
         claimed: dict[tuple[str, date], str] = {}  # (series, original date) -> meeting name
         uids: dict[str, str] = {s.uid: f"series '{s.id}'" for s in series.values() if s.uid}
+        on_rule = self.rule_dates(series)
         for i, value in enumerate(self.array("meetings")):
             where: KeyPath = ("meetings", i)
             values = self.table(value, where, MEETING_KEYS, ("date",))
@@ -635,7 +637,7 @@ class _Validator:
                 s = series[series_id]
                 original = replaces or day
                 key = "replaces" if replaces else "date"
-                if not s.has_date(original):
+                if original not in on_rule[s.id]:
                     hint = "" if replaces else " (use replaces = <date> for a moved meeting)"
                     self.error(
                         (*where, key),
@@ -683,6 +685,17 @@ class _Validator:
                 out.append(AgendaItem(**values))
         return tuple(out)
 
+    def rule_dates(self, series: dict[str, Series]) -> dict[str, RuleDates]:
+        """Each series' dates over the span its meetings name: one expansion per series, not per meeting."""
+        wanted: dict[str, list[date]] = {s: [] for s in series}
+        for value in self.array("meetings"):
+            # Raw values, not yet checked: only a string id and a plain date are looked at.
+            if isinstance(value, dict) and isinstance(value.get("series"), str) and value["series"] in wanted:
+                day = value.get("replaces") or value.get("date")
+                if isinstance(day, date) and not isinstance(day, datetime):
+                    wanted[value["series"]].append(day)
+        return {s: RuleDates(series[s], days) for s, days in wanted.items()}
+
     def sessions(self, raw: Any, where: KeyPath, first: date, last: date) -> tuple[Session, ...]:
         if raw is None:
             return ()
@@ -717,6 +730,33 @@ class _Validator:
                     )
             out.append(session)
         return tuple(out)
+
+
+class RuleDates:
+    """Which dates fall on a series' rule, for checking many meetings against it.
+
+    The series is expanded once over the span of the dates given (linear in the
+    meetings, where asking the rule about each date in turn counted every period
+    since ``from`` again). Dates outside that span, or a span so sparse that the
+    expansion would cost more than asking, fall back to :meth:`Series.has_date`.
+    """
+
+    #: Expand only when the span has at most this many days per date asked about.
+    DAYS_PER_DATE = 64
+
+    def __init__(self, series: Series, days: Iterable[date]) -> None:
+        self.series = series
+        days = list(days)
+        self.known: set[date] | None = None
+        if days:
+            self.first, self.last = min(days), max(days)
+            if (self.last - self.first).days <= self.DAYS_PER_DATE * len(days):
+                self.known = set(series.rule_dates(self.first, self.last))
+
+    def __contains__(self, day: date) -> bool:
+        if self.known is not None and self.first <= day <= self.last:
+            return day in self.known
+        return self.series.has_date(day)
 
 
 def _toml_type(python_name: str) -> str:

@@ -114,24 +114,21 @@ class Series:
 
     def dates(self, first: date, last: date) -> list[date]:
         """The series' dates in ``first..last`` (inclusive), skipped dates left out."""
-        return [d for d in self._rule_dates(first, last) if d not in self.skip]
+        return [d for d in self.rule_dates(first, last) if d not in self.skip]
 
-    def _rule_dates(self, first: date, last: date) -> list[date]:
-        first = max(first, self.from_date)
+    def rule_dates(self, first: date, last: date) -> list[date]:
+        """The rule's dates in ``first..last`` within ``from..until``, skipped dates included."""
+        # Counted from `from` (where "every other Friday" starts) without expanding the
+        # years between `from` and the window: see Rule.dates_within.
         if self.until is not None:
             last = min(last, self.until)
-        # A rule that fixes its days and counts no intervals gives the same dates from any
-        # anchor: start at the window, not at `from` ten years back.
-        fixed = self.rule.interval == 1 and self.rule.freq in ("DAILY", "WEEKLY", "MONTHLY")
-        fixed = fixed and (self.rule.freq == "DAILY" or bool(self.rule.byday or self.rule.bymonthday))
-        anchor = first if fixed else self.from_date
-        return [d for d in self.rule.dates(anchor, last) if d >= first]
+        return list(self.rule.dates_within(self.from_date, first, last))
 
     def has_date(self, day: date) -> bool:
         """Whether ``day`` is one of the series' dates (not counting skips)."""
         if day < self.from_date or (self.until is not None and day > self.until):
             return False
-        return day in self._rule_dates(day, day)
+        return day in self.rule_dates(day, day)
 
 
 @dataclass(frozen=True)
