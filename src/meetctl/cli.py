@@ -793,6 +793,93 @@ def stats(
         sys.stdout.write(attendance.plain(rows))
 
 
+@app.command()
+def site(
+    files: Files = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="DIR",
+                     help="The site's folder (replaced as a whole). Default: site/ beside the programme."),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", metavar="URL",
+                     help="Where the site will be read (https://example.org/meetings/). Default: group.website."),
+    ] = None,
+    flyers: Annotated[
+        int, typer.Option("--flyers", min=0, metavar="N", help="PDF flyers for the next N meetings to come (0: none).")
+    ] = 6,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then show the site on http://127.0.0.1:PORT/ until Ctrl-C.")
+    ] = False,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port for --serve (0: any free one).")] = 8000,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the folder even if meetctl did not make it.")
+    ] = False,
+    templates: TemplatesDir = None,
+    locale: LocaleOption = None,
+    today: Today = None,
+) -> None:
+    """A static website of the programme: meetings to come and past ones, a page per meeting, feeds.
+
+    Writes index.html, a page and an .ics per meeting (meetings/), calendar.ics (as
+    `meetctl ical`), feed.xml (Atom: announcements, cancellations, moves), style.css
+    and flyer PDFs with a QR code of their page. The folder is built beside its place
+    and swapped in whole; a folder meetctl did not make is never replaced without --force.
+    Same programme and --today, same bytes. Upload the folder anywhere static files go.
+
+    Example:  meetctl site -f programme.toml --base-url https://example.org/meetings/ --serve
+    """
+    from meetctl.calendars.export import build_calendar
+    from meetctl.documents.flyers import flyer_html, html_to_pdf
+    from meetctl.documents.site import build_site, site_base_url, site_window
+    from meetctl.model.schedule import occurrences
+    from meetctl.output import write_folder
+
+    programmes = _load_for_documents(files, locale)
+    own_templates = _templates(templates, programmes)
+    url = site_base_url(base_url, programmes)
+    day = today_for(today, programmes)
+    folder = output or Path(programmes[0].path).parent / "site"
+    first, last = site_window(programmes, day)
+    items = occurrences(programmes, first, last)
+    base = templates or Path(programmes[0].path).parent
+
+    def make_flyer(o: Any, page_url: str | None) -> bytes:
+        return html_to_pdf(flyer_html(own_templates, programmes, [o], "a4", False, page_url), base)
+
+    with write_folder(folder, force) as writer:
+        result = build_site(writer, own_templates, programmes, items, day, url, build_calendar(programmes),
+                            flyers, make_flyer)  # fmt: skip
+    typer.echo(f"{folder}: {result.pages} pages, {result.flyers} flyers, {result.files} files")
+    if serve:
+        _serve(folder, port)
+
+
+def _serve(folder: Path, port: int) -> None:
+    """Show ``folder`` on 127.0.0.1 (the standard library's server) until Ctrl-C, which exits 130."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+            pass  # a request log on the terminal is noise for a preview
+
+    handler = functools.partial(Quiet, directory=str(folder))
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise MeetctlError(Problem(f"--port {port}: cannot serve: {exc.strerror or exc}")) from None
+    typer.echo(f"Serving {folder} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    finally:
+        server.server_close()
+
+
 templates_app = typer.Typer(
     cls=_Commands,
     help="The templates documents are made from, and your group's own copies of them.\n\n"

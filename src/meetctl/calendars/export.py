@@ -533,3 +533,22 @@ def expand_window(programmes: Sequence[Programme], today: date) -> tuple[date, d
     return min(firsts), max(lasts)
 
 
+
+
+def single_event_calendar(o: Occurrence) -> bytes:
+    """One occurrence as a calendar of its own (a website's "add to calendar" file).
+
+    The event has the UID ``ical --expand`` gives it, so adding it next to a subscription
+    to the whole calendar does not show it twice in clients that merge by UID.
+    """
+    from icalendar import Calendar
+
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add_component(vtimezone(o.group.zone, o.start.year - 1, o.end.year + 1))
+    head = cal.to_ical().decode("utf-8")
+    event = _event(o, expanded_uid(o)).text()
+    return (head[: -len("END:VCALENDAR\r\n")] + event + "END:VCALENDAR\r\n").encode("utf-8")

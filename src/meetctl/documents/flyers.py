@@ -22,11 +22,17 @@ def flyer_html(
     items: Sequence[Occurrence],
     paper: str,
     term: bool,
+    page_url: str | None = None,
 ) -> str:
-    """A flyer as HTML with print CSS for ``paper``: one meeting, or a term (``term=True``)."""
+    """A flyer as HTML with print CSS for ``paper``: one meeting, or a term (``term=True``).
+
+    With ``page_url`` (the meeting's page on the group's site) a one-meeting flyer
+    carries a QR code of it in a corner, so a passer-by can open it on their phone.
+    """
     css_size, (width, height) = PAPERS[paper]
     context: dict[str, Any] = {
         "paper": {"name": paper, "css": css_size, "width_mm": width, "height_mm": height},
+        "qr": qr_code(page_url) if page_url and not term else None,
     }
     if term:
         context.update(term_context(programmes, items))
@@ -34,6 +40,15 @@ def flyer_html(
     (o,) = items
     context.update(group=group_view(o.programme), meeting=meeting_view(o))
     return templates.render("flyer.html.j2", **context)
+
+
+def qr_code(url: str) -> dict[str, str]:
+    """A QR code of ``url`` for templates: ``url`` and ``image`` (an SVG data: URI, made by segno)."""
+    import segno
+
+    # Medium error correction survives a crease or a drawing pin; a 4-module quiet zone is the standard.
+    code = segno.make(url, error="m", micro=False)
+    return {"url": url, "image": code.svg_data_uri(scale=4, border=4, dark="#000", light="#fff")}
 
 
 def html_to_pdf(html: str, base_url: Path) -> bytes:

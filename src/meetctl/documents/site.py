@@ -1,0 +1,509 @@
+"""The group's website (``meetctl site``): an index, a page per meeting, calendars, an Atom feed, flyers.
+
+Stage: outputs (documents). Every page comes from a template in ``templates/site/`` (overridable
+and escaped like every other document); structured data (schema.org ``Event`` JSON-LD),
+links to add a meeting to a calendar, and the feed are made here. Pages are rendered and
+handed to the writer one at a time, so memory does not grow with the number of meetings.
+Nothing depends on the clock: ``today`` is a parameter, and the feed's dates come from the
+programme, so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import quote, urlencode, urlsplit
+
+from meetctl.documents.environment import Templates, words
+from meetctl.documents.views import group_view, meeting_view, period_words
+from meetctl.model.errors import MeetctlError, Problem
+from meetctl.model.programme import Programme
+from meetctl.model.schedule import Occurrence
+from meetctl.model.wording import format_date, format_time, slugify
+
+#: Entries in the Atom feed: announcements of meetings up to this far ahead, and every change to come.
+FEED_AHEAD = timedelta(days=183)
+#: The index lists past meetings of the last year; older ones are on a page per year.
+RECENT = timedelta(days=365)
+#: A namespace for the feed's entry ids (uuid5 of the meeting's identity: stable across runs).
+_FEED_NAMESPACE = uuid.UUID("0f8a5a0e-4a3e-5a8e-9a51-6d6565746374")
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class Writer(Protocol):
+    """Where the site's files go (:class:`meetctl.output.FolderWriter`)."""
+
+    def write(self, relative: str, data: bytes) -> None: ...
+
+
+# --------------------------------------------------------------------------- addresses
+
+
+def check_base_url(url: str | None, option: str = "--base-url") -> str | None:
+    """The site's public address, ending in '/', or None; only http(s) addresses are accepted."""
+    if url is None:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url.strip()):
+        raise MeetctlError(Problem(f"{option}: {url!r} is not an http(s) address (https://example.org/meetings/)"))
+    if parts.query or parts.fragment:
+        raise MeetctlError(Problem(f"{option}: {url!r}: give the site's folder address, without ? or #"))
+    text = url.strip()
+    return text if text.endswith("/") else text + "/"
+
+
+def site_base_url(option: str | None, programmes: Sequence[Programme]) -> str | None:
+    """``--base-url``, else the (first) group's ``website``: where the site's pages will be read."""
+    if option is not None:
+        return check_base_url(option)
+    for p in programmes:
+        if p.group.website:
+            return check_base_url(p.group.website, "group.website")
+    return None
+
+
+def occurrence_key(o: Occurrence) -> tuple[str, str, str]:
+    """What tells two occurrences apart: group, UID and start."""
+    return (o.group.name, o.uid, o.start.isoformat())
+
+
+def page_names(items: Iterable[Occurrence], several_groups: bool) -> dict[tuple[str, str, str], str]:
+    """Each occurrence's page name (no extension): ``2017-01-25-discussion`` (a series' meeting),
+    ``2017-06-10-day-school`` (a one-off, from its title), with the group's slug first when
+    the site has several groups. The name stays as long as the meeting's date, series (or
+    title) stay, so links and QR codes on printed flyers keep working.
+    """
+    names: dict[tuple[str, str, str], str] = {}
+    taken: set[str] = set()
+    for o in items:
+        name = f"{o.date.isoformat()}-{slugify(o.series.id if o.series else o.title, 40)}"
+        if several_groups:
+            name = f"{slugify(o.group.name, 30)}-{name}"
+        if name in taken:  # two meetings of one kind on a day: the later one gets its UID's mark
+            name = f"{name}-{uuid.uuid5(_FEED_NAMESPACE, '|'.join(occurrence_key(o))).hex[:8]}"
+        taken.add(name)
+        names[occurrence_key(o)] = name
+    return names
+
+
+def google_calendar_link(o: Occurrence, page_url: str | None) -> str:
+    """A link that opens Google Calendar's "add event" form filled in with the meeting."""
+    details = "\n\n".join(x for x in (o.description, page_url) if x)
+    query = {
+        "action": "TEMPLATE",
+        "text": o.title,
+        "dates": f"{o.start.astimezone(UTC):%Y%m%dT%H%M%SZ}/{o.end.astimezone(UTC):%Y%m%dT%H%M%SZ}",
+        "ctz": o.group.timezone,
+    }
+    if details:
+        query["details"] = details
+    if o.venue:
+        query["location"] = ", ".join(x for x in (o.venue.name, o.venue.address) if x)
+    return "https://calendar.google.com/calendar/render?" + urlencode(query, quote_via=quote)
+
+
+def map_link(address: str | None) -> str | None:
+    """An OpenStreetMap search for ``address`` (None without one)."""
+    if not address:
+        return None
+    return "https://www.openstreetmap.org/search?" + urlencode({"query": address}, quote_via=quote)
+
+
+def webcal_link(url: str | None) -> str | None:
+    """``https://host/calendar.ics`` as ``webcal://host/calendar.ics`` (calendar apps subscribe to it)."""
+    if not url:
+        return None
+    return "webcal://" + url.split("://", 1)[1]
+
+
+# --------------------------------------------------------------------------- structured data
+
+
+def event_jsonld(o: Occurrence, url: str) -> dict[str, Any]:
+    """A schema.org ``Event`` for one occurrence (what search engines and aggregators read)."""
+    status = "EventScheduled"
+    if o.cancelled:
+        status = "EventCancelled"
+    elif o.moved:
+        status = "EventRescheduled"
+    event: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": o.title,
+        "startDate": o.start.isoformat(),
+        "endDate": o.end.isoformat(),
+        "eventStatus": f"https://schema.org/{status}",
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "url": url,
+        "identifier": o.uid,
+        "organizer": {"@type": "Organization", "name": o.group.name},
+    }
+    if o.moved and o.recurrence_id is not None:
+        event["previousStartDate"] = o.recurrence_id.isoformat()
+    if o.description:
+        event["description"] = o.description
+    if o.series:
+        event["superEvent"] = {"@type": "EventSeries", "name": o.series.title}
+    if o.group.website:
+        event["organizer"]["url"] = o.group.website
+    if o.venue:
+        place: dict[str, Any] = {"@type": "Place", "name": o.venue.name}
+        if o.venue.address:
+            place["address"] = {"@type": "PostalAddress", "streetAddress": o.venue.address}
+        event["location"] = place
+    return event
+
+
+def script_json(data: Any) -> Any:
+    """``data`` as JSON safe inside ``<script>``: no programme text can close the element or open a comment."""
+    from markupsafe import Markup
+
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def report_html(path: Path) -> Any:
+    """A meeting's report (Markdown, from ``reports/``) as HTML: raw HTML in it is shown as text,
+    images are not loaded, and only safe links are made (markdown-it's CommonMark, html off).
+    """
+    from markdown_it import MarkdownIt
+    from markupsafe import Markup
+
+    text = path.read_text(encoding="utf-8", errors="replace")
+    md = MarkdownIt("commonmark", {"html": False}).disable("image")
+    return Markup(md.render(text))
+
+
+# --------------------------------------------------------------------------- the feed
+
+
+def _xml_text(text: str) -> str:
+    return _XML_UNSAFE.sub("", text)
+
+
+def _atom_time(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+
+@dataclass
+class _Entry:
+    id: str
+    title: str
+    updated: datetime
+    link: str
+    summary: str
+
+
+def feed_entries(items: Sequence[Occurrence], link_of: Callable[[Occurrence], str], today: date) -> list[_Entry]:
+    """Announcements of meetings to come (up to :data:`FEED_AHEAD`) and an entry for every change.
+
+    A cancellation or a move is an entry of its own, with its own id, so a feed reader shows it
+    as news. An entry's date is the meeting's start (a cancelled or moved one: a minute later),
+    so it comes from the programme, never from the clock.
+    """
+    entries: list[_Entry] = []
+    horizon = today + FEED_AHEAD
+    for o in items:
+        if o.date < today:
+            continue
+        loc = o.group.locale
+        key = "|".join(occurrence_key(o))
+        when = f"{format_date(o.date, locale=loc)}, {format_time(o.start, loc)}"
+        place = f" – {o.venue.name}" if o.venue else ""
+        link = link_of(o)
+        if o.date <= horizon and not o.cancelled:
+            entries.append(
+                _Entry(
+                    f"urn:uuid:{uuid.uuid5(_FEED_NAMESPACE, key)}",
+                    f"{o.title} ({when})",
+                    o.start,
+                    link,
+                    " ".join(x for x in (f"{when}{place}.", o.description or "") if x),
+                )
+            )
+        if o.cancelled:
+            why = f": {o.reason}" if o.reason else ""
+            entries.append(
+                _Entry(
+                    f"urn:uuid:{uuid.uuid5(_FEED_NAMESPACE, key + '|cancelled|' + (o.reason or ''))}",
+                    f"{words(loc, 'Cancelled')}: {o.title} ({when})",
+                    o.start + timedelta(minutes=1),
+                    link,
+                    f"{words(loc, 'Cancelled')}{why}",
+                )
+            )
+        elif o.moved and o.recurrence_id is not None:
+            was = format_date(o.recurrence_id.date(), locale=loc)
+            entries.append(
+                _Entry(
+                    f"urn:uuid:{uuid.uuid5(_FEED_NAMESPACE, key + '|moved|' + o.recurrence_id.isoformat())}",
+                    f"{words(loc, 'Moved')}: {o.title} ({when})",
+                    o.start + timedelta(minutes=1),
+                    link,
+                    words(loc, "Moved from %(date)s") % {"date": was} + f"; {when}{place}.",
+                )
+            )
+    return entries
+
+
+def atom_feed(
+    programmes: Sequence[Programme], entries: Sequence[_Entry], base_url: str | None, today: date
+) -> bytes:
+    """An Atom (RFC 4287) feed of ``entries``; its dates come from them (or from ``today``)."""
+    import xml.etree.ElementTree as ET
+
+    ns = "http://www.w3.org/2005/Atom"
+    ET.register_namespace("", ns)
+
+    def sub(parent: Any, tag: str, text: str | None = None, **attrs: str) -> Any:
+        element = ET.SubElement(parent, f"{{{ns}}}{tag}", attrs)
+        if text is not None:
+            element.text = _xml_text(text)
+        return element
+
+    names = " + ".join(dict.fromkeys(p.group.name for p in programmes))
+    feed = ET.Element(f"{{{ns}}}feed")
+    sub(feed, "title", names)
+    sub(feed, "id", f"urn:uuid:{uuid.uuid5(_FEED_NAMESPACE, 'feed|' + names)}")
+    latest = max((e.updated for e in entries), default=datetime.combine(today, time(), tzinfo=UTC))
+    sub(feed, "updated", _atom_time(latest))
+    sub(feed, "link", href=(base_url or "") + "index.html", rel="alternate", type="text/html")
+    if base_url:
+        sub(feed, "link", href=base_url + "feed.xml", rel="self", type="application/atom+xml")
+    author = sub(feed, "author")
+    sub(author, "name", names)
+    sub(feed, "generator", "meetctl")
+    for e in entries:
+        entry = sub(feed, "entry")
+        sub(entry, "id", e.id)
+        sub(entry, "title", e.title)
+        sub(entry, "updated", _atom_time(e.updated))
+        sub(entry, "link", href=e.link, rel="alternate", type="text/html")
+        sub(entry, "summary", e.summary)
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+# --------------------------------------------------------------------------- the site
+
+
+@dataclass
+class SiteResult:
+    """What was written: counts for the summary line."""
+
+    pages: int
+    flyers: int
+    files: int
+
+
+class _Site:
+    """The pages of one site: names, links and shared context, rendered one at a time."""
+
+    def __init__(
+        self,
+        templates: Templates,
+        programmes: Sequence[Programme],
+        items: Sequence[Occurrence],
+        today: date,
+        base_url: str | None,
+    ) -> None:
+        self.templates = templates
+        self.programmes = programmes
+        self.items = items
+        self.today = today
+        self.base_url = base_url
+        self.groups = list({p.group.name: group_view(p) for p in programmes}.values())
+        self.several = len(self.groups) > 1
+        self.names = page_names(items, self.several)
+        self.flyers: set[tuple[str, str, str]] = set()
+        self.lang = self.groups[0]["lang"] if self.groups else "en"
+
+    def page(self, o: Occurrence) -> str:
+        return f"meetings/{self.names[occurrence_key(o)]}.html"
+
+    def url(self, relative: str) -> str:
+        """An address for structured data and the feed: absolute with a base URL, else relative."""
+        return (self.base_url or "") + relative
+
+    def group_page(self, name: str) -> str:
+        return f"group-{slugify(name, 40)}.html" if self.several else "index.html"
+
+    def site_links(self, root: str) -> dict[str, Any]:
+        calendar = self.url("calendar.ics") if self.base_url else None
+        return {
+            "root": root,
+            "index": root + "index.html",
+            "calendar": root + "calendar.ics",
+            "webcal": webcal_link(calendar),
+            "feed": root + "feed.xml",
+            "style": root + "style.css",
+            "title": " + ".join(g["name"] for g in self.groups),
+            "several_groups": self.several,
+            "groups": [{"name": g["name"], "href": root + self.group_page(g["name"])} for g in self.groups],
+            "lang": self.lang,
+        }
+
+    def row(self, o: Occurrence, root: str) -> dict[str, Any]:
+        """A meeting as a row of a listing: its words and its page."""
+        view = meeting_view(o)
+        view["href"] = root + self.page(o)
+        view["month"] = period_words(o.date, o.date, o.group.locale)
+        view["group_name"] = o.group.name
+        view["start_iso"] = o.start.isoformat()
+        view["end_iso"] = o.end.isoformat()
+        return view
+
+    def listing(self, group: str | None, upcoming: Sequence[Occurrence], past: Sequence[Occurrence],
+                archive: Sequence[tuple[int, str]], title: str, jsonld: bool = True) -> bytes:  # fmt: skip
+        root = ""
+        months: list[dict[str, Any]] = []
+        for o in upcoming:
+            row = self.row(o, root)
+            if not months or months[-1]["name"] != row["month"]:
+                months.append({"name": row["month"], "meetings": []})
+            months[-1]["meetings"].append(row)
+        data = [event_jsonld(o, self.url(self.page(o))) for o in upcoming] if jsonld else []
+        html = self.templates.render(
+            "site/index.html.j2",
+            site=self.site_links(root),
+            group=next((g for g in self.groups if g["name"] == group), self.groups[0]) if self.groups else {},
+            heading=title,
+            months=months,
+            past=[self.row(o, root) for o in past],
+            archive=[{"year": y, "href": href} for y, href in archive],
+            jsonld=script_json(data) if data else None,
+        )
+        return html.encode("utf-8")
+
+    def meeting_page(self, o: Occurrence, flyer: str | None) -> bytes:
+        root = "../"
+        name = self.names[occurrence_key(o)]
+        url = self.url(self.page(o))
+        view = meeting_view(o)
+        report = default_report(o)
+        address = o.venue.address if o.venue else None
+        html = self.templates.render(
+            "site/meeting.html.j2",
+            site=self.site_links(root),
+            group=group_view(o.programme),
+            group_href=root + self.group_page(o.group.name),
+            meeting=view,
+            start_iso=o.start.isoformat(),
+            end_iso=o.end.isoformat(),
+            past=o.date < self.today,
+            links={
+                "ics": f"{name}.ics",
+                "google": google_calendar_link(o, url if self.base_url else None),
+                "map": map_link(address),
+                "flyer": f"{root}{flyer}" if flyer else None,
+                "canonical": url if self.base_url else None,
+            },
+            report=report_html(report) if report is not None else None,
+            jsonld=script_json(event_jsonld(o, url)),
+        )
+        return html.encode("utf-8")
+
+
+def default_report(o: Occurrence) -> Path | None:
+    """The report written up for ``o`` in ``reports/`` beside its programme, if there is one."""
+    from meetctl.documents.reports import default_reports_dir, report_path
+
+    try:
+        path = report_path(o, default_reports_dir(o))
+    except MeetctlError:
+        return None
+    return path if path.is_file() else None
+
+
+def build_site(
+    writer: Writer,
+    templates: Templates,
+    programmes: Sequence[Programme],
+    items: Sequence[Occurrence],
+    today: date,
+    base_url: str | None,
+    calendar: bytes,
+    flyer_count: int = 0,
+    make_flyer: Callable[[Occurrence, str | None], bytes] | None = None,
+) -> SiteResult:
+    """Write the whole site through ``writer``, one file at a time.
+
+    ``items`` are the meetings the site covers (in time order); ``calendar`` is the
+    programme's ``meetctl ical``; flyers (``make_flyer(occurrence, page_url)``) are made for
+    the next ``flyer_count`` meetings to come that are not cancelled.
+    """
+    site = _Site(templates, programmes, items, today, base_url)
+    upcoming = [o for o in items if o.date >= today]
+    past = [o for o in items if o.date < today]
+    files = pages = made = 0
+
+    def put(relative: str, data: bytes) -> None:
+        nonlocal files
+        writer.write(relative, data)
+        files += 1
+
+    put("style.css", templates.render("site/style.css.j2").encode("utf-8"))
+    put("calendar.ics", calendar)
+
+    # Flyers first: meeting pages link only to flyers that exist.
+    flyers: dict[tuple[str, str, str], str] = {}
+    if make_flyer is not None:
+        for o in [o for o in upcoming if not o.cancelled][:flyer_count]:
+            name = f"flyers/{site.names[occurrence_key(o)]}.pdf"
+            put(name, make_flyer(o, site.url(site.page(o)) if base_url else None))
+            flyers[occurrence_key(o)] = name
+            made += 1
+
+    for o in items:
+        name = site.names[occurrence_key(o)]
+        put(f"meetings/{name}.html", site.meeting_page(o, flyers.get(occurrence_key(o))))
+        put(f"meetings/{name}.ics", occurrence_calendar(o))
+        pages += 1
+
+    groups = [g["name"] for g in site.groups]
+    for group in groups if site.several else [None]:
+        mine_up = [o for o in upcoming if group is None or o.group.name == group]
+        mine_past = [o for o in past if group is None or o.group.name == group]
+        recent = [o for o in mine_past if o.date >= today - RECENT][::-1]
+        older = [o for o in mine_past if o.date < today - RECENT]
+        prefix = "" if group is None else site.group_page(group).removesuffix(".html") + "-"
+        years = sorted({o.date.year for o in older}, reverse=True)
+        archive = [(y, f"{prefix}past-{y}.html") for y in years]
+        title = group or (groups[0] if groups else "")
+        put(site.group_page(group) if group else "index.html", site.listing(group, mine_up, recent, archive, title))
+        pages += 1
+        for year, href in archive:
+            in_year = [o for o in older if o.date.year == year][::-1]
+            heading = f"{title}: {year}"
+            put(href, site.listing(group, [], in_year, [], heading, jsonld=False))
+            pages += 1
+    if site.several:
+        title = " + ".join(groups)
+        put("index.html", site.listing(None, upcoming, [], [], title))
+        pages += 1
+
+    link_of = site.url if base_url else (lambda rel: rel)  # noqa: E731
+    entries = feed_entries(items, lambda o: link_of(site.page(o)), today)
+    put("feed.xml", atom_feed(programmes, entries, base_url, today))
+    return SiteResult(pages=pages, flyers=made, files=files)
+
+
+def occurrence_calendar(o: Occurrence) -> bytes:
+    """One meeting as its own small calendar (the page's "add to calendar" file)."""
+    from meetctl.calendars.export import single_event_calendar
+
+    return single_event_calendar(o)
+
+
+def site_window(programmes: Sequence[Programme], today: date) -> tuple[date, date]:
+    """The meetings a site covers: all of each programme (open-ended ones to a year past today)."""
+    from meetctl.calendars.export import expand_window
+
+    return expand_window(programmes, today)
