@@ -630,6 +630,12 @@ def flyer(
     paper: Annotated[Paper, typer.Option("--paper", help="Paper size.")] = Paper.a4,
     output: Output = None,
     series: SeriesOption = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", metavar="URL",
+                     help="The group's site (meetctl site): a one-meeting flyer carries a QR code of the "
+                     "meeting's page there. Default: group.website."),
+    ] = None,
     templates: TemplatesDir = None,
     locale: LocaleOption = None,
     today: Today = None,
@@ -644,6 +650,7 @@ def flyer(
     Example:  meetctl flyer -f examples/programme.toml --from 2017-01-01 --to 2017-03-31 --format pdf -o term.pdf
     """
     from meetctl.documents.flyers import flyer_html, html_to_pdf
+    from meetctl.documents.site import meeting_page_url, site_base_url
     from meetctl.model.schedule import next_occurrence
     from meetctl.model.selection import meeting_on, term_meetings, term_window
 
@@ -666,7 +673,8 @@ def flyer(
             raise MeetctlError(Problem("no meetings to come; give a DATE or --from/--to"))
         items = [found]
     chosen = fmt or (FlyerFormat.pdf if output and output.suffix.lower() == ".pdf" else FlyerFormat.html)
-    html = flyer_html(own_templates, programmes, items, paper.value, term)
+    page = None if term else meeting_page_url(programmes, items[0], site_base_url(base_url, programmes))
+    html = flyer_html(own_templates, programmes, items, paper.value, term, page)
     if chosen is FlyerFormat.html:
         data = html.encode("utf-8")
     else:

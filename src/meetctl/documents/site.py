@@ -92,6 +92,19 @@ def page_names(items: Iterable[Occurrence], several_groups: bool) -> dict[tuple[
     return names
 
 
+def meeting_page_url(programmes: Sequence[Programme], o: Occurrence, base_url: str | None) -> str | None:
+    """The address of ``o``'s page on the site ``meetctl site`` writes at ``base_url`` (None without one)."""
+    if base_url is None:
+        return None
+    from meetctl.model.schedule import occurrences
+
+    several = len({p.group.name for p in programmes}) > 1
+    # Names only clash within a day, so that day's meetings name it as the whole site does.
+    names = page_names(occurrences(programmes, o.date, o.date), several)
+    name = names.get(occurrence_key(o)) or page_names([o], several)[occurrence_key(o)]
+    return f"{base_url}meetings/{name}.html"
+
+
 def google_calendar_link(o: Occurrence, page_url: str | None) -> str:
     """A link that opens Google Calendar's "add event" form filled in with the meeting."""
     details = "\n\n".join(x for x in (o.description, page_url) if x)
