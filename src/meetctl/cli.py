@@ -691,6 +691,101 @@ def flyer(
         sys.stdout.buffer.flush()
 
 
+class AgendaFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+    pdf = "pdf"
+
+
+_AGENDA_SUFFIXES = {".txt": AgendaFormat.text, ".md": AgendaFormat.markdown, ".html": AgendaFormat.html,
+                    ".htm": AgendaFormat.html, ".pdf": AgendaFormat.pdf}  # fmt: skip
+
+
+@app.command()
+def agenda(
+    day: Annotated[str | None, typer.Argument(metavar="[DATE]", help="The meeting's date (YYYY-MM-DD).")] = None,
+    files: Files = None,
+    fmt: Annotated[
+        AgendaFormat | None,
+        typer.Option("--format", help="text, markdown, html or pdf. Default: from -o's extension, else text.",
+                     show_default=False),
+    ] = None,
+    output: Output = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace -o's file even if it is not an agenda.")] = False,
+    series: SeriesOption = None,
+    templates: TemplatesDir = None,
+    locale: LocaleOption = None,
+    today: Today = None,
+) -> None:
+    """The agenda of a meeting (DATE, default the next one), with its notice line if it needs notice.
+
+    Standing items come from [agenda] standing_items (default: apologies, minutes of the
+    last meeting, matters arising = the actions recorded then, the meeting's own
+    [[meetings.agenda]] items, any other business, date of the next meeting). HTML and
+    PDF come from agenda.html.j2, overridable like the flyer's templates. With -o the
+    file is written and its path printed; a PDF on a terminal goes to agenda-DATE-....pdf.
+
+    Example:  meetctl agenda 2024-03-04 --format pdf -o agm-agenda.pdf
+    """
+    from meetctl.documents import agendas
+    from meetctl.model.schedule import next_occurrence
+    from meetctl.model.selection import meeting_on
+
+    programmes = _load_for_documents(files, locale)
+    own_templates = _templates(templates, programmes)
+    current = today_for(today, programmes)
+    if day:
+        meeting = meeting_on(programmes, parse_date_option("DATE", day), series)
+    else:
+        now = now_for(today, programmes)
+        found = _next_of_series(programmes, now, series) if series else next_occurrence(programmes, now)
+        if found is None:
+            raise MeetctlError(Problem("no meetings to come; give a DATE"))
+        meeting = found
+    to_file = output is not None and str(output) != "-"
+    chosen = fmt or (_AGENDA_SUFFIXES.get(output.suffix.lower(), AgendaFormat.text) if to_file and output
+                     else AgendaFormat.text)  # fmt: skip
+    if to_file and output is not None:
+        agendas.check_agenda_path(output, force)
+    warning = agendas.agenda_deadline_warning(meeting, current)
+    if warning is not None:
+        typer.echo(str(warning), err=True)
+    text = agendas.agenda_document(own_templates, meeting, "html" if chosen is AgendaFormat.pdf else chosen.value,
+                                   current)  # fmt: skip
+    if chosen is AgendaFormat.pdf:
+        from meetctl.documents.flyers import html_to_pdf
+
+        data = html_to_pdf(text, templates or Path(programmes[0].path).parent)
+    else:
+        data = text.encode("utf-8")
+    if output is None and chosen is AgendaFormat.pdf and on_terminal():  # PDF bytes are no use on a screen
+        output = agendas.default_agenda_path(meeting, chosen.value)
+        agendas.check_agenda_path(output, force)
+        to_file = True
+    if to_file and output is not None:
+        _write_output(output, data)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
+def _next_of_series(programmes: list[Programme], now: datetime, series: str) -> Any:
+    """The next meeting (not cancelled) of ``series``, or an error naming the known series."""
+    from meetctl.model.errors import did_you_mean
+    from meetctl.model.schedule import occurrences
+
+    known = {s.id for p in programmes for s in p.series}
+    if series not in known:
+        raise MeetctlError(Problem(f"--series: unknown series '{series}'{did_you_mean(series, known)}"))
+    first = now.date() - timedelta(days=1)
+    for o in occurrences(programmes, first, first + timedelta(days=3 * 366)):
+        if o.series is not None and o.series.id == series and not o.cancelled and o.end > now:
+            return o
+    return None
+
+
 @app.command()
 def announce(
     files: Files = None,

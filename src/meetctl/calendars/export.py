@@ -78,6 +78,10 @@ def _description(o: Occurrence) -> str | None:
         parts.append(f"Cancelled: {o.reason}")
     if o.venue is not None and o.venue.directions:
         parts.append(o.venue.directions)
+    if o.venue is not None and o.venue.accessibility:
+        parts.append(o.venue.accessibility)
+    if o.online:  # most clients ignore CONFERENCE: the link must be readable here too
+        parts.append(f"Join online: {o.online}")
     if o.group.welcome:
         parts.append(o.group.welcome)
     return "\n\n".join(parts) or None
@@ -246,8 +250,10 @@ def _event(
     where = _location(o)
     if where:
         lines.append(f"LOCATION:{text_value(where)}")
-    if o.group.website:
-        lines.append(f"URL:{_uri(o.group.website)}")
+    if o.online:  # RFC 7986 CONFERENCE; URL too, since most clients show only that
+        lines.append(f"CONFERENCE;VALUE=URI;FEATURE=VIDEO:{_uri(o.online)}")
+    if o.online or o.group.website:
+        lines.append(f"URL:{_uri(o.online or o.group.website or '')}")
     lines.append(f"STATUS:{'CANCELLED' if o.cancelled else 'CONFIRMED'}")
     lines.append(f"SEQUENCE:{sequence}")
     lines.append(f"{FIELDS_PROP}:{text_value(_fields(o))}")

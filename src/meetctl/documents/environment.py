@@ -91,6 +91,19 @@ def wrap(text: str, width: int = 72) -> str:
     )
 
 
+def markdown_link(url: str) -> Any:
+    """A checked http(s) link as a Markdown autolink ``<...>``: nothing in it is read as Markdown.
+
+    CommonMark takes an autolink's text literally up to the first ``>``; spaces and
+    control characters never pass model validation, and ``<``/``>`` are percent-encoded.
+    """
+    from urllib.parse import quote
+
+    from markupsafe import Markup
+
+    return Markup("<" + quote(str(url), safe=":/?#[]@!$&'()*+,;=%-._~") + ">")
+
+
 def _upfirst(text: str) -> str:
     """'last Wednesday of every month' -> 'Last Wednesday of every month' (unlike |capitalize)."""
     return text[:1].upper() + text[1:]
@@ -218,6 +231,7 @@ class Templates:
         env.install_gettext_translations(translations(self.locale), newstyle=True)  # type: ignore[attr-defined]
         env.filters["upfirst"] = _upfirst
         env.filters["wrap"] = wrap
+        env.filters["markdown_link"] = markdown_link
         env.globals["format_date"] = format_date
         env.globals["format_time"] = format_time
         self._envs[kind] = env

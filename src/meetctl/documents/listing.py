@@ -31,6 +31,10 @@ def occurrence_record(o: Occurrence) -> dict[str, Any]:
         "reason": o.reason,
         "moved_from": o.recurrence_id.date().isoformat() if o.moved and o.recurrence_id else None,
         "holiday": o.holiday,
+        "online": o.online,
+        "accessibility": o.venue.accessibility if o.venue else None,
+        "kind": o.kind,
+        "notice_deadline": o.notice_deadline.isoformat() if o.notice_deadline else None,
         "sessions": [
             {
                 "title": t.session.title,

@@ -218,6 +218,8 @@ def content(reminder: Reminder) -> Content:
         details.append(("Where", where))
         if o.venue.accessibility:
             details.append(("Access", [o.venue.accessibility]))
+    if o.online:
+        details.append(("Join online", [o.online]))
     if o.lead:
         details.append(("Leading off", [o.lead]))
     m = o.meeting
@@ -433,12 +435,24 @@ def ics_attachment(reminder: Reminder, stamp: datetime) -> bytes:
     event.add("dtstart", o.start.astimezone(UTC))
     event.add("dtend", o.end.astimezone(UTC))
     event.add("summary", o.title)
-    description = "\n\n".join(x for x in (o.description, f"Leading off: {o.lead}" if o.lead else None) if x)
+    description = "\n\n".join(
+        x
+        for x in (
+            o.description,
+            f"Leading off: {o.lead}" if o.lead else None,
+            f"Join online: {o.online}" if o.online else None,
+        )
+        if x
+    )
     if description:
         event.add("description", description)
     if o.venue:
         event.add("location", ", ".join(x for x in (o.venue.name, o.venue.address) if x))
-    if o.group.website:
+    if o.online:
+        # RFC 7986 CONFERENCE for clients that know it; URL and DESCRIPTION for the many that do not.
+        event.add("conference", o.online, parameters={"VALUE": "URI", "FEATURE": "VIDEO"})
+        event.add("url", o.online)
+    elif o.group.website:
         event.add("url", o.group.website)
     event.add("status", "CONFIRMED")
     cal.add_component(event)

@@ -17,9 +17,12 @@ from zoneinfo import ZoneInfo
 
 from meetctl.model.errors import Location, MeetctlError, Problem, did_you_mean, raise_if_any
 from meetctl.model.locations import KeyLocator, KeyPath
+from meetctl.model.notice import parse_notice
 from meetctl.model.programme import (
     DEFAULT_DURATION,
     MAIL_SECURITY,
+    STANDING_WORDS,
+    AgendaItem,
     Group,
     MailSettings,
     Meeting,
@@ -204,6 +207,59 @@ def _date_list(value: Any) -> tuple[date, ...]:
     return tuple(_date(v) for v in value)
 
 
+def _texts(value: Any) -> tuple[str, ...]:
+    """A list of non-empty strings (names, actions); a lone string is a list of one."""
+    items = _str_list(value)
+    if any(not v.strip() for v in items):
+        raise ValueError("must not contain empty strings")
+    return items
+
+
+#: Control characters and spaces: never part of a link we write into a calendar, mail or page.
+_NOT_IN_LINK = re.compile(r"[\x00-\x20\x7f-\x9f\u2028\u2029]")
+
+
+def check_link(value: str) -> str:
+    """An ``http``/``https`` link with a host, else ValueError: nothing else may reach an output."""
+    from urllib.parse import urlsplit
+
+    if _NOT_IN_LINK.search(value):
+        raise ValueError(f"{value!r} is not a link (it has a space or a control character)")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise ValueError(f"{value!r} is not a link") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{value!r} is not an http:// or https:// link")
+    return value
+
+
+def _link(value: Any) -> str:
+    return check_link(_str(value))
+
+
+def _paper(value: Any) -> str:
+    """A paper: a link (http/https only) or a file name."""
+    text = _str(value)
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:(?![\\/])", text) or "://" in text:
+        return check_link(text)
+    if _NOT_IN_LINK.search(text.replace(" ", "")):
+        raise ValueError(f"{text!r} has a control character")
+    return text
+
+
+def _notice(value: Any):  # -> NoticeRule
+    return parse_notice(_str(value))
+
+
+def _minutes(value: Any) -> int:
+    n = _int(value)
+    if n <= 0:
+        raise ValueError("must be a number of minutes above 0")
+    return n
+
+
 Check = Callable[[Any], Any]
 
 GROUP_KEYS: dict[str, Check] = {
@@ -213,6 +269,7 @@ GROUP_KEYS: dict[str, Check] = {
 ON_HOLIDAY = ("skip", "before", "after")
 VENUE_KEYS: dict[str, Check] = {
     "name": _str, "address": _str, "directions": _str, "accessibility": _str,
+    "online": _link,
 }  # fmt: skip
 MAIL_KEYS: dict[str, Check] = {
     "smtp_host": _str, "smtp_port": _int, "security": _str, "user": _str,
@@ -221,6 +278,7 @@ SERIES_KEYS: dict[str, Check] = {
     "id": _str, "title": _str, "rule": _str, "start": _time, "duration": _duration,
     "venue": _str, "from": _date, "until": _date, "skip": _date_list,
     "description": _str, "lead": _str, "uid": _str, "on_holiday": _str,
+    "online": _link, "kind": _str, "notice": _notice,
 }  # fmt: skip
 MEETING_KEYS: dict[str, Check] = {
     "series": _str, "date": _date, "title": _str, "description": _str, "lead": _str,
@@ -228,12 +286,19 @@ MEETING_KEYS: dict[str, Check] = {
     "cancelled": _bool, "reason": _str, "replaces": _date, "chair": _str,
     "speakers": _str_list, "attendance": _int, "notes": _str, "uid": _str,
     "sessions": lambda v: v,  # checked item by item below
+    "online": _link, "kind": _str, "notice": _notice,
+    "agenda": lambda v: v,  # checked item by item below
+    "apologies": _texts, "actions": _texts,
 }  # fmt: skip
+AGENDA_ITEM_KEYS: dict[str, Check] = {
+    "title": _str, "lead": _str, "minutes": _minutes, "paper": _paper,
+}  # fmt: skip
+AGENDA_KEYS: dict[str, Check] = {"standing_items": _texts}
 SESSION_KEYS: dict[str, Check] = {
     "title": _str, "date": _date, "start": _time, "end": _time, "room": _str,
     "chair": _str, "speakers": _str_list, "description": _str,
 }  # fmt: skip
-TOP_KEYS = ("group", "venues", "mail", "series", "meetings")
+TOP_KEYS = ("group", "venues", "mail", "agenda", "series", "meetings")
 
 
 class _Validator:
@@ -290,6 +355,7 @@ class _Validator:
         group = self.group()
         venues = self.venues()
         mail = self.mail()
+        standing = self.standing_items()
         series = self.all_series(venues)
         meetings = self.meetings(series, venues)
         raise_if_any(self.problems)
@@ -301,6 +367,7 @@ class _Validator:
             series=tuple(series.values()),
             meetings=tuple(meetings),
             mail=mail,
+            standing_items=standing,
             locator=self.locator,
         )
 
@@ -353,6 +420,29 @@ class _Validator:
         if port is not None and not 0 < port < 65536:
             self.error(("mail", "smtp_port"), f"mail.smtp_port {port} is not a port number")
         return MailSettings(**{**values, "security": security})
+
+    def standing_items(self) -> tuple[str, ...]:
+        """``[agenda] standing_items``: meetctl's words (STANDING_WORDS) and the group's own items."""
+        from meetctl.model.programme import DEFAULT_STANDING_ITEMS
+
+        if "agenda" not in self.raw:
+            return DEFAULT_STANDING_ITEMS
+        values = self.table(self.raw["agenda"], ("agenda",), AGENDA_KEYS)
+        if not values or "standing_items" not in values:
+            return DEFAULT_STANDING_ITEMS
+        items = tuple(values["standing_items"])
+        where: KeyPath = ("agenda", "standing_items")
+        words = ", ".join(f'"{w}"' for w in STANDING_WORDS)
+        for word in STANDING_WORDS:
+            if items.count(word) > 1:
+                self.error(where, f"agenda.standing_items: \"{word}\" is listed twice")
+        if "items" not in items:
+            self.error(
+                where,
+                'agenda.standing_items must include "items" (where each meeting\'s own agenda goes); '
+                f"meetctl fills in {words}; any other text is an item of your own",
+            )
+        return items
 
     def venue_ref(self, key_path: KeyPath, venue: str | None, venues: dict[str, Venue]) -> None:
         if venue is not None and venue not in venues and "venues" in self.raw:
@@ -414,6 +504,9 @@ class _Validator:
                 lead=values.get("lead"),
                 uid=values.get("uid"),
                 on_holiday=values.get("on_holiday"),
+                online=values.get("online"),
+                kind=values.get("kind"),
+                notice=values.get("notice"),
                 key_path=where,
                 locator=self.locator,
             )
@@ -482,8 +575,24 @@ class _Validator:
                     self.error((*where, "uid"), f"{name}: uid {uid!r} is already used by {uids[uid]}")
                 uids[uid] = name
             sessions = self.sessions(values.pop("sessions", None), where, day, end_date or day)
-            out.append(Meeting(**values, sessions=sessions, key_path=where, locator=self.locator))
+            agenda = self.agenda(values.pop("agenda", None), where)
+            out.append(Meeting(**values, sessions=sessions, agenda=agenda, key_path=where, locator=self.locator))
         return out
+
+    def agenda(self, raw: Any, where: KeyPath) -> tuple[AgendaItem, ...]:
+        """A meeting's own agenda items (``[[meetings.agenda]]``), in the order written."""
+        if raw is None:
+            return ()
+        where = (*where, "agenda")
+        if not isinstance(raw, list):
+            self.error(where, f"{self.name(where)} must be written as [[meetings.agenda]] tables")
+            return ()
+        out = []
+        for j, value in enumerate(raw):
+            values = self.table(value, (*where, j), AGENDA_ITEM_KEYS, ("title",))
+            if values is not None and "title" in values:
+                out.append(AgendaItem(**values))
+        return tuple(out)
 
     def sessions(self, raw: Any, where: KeyPath, first: date, last: date) -> tuple[Session, ...]:
         if raw is None:

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from meetctl.model.notice import NoticeRule
 from meetctl.model.programme import Group, Meeting, Programme, Series, Session, Venue
 from meetctl.model.wording import slugify
 
@@ -76,6 +77,27 @@ class Occurrence:
     def moved(self) -> bool:
         """A series occurrence that takes place on a date other than its rule's."""
         return self.recurrence_id is not None and self.recurrence_id.date() != self.date
+
+    @property
+    def online(self) -> str | None:
+        """The join link: the meeting's own, else its series', else its venue's."""
+        m, s, v = self.meeting, self.series, self.venue
+        return (m and m.online) or (s and s.online) or (v and v.online) or None
+
+    @property
+    def kind(self) -> str | None:
+        """'agm', 'committee' or the group's own word: the meeting's, else its series'."""
+        return (self.meeting and self.meeting.kind) or (self.series and self.series.kind) or None
+
+    @property
+    def notice(self) -> NoticeRule | None:
+        """The notice period this meeting needs (the meeting's, else its series'), if any."""
+        return (self.meeting and self.meeting.notice) or (self.series and self.series.notice) or None
+
+    @property
+    def notice_deadline(self) -> date | None:
+        """The last day notice of this meeting can be given in time (None: it needs no notice)."""
+        return self.notice.deadline(self.date) if self.notice else None
 
     @property
     def usual_slot(self) -> bool:
