@@ -145,6 +145,19 @@ FromDate = Annotated[
 ]
 ToDate = Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Last date, inclusive.")]
 Json = Annotated[bool, typer.Option("--json", help="JSON for scripts instead of text.")]
+#: Streams: every reading command takes both, and passes them to ``load(files, series, one_offs)``.
+Streams = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--series",
+        metavar="ID",
+        help="Only this series' meetings; repeatable. Unknown ids are an error.",
+        show_default=False,
+    ),
+]
+OneOffs = Annotated[
+    bool, typer.Option("--one-offs", help="Only meetings of no series (with --series: those as well).")
+]
 
 
 @app.callback()
@@ -167,9 +180,17 @@ def _meetctl(
         ctx.default_map = _defaults_for(ctx.command, given)
 
 
-def load(files: list[Path] | None) -> list[Programme]:
-    """The programmes named by -f, else $MEETCTL_FILE (os.pathsep-separated), else ./programme.toml."""
-    return load_programmes(named_programmes(files))
+def load(files: list[Path] | None, series: list[str] | None = None, one_offs: bool = False) -> list[Programme]:
+    """The programmes named by -f, else $MEETCTL_FILE (os.pathsep-separated), else ./programme.toml.
+
+    With --series/--one-offs, cut down to those streams (see ``model.selection.select_streams``).
+    """
+    programmes = load_programmes(named_programmes(files))
+    if series or one_offs:
+        from meetctl.model.selection import select_streams
+
+        programmes = select_streams(programmes, series, one_offs)
+    return programmes
 
 
 def parse_date_option(option: str, value: str) -> date:
@@ -259,6 +280,8 @@ def list_(
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N meetings.")] = None,
     json: Json = False,
     sessions: Annotated[bool, typer.Option("--sessions", help="Show each meeting's timetable under it.")] = False,
+    series: Streams = None,
+    one_offs: OneOffs = False,
     today: Today = None,
 ) -> None:
     """List meetings in date order (default: from today, a year ahead).
@@ -268,11 +291,12 @@ def list_(
     meeting's "sessions" (its day school or conference timetable).
 
     Example:  meetctl list -f examples/programme.toml --from 2017-01-01 --to 2017-03-31
+    Example:  meetctl list --series reading --one-offs
     """
     from meetctl.documents.listing import occurrence_record, plain_table, print_rich_table, write_json
     from meetctl.model.schedule import occurrences
 
-    programmes = load(files)
+    programmes = load(files, series, one_offs)
     first, last = window(from_, to, today_for(today, programmes))
     items = occurrences(programmes, first, last)[:limit]
     show_group = len(programmes) > 1
@@ -288,17 +312,20 @@ def list_(
 
 
 @app.command("next")
-def next_(files: Files = None, json: Json = False, today: Today = None) -> None:
+def next_(
+    files: Files = None, json: Json = False, series: Streams = None, one_offs: OneOffs = False, today: Today = None
+) -> None:
     """Show the next meeting (cancelled ones are skipped).
 
     With --json, one object, or null when nothing is planned.
 
     Example:  meetctl next -f examples/programme.toml --today 2017-02-01
+    Example:  meetctl next --series discussion
     """
     from meetctl.documents.listing import describe_occurrence, occurrence_record, write_json
     from meetctl.model.schedule import next_occurrence
 
-    programmes = load(files)
+    programmes = load(files, series, one_offs)
     found = next_occurrence(programmes, now_for(today, programmes))
     if json:
         write_json(occurrence_record(found) if found else None, sys.stdout)
@@ -327,6 +354,8 @@ def ical(
     ] = False,
     output: Output = None,
     force: Force = False,
+    series: Streams = None,
+    one_offs: OneOffs = False,
     today: Today = None,
 ) -> None:
     """Write the programme as an iCalendar (.ics) file: one repeating event per series.
@@ -335,12 +364,15 @@ def ical(
     --from/--to clip series to those dates and keep meetings dated in them.
     --expand writes each meeting as its own event (open-ended series: to a year after today).
 
+    --series/--one-offs give a calendar of only those streams (same UIDs as the whole one).
+
     Example:  meetctl ical -f examples/programme.toml -o programme.ics
+    Example:  meetctl ical --series reading -o reading-group.ics
     """
     from meetctl.calendars.export import build_calendar, expand_window
     from meetctl.output import check_output_path, write_output
 
-    programmes = load(files)
+    programmes = load(files, series, one_offs)
     first = parse_date_option("--from", from_) if from_ else None
     last = parse_date_option("--to", to) if to else None
     if first and last and last < first:
@@ -377,6 +409,8 @@ def clashes(
     ] = False,
     fail: Annotated[bool, typer.Option("--fail", help="Exit 1 if there are clashes.")] = False,
     json: Json = False,
+    series: Streams = None,
+    one_offs: OneOffs = False,
     today: Today = None,
 ) -> None:
     """Our meetings that overlap events in other calendars (default: from today, a year ahead).
@@ -391,7 +425,7 @@ def clashes(
     from meetctl.documents.listing import write_json
     from meetctl.model.schedule import occurrences
 
-    programmes = load(files)
+    programmes = load(files, series, one_offs)
     first, last = window(from_, to, today_for(today, programmes))
     ours = occurrences(programmes, first, last)
     events = [e for source in sources for e in load_events(source, first, last)]
@@ -448,6 +482,9 @@ def publish(
     files: Files = None,
     user: Annotated[str | None, typer.Option("--user", help="CalDAV user name (else from ~/.netrc).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would change.")] = False,
+    series: Streams = None,
+    one_offs: OneOffs = False,
+    today: Today = None,  # accepted like every command's; publishing the whole programme needs no today
 ) -> None:
     """Put the programme on a CalDAV calendar, and keep it in step on every run.
 
@@ -455,13 +492,21 @@ def publish(
     A second run changes nothing; changed meetings are updated in place; meetings
     removed from the programme are removed; other events on the calendar are left alone.
 
+    With --series/--one-offs only those streams are put on the calendar; the other
+    streams' events already there are left alone.
+
     Example:  meetctl publish --caldav https://dav.example.org/sec/branch/ --user sec
+    Example:  meetctl publish --caldav https://dav.example.org/sec/reading/ --series reading
     """
     from meetctl.calendars.publish import publish as publish_programmes
+    from meetctl.model.selection import select_streams
 
     programmes = load(files)
+    chosen = select_streams(programmes, series, one_offs)
     # The progress bar is drawn on stderr: show it whenever a person watches stderr.
-    _, lines = publish_programmes(programmes, caldav, user, dry_run=dry_run, show_progress=sys.stderr.isatty())
+    _, lines = publish_programmes(
+        chosen, caldav, user, dry_run=dry_run, show_progress=sys.stderr.isatty(), whole=programmes
+    )
     for line in lines:
         typer.echo(line)
 
@@ -504,6 +549,8 @@ def remind(
         str | None, typer.Option("--smtp-user", help="Overrides mail.user (password: $MEETCTL_SMTP_PASSWORD).")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="With --send: say what was sent.")] = False,
+    series: Streams = None,
+    one_offs: OneOffs = False,
     today: Today = None,
 ) -> None:
     """Write the reminder for each meeting exactly N days ahead; print nothing if none is due.
@@ -520,7 +567,7 @@ def remind(
         raise MeetctlError(Problem(f"--send sends email; leave out --format {fmt.value}"))
     if to and not send and fmt is not RemindFormat.email:
         raise MeetctlError(Problem("--to is for --format email or --send"))
-    programmes = load(files)
+    programmes = load(files, series, one_offs)
     if send:
         from meetctl.mail import delivery as mailer
 
@@ -580,9 +627,6 @@ TemplatesDir = Annotated[
         show_default=False,
     ),
 ]
-SeriesOption = Annotated[
-    str | None, typer.Option("--series", metavar="ID", help="Only this series (when several meet that day).")
-]
 Output = Annotated[Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write to this file.")]
 
 
@@ -604,10 +648,12 @@ def _templates(option: Path | None, programmes: list[Programme]) -> Any:
     return Templates(template_dirs(option, [p.path for p in programmes]), locale=locale)
 
 
-def _load_for_documents(files: list[Path] | None, locale: str | None) -> list[Programme]:
+def _load_for_documents(
+    files: list[Path] | None, locale: str | None, series: list[str] | None = None, one_offs: bool = False
+) -> list[Programme]:
     from meetctl.documents.environment import with_locale
 
-    return with_locale(load(files), locale)
+    return with_locale(load(files, series, one_offs), locale)
 
 
 def _write_output(path: Path, data: bytes, force: bool = True) -> None:
@@ -629,7 +675,8 @@ def flyer(
     ] = None,
     paper: Annotated[Paper, typer.Option("--paper", help="Paper size.")] = Paper.a4,
     output: Output = None,
-    series: SeriesOption = None,
+    series: Streams = None,
+    one_offs: OneOffs = False,
     base_url: Annotated[
         str | None,
         typer.Option("--base-url", metavar="URL",
@@ -647,14 +694,17 @@ def flyer(
     file is written and its path printed; piped, the flyer goes to stdout; on a
     terminal it goes to flyer-DATE.html (or .pdf).
 
+    --series/--one-offs: a flyer of only those streams (a term's, or the next meeting of them).
+
     Example:  meetctl flyer -f examples/programme.toml --from 2017-01-01 --to 2017-03-31 --format pdf -o term.pdf
+    Example:  meetctl flyer --series reading --from 2027-01-01 --to 2027-03-31
     """
     from meetctl.documents.flyers import flyer_html, html_to_pdf
     from meetctl.documents.site import meeting_page_url, site_base_url
     from meetctl.model.schedule import next_occurrence
     from meetctl.model.selection import meeting_on, term_meetings, term_window
 
-    programmes = _load_for_documents(files, locale)
+    programmes = _load_for_documents(files, locale, series, one_offs)
     own_templates = _templates(templates, programmes)
     day_value = today_for(today, programmes)
     term = bool(from_ or to)
@@ -666,7 +716,7 @@ def flyer(
         first, last = term_window(first, last, day_value)
         items = term_meetings(programmes, first, last)
     elif day:
-        items = [meeting_on(programmes, parse_date_option("DATE", day), series)]
+        items = [meeting_on(programmes, parse_date_option("DATE", day))]
     else:
         found = next_occurrence(programmes, now_for(today, programmes))
         if found is None:
@@ -713,7 +763,8 @@ def agenda(
     ] = None,
     output: Output = None,
     force: Annotated[bool, typer.Option("--force", help="Replace -o's file even if it is not an agenda.")] = False,
-    series: SeriesOption = None,
+    series: Streams = None,
+    one_offs: OneOffs = False,
     templates: TemplatesDir = None,
     locale: LocaleOption = None,
     today: Today = None,
@@ -732,14 +783,14 @@ def agenda(
     from meetctl.model.schedule import next_occurrence
     from meetctl.model.selection import meeting_on
 
-    programmes = _load_for_documents(files, locale)
+    programmes = _load_for_documents(files, locale, series, one_offs)
     own_templates = _templates(templates, programmes)
     current = today_for(today, programmes)
     if day:
-        meeting = meeting_on(programmes, parse_date_option("DATE", day), series)
+        meeting = meeting_on(programmes, parse_date_option("DATE", day))
     else:
         now = now_for(today, programmes)
-        found = _next_of_series(programmes, now, series) if series else next_occurrence(programmes, now)
+        found = next_occurrence(programmes, now)
         if found is None:
             raise MeetctlError(Problem("no meetings to come; give a DATE"))
         meeting = found
@@ -771,27 +822,14 @@ def agenda(
         sys.stdout.buffer.flush()
 
 
-def _next_of_series(programmes: list[Programme], now: datetime, series: str) -> Any:
-    """The next meeting (not cancelled) of ``series``, or an error naming the known series."""
-    from meetctl.model.errors import did_you_mean
-    from meetctl.model.schedule import occurrences
-
-    known = {s.id for p in programmes for s in p.series}
-    if series not in known:
-        raise MeetctlError(Problem(f"--series: unknown series '{series}'{did_you_mean(series, known)}"))
-    first = now.date() - timedelta(days=1)
-    for o in occurrences(programmes, first, first + timedelta(days=3 * 366)):
-        if o.series is not None and o.series.id == series and not o.cancelled and o.end > now:
-            return o
-    return None
-
-
 @app.command()
 def announce(
     files: Files = None,
     from_: FromDate = None,
     to: ToDate = None,
     fmt: Annotated[AnnounceFormat, typer.Option("--format", help="text, markdown or html.")] = AnnounceFormat.text,
+    series: Streams = None,
+    one_offs: OneOffs = False,
     templates: TemplatesDir = None,
     locale: LocaleOption = None,
     today: Today = None,
@@ -801,11 +839,12 @@ def announce(
     Cancelled meetings are listed as cancelled, with the reason.
 
     Example:  meetctl announce -f examples/programme.toml --from 2017-01-01 --format markdown
+    Example:  meetctl announce --series discussion --one-offs
     """
     from meetctl.documents.announcements import announcement
     from meetctl.model.selection import term_meetings, term_window
 
-    programmes = _load_for_documents(files, locale)
+    programmes = _load_for_documents(files, locale, series, one_offs)
     own_templates = _templates(templates, programmes)
     first = parse_date_option("--from", from_) if from_ else None
     last = parse_date_option("--to", to) if to else None
@@ -827,7 +866,8 @@ def report(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
-    series: SeriesOption = None,
+    series: Streams = None,
+    one_offs: OneOffs = False,
     clashes_with: Annotated[
         list[str] | None,
         typer.Option("--clashes-with", metavar="SOURCE",
@@ -847,14 +887,16 @@ def report(
     Example:  meetctl report -f examples/programme.toml 2017-02-22 -o -
     """
     from meetctl.documents import reports
-    from meetctl.model.selection import latest_started, meeting_on
+    from meetctl.model.selection import latest_started, meeting_on, select_streams
 
     programmes = _load_for_documents(files, locale)
     own_templates = _templates(templates, programmes)
+    # The streams choose the meeting; clashes are looked for in the whole programme.
+    chosen = select_streams(programmes, series, one_offs)
     if day:
-        meeting = meeting_on(programmes, parse_date_option("DATE", day), series)
+        meeting = meeting_on(chosen, parse_date_option("DATE", day))
     else:
-        meeting = latest_started(programmes, now_for(today, programmes))
+        meeting = latest_started(chosen, now_for(today, programmes))
     found = reports.clashes_within(programmes, meeting) + reports.clashes_with(meeting, clashes_with or [])
     text = reports.report_markdown(own_templates, programmes, meeting, found)
     if output is not None and str(output) == "-":
@@ -867,7 +909,8 @@ def report(
 @app.command()
 def stats(
     files: Files = None,
-    series: Annotated[str | None, typer.Option("--series", metavar="ID", help="Only this series.")] = None,
+    series: Streams = None,
+    one_offs: OneOffs = False,
     from_: FromDate = None,
     to: ToDate = None,
     json: Json = False,
@@ -882,10 +925,10 @@ def stats(
     """
     from meetctl.documents import stats as attendance
 
-    programmes = load(files)
+    programmes = load(files, series, one_offs)
     first = parse_date_option("--from", from_) if from_ else None
     last = parse_date_option("--to", to) if to else today_for(today, programmes)
-    rows = attendance.attendance_rows(programmes, series, first, last)
+    rows = attendance.attendance_rows(programmes, None, first, last)
     if json:
         from meetctl.documents.listing import write_json
 
@@ -919,6 +962,8 @@ def site(
     force: Annotated[
         bool, typer.Option("--force", help="Replace the folder even if meetctl did not make it.")
     ] = False,
+    series: Streams = None,
+    one_offs: OneOffs = False,
     templates: TemplatesDir = None,
     locale: LocaleOption = None,
     today: Today = None,
@@ -930,6 +975,7 @@ def site(
     and flyer PDFs with a QR code of their page. The folder is built beside its place
     and swapped in whole; a folder meetctl did not make is never replaced without --force.
     Same programme and --today, same bytes. Upload the folder anywhere static files go.
+    --series/--one-offs: a site of only those streams (calendar.ics too).
 
     Example:  meetctl site -f programme.toml --base-url https://example.org/meetings/ --serve
     """
@@ -939,7 +985,7 @@ def site(
     from meetctl.model.schedule import occurrences
     from meetctl.output import write_folder
 
-    programmes = _load_for_documents(files, locale)
+    programmes = _load_for_documents(files, locale, series, one_offs)
     own_templates = _templates(templates, programmes)
     url = site_base_url(base_url, programmes)
     day = today_for(today, programmes)

@@ -235,8 +235,15 @@ def _short(exc: BaseException) -> str:
 # --------------------------------------------------------------------------- publishing
 
 
-def plan(wanted: Sequence[Resource], found: Sequence[Remote], groups: set[str]) -> Plan:
-    """Compare what we want with what is there; only our groups' objects may change."""
+def plan(
+    wanted: Sequence[Resource], found: Sequence[Remote], groups: set[str], keep: set[str] | None = None
+) -> Plan:
+    """Compare what we want with what is there; only our groups' objects may change.
+
+    ``keep``: UIDs of our own events that are not wanted this time but must stay (the
+    streams left out by --series/--one-offs).
+    """
+    keep = keep or set()
     result = Plan()
     there = {r.uid: r for r in found}
     for res in wanted:
@@ -253,7 +260,7 @@ def plan(wanted: Sequence[Resource], found: Sequence[Remote], groups: set[str]) 
     for remote in found:
         if remote.uid in wanted_uids:
             continue
-        if remote.group in groups:
+        if remote.group in groups and remote.uid not in keep:
             result.delete.append(remote)
         else:
             result.foreign += 1
@@ -266,13 +273,20 @@ def publish(
     user: str | None,
     dry_run: bool = False,
     show_progress: bool = False,
+    whole: Sequence[Programme] | None = None,
 ) -> tuple[Plan, list[str]]:
-    """Bring the calendar at ``url`` in step with ``programmes``; return the plan and report lines."""
+    """Bring the calendar at ``url`` in step with ``programmes``; return the plan and report lines.
+
+    ``whole``: the programmes before --series/--one-offs cut them down; events of theirs
+    that were not chosen are left on the calendar as they are.
+    """
     wanted = resources(programmes)
+    chosen = {r.uid for r in wanted}
+    keep = {r.uid for r in resources(whole)} - chosen if whole is not None else set()
     name, password = credentials(url, user)
     server = _Server(url, name, password)
     groups = {p.group.name for p in programmes}
-    todo = plan(wanted, server.objects(), groups)
+    todo = plan(wanted, server.objects(), groups, keep)
     lines = []
     for res in todo.create:
         lines.append(f"{'would create' if dry_run else 'created'}: {res.title} ({res.uid})")

@@ -1,16 +1,62 @@
-"""Which meetings a command is about: the one on a date, the latest, a term, the one before or after.
+"""Which meetings a command is about: the streams, the one on a date, the latest, a term, the one before or after.
 
 Stage: select (between the schedule and the outputs). Pure: today and now are parameters.
+
+Streams: every reading command takes ``--series ID`` (repeatable) and ``--one-offs``
+(the ``Streams``/``OneOffs`` options in ``cli.py``) and passes them to
+:func:`select_streams` straight after loading; everything after it (schedules,
+documents, calendars, reminders) then sees only the chosen streams, with UIDs unchanged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from meetctl.model.errors import MeetctlError, Problem, did_you_mean
 from meetctl.model.programme import Programme
 from meetctl.model.schedule import Occurrence, occurrences
+
+# --------------------------------------------------------------------------- streams
+
+
+def check_series_ids(programmes: Sequence[Programme], series: Sequence[str], option: str = "--series") -> None:
+    """Every id in ``series`` names a series of one of ``programmes``; else one error per unknown id."""
+    known = sorted({s.id for p in programmes for s in p.series})
+    problems = []
+    for wanted in dict.fromkeys(series):
+        if wanted not in known:
+            listing = f" (series: {', '.join(known)})" if known else " (there are no series)"
+            hint = did_you_mean(wanted, known) or listing
+            problems.append(Problem(f"{option}: unknown series '{wanted}'{hint}"))
+    if problems:
+        raise MeetctlError(problems)
+
+
+def select_streams(
+    programmes: Sequence[Programme], series: Sequence[str] | None = None, one_offs: bool = False
+) -> list[Programme]:
+    """The programmes cut down to the chosen streams: those series and/or the one-off meetings.
+
+    Nothing chosen means everything. A meeting of a series goes with its series (a moved
+    or cancelled one too); a one-off (no ``series``) is kept only with ``one_offs``.
+    Groups, venues, paths and UIDs are untouched, so outputs match the whole programme's.
+    """
+    chosen = list(series or [])
+    if not chosen and not one_offs:
+        return list(programmes)
+    check_series_ids(programmes, chosen)
+    wanted = set(chosen)
+    out = []
+    for p in programmes:
+        kept_series = tuple(s for s in p.series if s.id in wanted)
+        kept_meetings = tuple(
+            m for m in p.meetings if (m.series in wanted if m.series is not None else one_offs)
+        )
+        out.append(replace(p, series=kept_series, meetings=kept_meetings))
+    return out
+
 
 # --------------------------------------------------------------------------- choosing meetings
 
