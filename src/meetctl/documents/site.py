@@ -107,7 +107,8 @@ def meeting_page_url(programmes: Sequence[Programme], o: Occurrence, base_url: s
 
 def google_calendar_link(o: Occurrence, page_url: str | None) -> str:
     """A link that opens Google Calendar's "add event" form filled in with the meeting."""
-    details = "\n\n".join(x for x in (o.description, page_url) if x)
+    join = f"{words(o.group.locale, 'Join online:')} {o.online}" if o.online else None
+    details = "\n\n".join(x for x in (o.description, join, page_url) if x)
     query = {
         "action": "TEMPLATE",
         "text": o.title,
@@ -116,8 +117,10 @@ def google_calendar_link(o: Occurrence, page_url: str | None) -> str:
     }
     if details:
         query["details"] = details
-    if o.venue:
+    if o.venue and not o.venue.online_only:
         query["location"] = ", ".join(x for x in (o.venue.name, o.venue.address) if x)
+    elif o.online:
+        query["location"] = o.online
     return "https://calendar.google.com/calendar/render?" + urlencode(query, quote_via=quote)
 
 
@@ -152,7 +155,7 @@ def event_jsonld(o: Occurrence, url: str) -> dict[str, Any]:
         "startDate": o.start.isoformat(),
         "endDate": o.end.isoformat(),
         "eventStatus": f"https://schema.org/{status}",
-        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "eventAttendanceMode": f"https://schema.org/{attendance_mode(o)}",
         "url": url,
         "identifier": o.uid,
         "organizer": {"@type": "Organization", "name": o.group.name},
@@ -165,12 +168,27 @@ def event_jsonld(o: Occurrence, url: str) -> dict[str, Any]:
         event["superEvent"] = {"@type": "EventSeries", "name": o.series.title}
     if o.group.website:
         event["organizer"]["url"] = o.group.website
-    if o.venue:
+    locations: list[dict[str, Any]] = []
+    if o.venue and not o.venue.online_only:
         place: dict[str, Any] = {"@type": "Place", "name": o.venue.name}
         if o.venue.address:
             place["address"] = {"@type": "PostalAddress", "streetAddress": o.venue.address}
-        event["location"] = place
+        locations.append(place)
+    if o.online:
+        locations.append({"@type": "VirtualLocation", "url": o.online})
+    if locations:
+        event["location"] = locations[0] if len(locations) == 1 else locations
     return event
+
+
+def attendance_mode(o: Occurrence) -> str:
+    """schema.org's attendance mode: in a room, online only, or both (hybrid)."""
+    in_person = o.venue is not None and not o.venue.online_only
+    if o.online and in_person:
+        return "MixedEventAttendanceMode"
+    if o.online:
+        return "OnlineEventAttendanceMode"
+    return "OfflineEventAttendanceMode"
 
 
 def script_json(data: Any) -> Any:
@@ -187,11 +205,22 @@ def report_html(path: Path) -> Any:
     images are not loaded, and only safe links are made (markdown-it's CommonMark, html off).
     """
     from markdown_it import MarkdownIt
+    from markdown_it.common.utils import escapeHtml
     from markupsafe import Markup
 
-    text = path.read_text(encoding="utf-8", errors="replace")
-    md = MarkdownIt("commonmark", {"html": False}).disable("image")
-    return Markup(md.render(text))
+    def image_as_link(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+        # A reader's browser fetches nothing it was not asked to: an image becomes a link to it.
+        token = tokens[idx]
+        label = renderer.renderInlineAsText(token.children or [], options, env) or token.attrGet("src")
+        return f'<a href="{escapeHtml(str(token.attrGet("src") or ""))}">{escapeHtml(str(label))}</a>'
+
+    md = MarkdownIt("commonmark", {"html": False})
+    md.add_render_rule("image", image_as_link)
+    tokens = md.parse(path.read_text(encoding="utf-8", errors="replace"))
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):  # the report sits under the page's h2
+            token.tag = f"h{min(6, int(token.tag[1]) + 2)}"
+    return Markup(md.renderer.render(tokens, md.options, {}))
 
 
 # --------------------------------------------------------------------------- the feed
@@ -371,6 +400,8 @@ class _Site:
         view["group_name"] = o.group.name
         view["start_iso"] = o.start.isoformat()
         view["end_iso"] = o.end.isoformat()
+        view["past"] = o.date < self.today
+        view["report"] = view["past"] and default_report(o) is not None
         return view
 
     def listing(self, group: str | None, upcoming: Sequence[Occurrence], past: Sequence[Occurrence],
