@@ -982,7 +982,6 @@ def site(
     from meetctl.calendars.export import build_calendar
     from meetctl.documents.flyers import flyer_html, html_to_pdf
     from meetctl.documents.site import build_site, site_base_url, site_window
-    from meetctl.model.schedule import occurrences
     from meetctl.output import write_folder
 
     programmes = _load_for_documents(files, locale, series, one_offs)
@@ -990,15 +989,14 @@ def site(
     url = site_base_url(base_url, programmes)
     day = today_for(today, programmes)
     folder = output or Path(programmes[0].path).parent / "site"
-    first, last = site_window(programmes, day)
-    items = occurrences(programmes, first, last)
+    window = site_window(programmes, day)
     base = templates or Path(programmes[0].path).parent
 
     def make_flyer(o: Any, page_url: str | None) -> bytes:
         return html_to_pdf(flyer_html(own_templates, programmes, [o], "a4", False, page_url), base)
 
     with write_folder(folder, force) as writer:
-        result = build_site(writer, own_templates, programmes, items, day, url, build_calendar(programmes),
+        result = build_site(writer, own_templates, programmes, window, day, url, build_calendar(programmes),
                             flyers, make_flyer)  # fmt: skip
     typer.echo(f"{folder}: {result.pages} pages, {result.flyers} flyers, {result.files} files")
     if serve:

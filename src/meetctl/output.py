@@ -11,7 +11,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -180,12 +180,18 @@ class FolderWriter:
 
     def write(self, relative: str, data: bytes) -> None:
         """Write ``data`` to ``relative`` (a '/'-separated name chosen by meetctl) inside the folder."""
-        path = self.root.joinpath(*relative.split("/"))
-        if not path.resolve().is_relative_to(self.root.resolve()):  # names are ours; still, stay inside
+        self.write_pieces(relative, [data])
+
+    def write_pieces(self, relative: str, pieces: Iterable[bytes]) -> None:
+        """Write a file from ``pieces`` as they come (a long page is never held whole)."""
+        parts = relative.split("/")
+        if any(part in ("", ".", "..") or os.sep in part for part in parts):  # names are ours; still, stay inside
             raise MeetctlError.at(Location(relative), "would be written outside the folder")
+        path = self.root.joinpath(*parts)
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "xb") as out:  # a name written twice is a bug, never a silent overwrite
-            out.write(data)
+            for piece in pieces:
+                out.write(piece)
         self.count += 1
 
 

@@ -547,6 +547,14 @@ def single_event_calendar(o: Occurrence) -> bytes:
     The event has the UID ``ical --expand`` gives it, so adding it next to a subscription
     to the whole calendar does not show it twice in clients that merge by UID.
     """
+    head = _single_event_head(o.group.timezone, o.start.year - 1, o.end.year + 1)
+    event = _event(o, expanded_uid(o)).text()
+    return (head + event + "END:VCALENDAR\r\n").encode("utf-8")
+
+
+@functools.lru_cache(maxsize=64)
+def _single_event_head(zone_key: str, first_year: int, last_year: int) -> str:
+    # A site writes thousands of these; the zone's VTIMEZONE is worked out once per span of years.
     from icalendar import Calendar
 
     cal = Calendar()
@@ -554,7 +562,5 @@ def single_event_calendar(o: Occurrence) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add_component(vtimezone(o.group.zone, o.start.year - 1, o.end.year + 1))
-    head = cal.to_ical().decode("utf-8")
-    event = _event(o, expanded_uid(o)).text()
-    return (head[: -len("END:VCALENDAR\r\n")] + event + "END:VCALENDAR\r\n").encode("utf-8")
+    cal.add_component(vtimezone(ZoneInfo(zone_key), first_year, last_year))
+    return cal.to_ical().decode("utf-8")[: -len("END:VCALENDAR\r\n")]

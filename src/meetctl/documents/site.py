@@ -10,10 +10,12 @@ programme, so the same input gives the same bytes.
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import re
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -39,7 +41,7 @@ _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 class Writer(Protocol):
     """Where the site's files go (:class:`meetctl.output.FolderWriter`)."""
 
-    def write(self, relative: str, data: bytes) -> None: ...
+    def write_pieces(self, relative: str, pieces: Iterable[bytes]) -> None: ...
 
 
 # --------------------------------------------------------------------------- addresses
@@ -243,23 +245,26 @@ class _Entry:
     summary: str
 
 
-def feed_entries(items: Sequence[Occurrence], link_of: Callable[[Occurrence], str], today: date) -> list[_Entry]:
-    """Announcements of meetings to come (up to :data:`FEED_AHEAD`) and an entry for every change.
+def feed_entries(
+    items: Iterable[tuple[Occurrence, str]], link_of: Callable[[str], str], today: date, horizon: date
+) -> list[_Entry]:
+    """Announcements of meetings to come (up to ``horizon``) and an entry for every change to come.
+
+    ``items`` are meetings with their page names; ``link_of`` makes a page's address.
 
     A cancellation or a move is an entry of its own, with its own id, so a feed reader shows it
     as news. An entry's date is the meeting's start (a cancelled or moved one: a minute later),
     so it comes from the programme, never from the clock.
     """
     entries: list[_Entry] = []
-    horizon = today + FEED_AHEAD
-    for o in items:
+    for o, name in items:
         if o.date < today:
             continue
         loc = o.group.locale
         key = "|".join(occurrence_key(o))
         when = f"{format_date(o.date, locale=loc)}, {format_time(o.start, loc)}"
         place = f" – {o.venue.name}" if o.venue else ""
-        link = link_of(o)
+        link = link_of(f"meetings/{name}.html")
         if o.date <= horizon and not o.cancelled:
             entries.append(
                 _Entry(
@@ -352,23 +357,37 @@ class _Site:
         self,
         templates: Templates,
         programmes: Sequence[Programme],
-        items: Sequence[Occurrence],
         today: date,
         base_url: str | None,
     ) -> None:
         self.templates = templates
         self.programmes = programmes
-        self.items = items
         self.today = today
         self.base_url = base_url
         self.groups = list({p.group.name: group_view(p) for p in programmes}.values())
         self.several = len(self.groups) > 1
-        self.names = page_names(items, self.several)
-        self.flyers: set[tuple[str, str, str]] = set()
         self.lang = self.groups[0]["lang"] if self.groups else "en"
 
-    def page(self, o: Occurrence) -> str:
-        return f"meetings/{self.names[occurrence_key(o)]}.html"
+    def meetings(self, first: date, last: date, newest_first: bool = False) -> Iterator[tuple[Occurrence, str]]:
+        """The meetings from ``first`` to ``last`` with their page names, read a year at a time
+        (memory stays flat however long the programme)."""
+        from meetctl.model.schedule import occurrences
+
+        spans = []
+        lo = first
+        while lo <= last:
+            hi = min(date(lo.year, 12, 31), last)
+            spans.append((lo, hi))
+            lo = hi + timedelta(days=1)
+        for lo, hi in reversed(spans) if newest_first else spans:
+            chunk = occurrences(self.programmes, lo, hi)
+            # Names only clash within a day, and a year holds whole days: the same names as all at once.
+            names = page_names(chunk, self.several)
+            for o in reversed(chunk) if newest_first else chunk:
+                yield o, names[occurrence_key(o)]
+
+    def page(self, name: str) -> str:
+        return f"meetings/{name}.html"
 
     def url(self, relative: str) -> str:
         """An address for structured data and the feed: absolute with a base URL, else relative."""
@@ -392,10 +411,10 @@ class _Site:
             "lang": self.lang,
         }
 
-    def row(self, o: Occurrence, root: str) -> dict[str, Any]:
+    def row(self, o: Occurrence, name: str, root: str) -> dict[str, Any]:
         """A meeting as a row of a listing: its words and its page."""
         view = meeting_view(o)
-        view["href"] = root + self.page(o)
+        view["href"] = root + self.page(name)
         view["month"] = period_words(o.date, o.date, o.group.locale)
         view["group_name"] = o.group.name
         view["start_iso"] = o.start.isoformat()
@@ -404,32 +423,51 @@ class _Site:
         view["report"] = view["past"] and default_report(o) is not None
         return view
 
-    def listing(self, group: str | None, upcoming: Sequence[Occurrence], past: Sequence[Occurrence],
-                archive: Sequence[tuple[int, str]], title: str, jsonld: bool = True) -> bytes:  # fmt: skip
-        root = ""
-        months: list[dict[str, Any]] = []
-        for o in upcoming:
-            row = self.row(o, root)
-            if not months or months[-1]["name"] != row["month"]:
-                months.append({"name": row["month"], "meetings": []})
-            months[-1]["meetings"].append(row)
-        data = [event_jsonld(o, self.url(self.page(o))) for o in upcoming] if jsonld else []
-        html = self.templates.render(
-            "site/index.html.j2",
-            site=self.site_links(root),
-            group=next((g for g in self.groups if g["name"] == group), self.groups[0]) if self.groups else {},
-            heading=title,
-            months=months,
-            past=[self.row(o, root) for o in past],
-            archive=[{"year": y, "href": href} for y, href in archive],
-            jsonld=script_json(data) if data else None,
-        )
-        return html.encode("utf-8")
+    def listing(
+        self,
+        heading: str,
+        group: str | None,
+        upcoming: tuple[date, date] | None,
+        past: tuple[date, date] | None,
+        archive: Sequence[tuple[int, str]] = (),
+    ) -> Iterator[bytes]:
+        """A listing page, streamed: meetings ``upcoming`` (a window, by month, with JSON-LD)
+        and ``past`` (a window, newest first) of ``group`` (None: every group)."""
+        import itertools
 
-    def meeting_page(self, o: Occurrence, flyer: str | None) -> bytes:
+        def mine(window: tuple[date, date], newest_first: bool = False) -> Iterator[tuple[Occurrence, str]]:
+            for o, name in self.meetings(*window, newest_first=newest_first):
+                if group is None or o.group.name == group:
+                    yield o, name
+
+        def months() -> Iterator[dict[str, Any]]:
+            assert upcoming is not None
+            rows = (self.row(o, name, "") for o, name in mine(upcoming))
+            for name, group_rows in itertools.groupby(rows, key=lambda r: r["month"]):
+                yield {"name": name, "meetings": group_rows}
+
+        def events() -> Iterator[Any]:
+            assert upcoming is not None
+            for o, name in mine(upcoming):
+                yield script_json(event_jsonld(o, self.url(self.page(name))))
+
+        past_rows = iter([]) if past is None else (self.row(o, name, "") for o, name in mine(past, True))
+        first_past = next(past_rows, None)
+        chunks = self.templates.render_stream(
+            "site/index.html.j2",
+            site=self.site_links(""),
+            group=next((g for g in self.groups if g["name"] == group), self.groups[0]) if self.groups else {},
+            heading=heading,
+            months=months() if upcoming else None,
+            past=itertools.chain([first_past], past_rows) if first_past else None,
+            archive=[{"year": y, "href": href} for y, href in archive],
+            jsonld=events() if upcoming else None,
+        )
+        return (chunk.encode("utf-8") for chunk in chunks)
+
+    def meeting_page(self, o: Occurrence, name: str, flyer: str | None) -> bytes:
         root = "../"
-        name = self.names[occurrence_key(o)]
-        url = self.url(self.page(o))
+        url = self.url(self.page(name))
         view = meeting_view(o)
         report = default_report(o)
         address = o.venue.address if o.venue else None
@@ -457,20 +495,27 @@ class _Site:
 
 def default_report(o: Occurrence) -> Path | None:
     """The report written up for ``o`` in ``reports/`` beside its programme, if there is one."""
-    from meetctl.documents.reports import default_reports_dir, report_path
+    from meetctl.documents.reports import default_reports_dir
 
+    folder = default_reports_dir(o)
+    name = f"{o.date.isoformat()}-{slugify(o.title)}.md"  # as `meetctl report` names it
+    return folder / name if name in _reports_in(str(folder)) else None
+
+
+@functools.lru_cache(maxsize=16)
+def _reports_in(folder: str) -> frozenset[str]:
+    # Read the folder once, not once per meeting (a site has thousands of meetings, a few reports).
     try:
-        path = report_path(o, default_reports_dir(o))
-    except MeetctlError:
-        return None
-    return path if path.is_file() else None
+        return frozenset(e.name for e in os.scandir(folder) if e.is_file())
+    except OSError:
+        return frozenset()
 
 
 def build_site(
     writer: Writer,
     templates: Templates,
     programmes: Sequence[Programme],
-    items: Sequence[Occurrence],
+    window: tuple[date, date],
     today: date,
     base_url: str | None,
     calendar: bytes,
@@ -479,63 +524,65 @@ def build_site(
 ) -> SiteResult:
     """Write the whole site through ``writer``, one file at a time.
 
-    ``items`` are the meetings the site covers (in time order); ``calendar`` is the
+    ``window`` (first and last date) holds the meetings the site covers; ``calendar`` is the
     programme's ``meetctl ical``; flyers (``make_flyer(occurrence, page_url)``) are made for
-    the next ``flyer_count`` meetings to come that are not cancelled.
+    the next ``flyer_count`` meetings to come that are not cancelled. Meetings are read a
+    year at a time and pages written as they are rendered, so memory does not grow with
+    the number of meetings.
     """
-    site = _Site(templates, programmes, items, today, base_url)
-    upcoming = [o for o in items if o.date >= today]
-    past = [o for o in items if o.date < today]
+    site = _Site(templates, programmes, today, base_url)
+    first, last = window
     files = pages = made = 0
 
-    def put(relative: str, data: bytes) -> None:
+    def put(relative: str, pieces: Iterable[bytes]) -> None:
         nonlocal files
-        writer.write(relative, data)
+        writer.write_pieces(relative, pieces)
         files += 1
 
-    put("style.css", templates.render("site/style.css.j2").encode("utf-8"))
-    put("calendar.ics", calendar)
+    put("style.css", [templates.render("site/style.css.j2").encode("utf-8")])
+    put("calendar.ics", [calendar])
 
     # Flyers first: meeting pages link only to flyers that exist.
-    flyers: dict[tuple[str, str, str], str] = {}
-    if make_flyer is not None:
-        for o in [o for o in upcoming if not o.cancelled][:flyer_count]:
-            name = f"flyers/{site.names[occurrence_key(o)]}.pdf"
-            put(name, make_flyer(o, site.url(site.page(o)) if base_url else None))
-            flyers[occurrence_key(o)] = name
+    flyers: set[tuple[str, str, str]] = set()
+    if make_flyer is not None and flyer_count and today <= last:
+        for o, name in site.meetings(today, last):
+            if len(flyers) == flyer_count:
+                break
+            if o.cancelled:
+                continue
+            put(f"flyers/{name}.pdf", [make_flyer(o, site.url(site.page(name)) if base_url else None)])
+            flyers.add(occurrence_key(o))
             made += 1
 
-    for o in items:
-        name = site.names[occurrence_key(o)]
-        put(f"meetings/{name}.html", site.meeting_page(o, flyers.get(occurrence_key(o))))
-        put(f"meetings/{name}.ics", occurrence_calendar(o))
+    for o, name in site.meetings(first, last):
+        flyer = f"flyers/{name}.pdf" if occurrence_key(o) in flyers else None
+        put(f"meetings/{name}.html", [site.meeting_page(o, name, flyer)])
+        put(f"meetings/{name}.ics", [occurrence_calendar(o)])
         pages += 1
 
+    # Listings: to come (all of it, by month), the last year's past meetings, a page per earlier year.
+    recent = max(first, today - RECENT)
+    to_come = (today, last) if today <= last else None
+    lately = (recent, min(last, today - timedelta(days=1))) if recent < today and recent <= last else None
+    years = list(range(min(recent, last + timedelta(days=1)).year, first.year - 1, -1)) if first < recent else []
     groups = [g["name"] for g in site.groups]
     for group in groups if site.several else [None]:
-        mine_up = [o for o in upcoming if group is None or o.group.name == group]
-        mine_past = [o for o in past if group is None or o.group.name == group]
-        recent = [o for o in mine_past if o.date >= today - RECENT][::-1]
-        older = [o for o in mine_past if o.date < today - RECENT]
         prefix = "" if group is None else site.group_page(group).removesuffix(".html") + "-"
-        years = sorted({o.date.year for o in older}, reverse=True)
         archive = [(y, f"{prefix}past-{y}.html") for y in years]
         title = group or (groups[0] if groups else "")
-        put(site.group_page(group) if group else "index.html", site.listing(group, mine_up, recent, archive, title))
+        put(site.group_page(group) if group else "index.html", site.listing(title, group, to_come, lately, archive))
         pages += 1
         for year, href in archive:
-            in_year = [o for o in older if o.date.year == year][::-1]
-            heading = f"{title}: {year}"
-            put(href, site.listing(group, [], in_year, [], heading, jsonld=False))
+            span = (max(first, date(year, 1, 1)), min(date(year, 12, 31), recent - timedelta(days=1)))
+            put(href, site.listing(f"{title}: {year}", group, None, span))
             pages += 1
     if site.several:
-        title = " + ".join(groups)
-        put("index.html", site.listing(None, upcoming, [], [], title))
+        put("index.html", site.listing(" + ".join(groups), None, to_come, None))
         pages += 1
 
-    link_of = site.url if base_url else (lambda rel: rel)  # noqa: E731
-    entries = feed_entries(items, lambda o: link_of(site.page(o)), today)
-    put("feed.xml", atom_feed(programmes, entries, base_url, today))
+    horizon = min(last, today + FEED_AHEAD)
+    entries = feed_entries(site.meetings(today, last) if to_come else iter(()), site.url, today, horizon)
+    put("feed.xml", [atom_feed(programmes, entries, base_url, today)])
     return SiteResult(pages=pages, flyers=made, files=files)
 
 
