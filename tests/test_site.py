@@ -518,3 +518,13 @@ def test_serve_shows_the_site_and_ctrl_c_exits_130_quietly(programme: Path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_quiet_for_cron_and_a_summary_otherwise(cli, programme: Path):
+    loud = cli("site", "-f", programme, "--today", TODAY, "--flyers", "0")
+    folder = programme.parent / "site"
+    pages = len(list(folder.rglob("*.html")))
+    files = len([p for p in folder.rglob("*") if p.is_file() and p.name != ".meetctl-site"])
+    assert loud.stdout == f"{folder}: {pages} pages, 0 flyers, {files} files\n"
+    quiet = cli("site", "-f", programme, "--today", TODAY, "--flyers", "0", "-q")
+    assert quiet.exit_code == 0 and quiet.stdout == "" and quiet.stderr == ""

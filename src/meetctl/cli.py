@@ -959,6 +959,7 @@ def site(
         bool, typer.Option("--serve", help="Then show the site on http://127.0.0.1:PORT/ until Ctrl-C.")
     ] = False,
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port for --serve (0: any free one).")] = 8000,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing when all is well (for cron).")] = False,
     force: Annotated[
         bool, typer.Option("--force", help="Replace the folder even if meetctl did not make it.")
     ] = False,
@@ -998,7 +999,8 @@ def site(
     with write_folder(folder, force) as writer:
         result = build_site(writer, own_templates, programmes, window, day, url, build_calendar(programmes),
                             flyers, make_flyer)  # fmt: skip
-    typer.echo(f"{folder}: {result.pages} pages, {result.flyers} flyers, {result.files} files")
+    if not quiet:
+        typer.echo(f"{folder}: {result.pages} pages, {result.flyers} flyers, {result.files} files")
     if serve:
         _serve(folder, port)
 
