@@ -528,3 +528,28 @@ def test_quiet_for_cron_and_a_summary_otherwise(cli, programme: Path):
     assert loud.stdout == f"{folder}: {pages} pages, 0 flyers, {files} files\n"
     quiet = cli("site", "-f", programme, "--today", TODAY, "--flyers", "0", "-q")
     assert quiet.exit_code == 0 and quiet.stdout == "" and quiet.stderr == ""
+
+
+def test_a_programme_that_has_ended_or_is_empty_still_makes_a_site(cli, write_programme, tmp_path: Path):
+    from lxml import html
+
+    ended = write_programme(PROGRAMME, name="ended.toml")
+    out = tmp_path / "ended-site"
+    assert cli("site", "-f", ended, "--today", "2030-01-01", "--flyers", "3", "-o", out).exit_code == 0
+    doc = html.fromstring((out / "index.html").read_bytes())
+    assert "No meetings are planned yet." in doc.text_content()
+    assert (out / "past-2027.html").is_file() and not (out / "flyers").exists()
+    empty = write_programme('[group]\nname = "New group"\ntimezone = "Europe/London"\n', name="empty.toml")
+    out = tmp_path / "empty-site"
+    assert cli("site", "-f", empty, "--today", "2030-01-01", "-o", out).exit_code == 0
+    assert "No meetings are planned yet." in html.fromstring((out / "index.html").read_bytes()).text_content()
+
+
+def test_control_characters_in_programme_text_keep_the_feed_well_formed(cli, programme: Path):
+    import feedparser
+
+    programme.write_text(PROGRAMME.replace('title = "Moved to Friday"', 'title = "Moved\\u0001 to\\u001f Friday"'))
+    assert cli("site", "-f", programme, "--today", TODAY, "--flyers", "0").exit_code == 0
+    feed = feedparser.parse((programme.parent / "site" / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert any(e.title.startswith("Moved to Friday") for e in feed.entries)

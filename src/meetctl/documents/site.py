@@ -458,10 +458,10 @@ class _Site:
             site=self.site_links(""),
             group=next((g for g in self.groups if g["name"] == group), self.groups[0]) if self.groups else {},
             heading=heading,
-            months=months() if upcoming else None,
+            months=months() if upcoming is not None else None,
             past=itertools.chain([first_past], past_rows) if first_past else None,
             archive=[{"year": y, "href": href} for y, href in archive],
-            jsonld=events() if upcoming else None,
+            jsonld=events() if upcoming is not None else None,
         )
         return (chunk.encode("utf-8") for chunk in chunks)
 
@@ -562,7 +562,7 @@ def build_site(
 
     # Listings: to come (all of it, by month), the last year's past meetings, a page per earlier year.
     recent = max(first, today - RECENT)
-    to_come = (today, last) if today <= last else None
+    to_come = (today, last)  # empty when the programme has ended: the index then says nothing is planned
     lately = (recent, min(last, today - timedelta(days=1))) if recent < today and recent <= last else None
     years = list(range(min(recent, last + timedelta(days=1)).year, first.year - 1, -1)) if first < recent else []
     groups = [g["name"] for g in site.groups]
@@ -581,7 +581,7 @@ def build_site(
         pages += 1
 
     horizon = min(last, today + FEED_AHEAD)
-    entries = feed_entries(site.meetings(today, last) if to_come else iter(()), site.url, today, horizon)
+    entries = feed_entries(site.meetings(today, last), site.url, today, horizon)
     put("feed.xml", [atom_feed(programmes, entries, base_url, today)])
     return SiteResult(pages=pages, flyers=made, files=files)
 
