@@ -553,3 +553,22 @@ def test_control_characters_in_programme_text_keep_the_feed_well_formed(cli, pro
     feed = feedparser.parse((programme.parent / "site" / "feed.xml").read_bytes())
     assert not feed.bozo, feed.get("bozo_exception")
     assert any(e.title.startswith("Moved to Friday") for e in feed.entries)
+
+
+def test_index_holds_a_year_each_way_and_other_years_have_their_pages(cli, write_programme, tmp_path: Path):
+    from lxml import html
+
+    long = write_programme(PROGRAMME.replace("until = 2027-06-30", "until = 2030-12-31"), name="long.toml")
+    out = tmp_path / "long-site"
+    assert cli("site", "-f", long, "--today", "2028-07-01", "--flyers", "0", "-o", out).exit_code == 0
+    index = html.fromstring((out / "index.html").read_bytes())
+    dates = [date.fromisoformat(t.get("datetime")[:10]) for t in index.cssselect("time.dt-start")]
+    assert min(dates) >= date(2027, 7, 2) and max(dates) <= date(2029, 6, 30)
+    assert [a.get("href") for a in index.cssselect("ul.archive a")] == [
+        "later-2029.html", "later-2030.html", "past-2027.html",
+    ]
+    later = html.fromstring((out / "later-2030.html").read_bytes())
+    days = {t.get("datetime")[:10] for t in later.cssselect("time.dt-start")}
+    assert days == {f"2030-{m:02d}-{last_wednesday(2030, m).day:02d}" for m in range(1, 13)}
+    # Every meeting has its page, whichever listing it is on.
+    assert (out / "meetings" / f"{last_wednesday(2030, 12)}-discussion.html").is_file()

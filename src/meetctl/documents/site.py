@@ -31,8 +31,9 @@ from meetctl.model.wording import format_date, format_time, slugify
 
 #: Entries in the Atom feed: announcements of meetings up to this far ahead, and every change to come.
 FEED_AHEAD = timedelta(days=183)
-#: The index lists past meetings of the last year; older ones are on a page per year.
+#: The index lists past meetings of the last year and those of the coming year; others are on a page per year.
 RECENT = timedelta(days=365)
+AHEAD = timedelta(days=365)
 #: A namespace for the feed's entry ids (uuid5 of the meeting's identity: stable across runs).
 _FEED_NAMESPACE = uuid.UUID("0f8a5a0e-4a3e-5a8e-9a51-6d6565746374")
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -430,6 +431,7 @@ class _Site:
         upcoming: tuple[date, date] | None,
         past: tuple[date, date] | None,
         archive: Sequence[tuple[int, str]] = (),
+        later: Sequence[tuple[int, str]] = (),
     ) -> Iterator[bytes]:
         """A listing page, streamed: meetings ``upcoming`` (a window, by month, with JSON-LD)
         and ``past`` (a window, newest first) of ``group`` (None: every group)."""
@@ -461,6 +463,7 @@ class _Site:
             months=months() if upcoming is not None else None,
             past=itertools.chain([first_past], past_rows) if first_past else None,
             archive=[{"year": y, "href": href} for y, href in archive],
+            later=[{"year": y, "href": href} for y, href in later],
             jsonld=events() if upcoming is not None else None,
         )
         return (chunk.encode("utf-8") for chunk in chunks)
@@ -560,18 +563,27 @@ def build_site(
         put(f"meetings/{name}.ics", [occurrence_calendar(o)])
         pages += 1
 
-    # Listings: to come (all of it, by month), the last year's past meetings, a page per earlier year.
+    # Listings: the index has the coming year (by month) and the past year (newest first), so it
+    # stays a page a phone can load; later and earlier meetings have a page per year.
     recent = max(first, today - RECENT)
-    to_come = (today, last)  # empty when the programme has ended: the index then says nothing is planned
+    ahead = today + AHEAD
+    to_come = (today, min(last, ahead))  # empty when the programme has ended: "nothing is planned"
+    later_years = range((ahead + timedelta(days=1)).year, last.year + 1) if ahead < last else range(0)
     lately = (recent, min(last, today - timedelta(days=1))) if recent < today and recent <= last else None
     years = list(range(min(recent, last + timedelta(days=1)).year, first.year - 1, -1)) if first < recent else []
     groups = [g["name"] for g in site.groups]
     for group in groups if site.several else [None]:
         prefix = "" if group is None else site.group_page(group).removesuffix(".html") + "-"
         archive = [(y, f"{prefix}past-{y}.html") for y in years]
+        later = [(y, f"{prefix}later-{y}.html") for y in later_years]
         title = group or (groups[0] if groups else "")
-        put(site.group_page(group) if group else "index.html", site.listing(title, group, to_come, lately, archive))
+        put(site.group_page(group) if group else "index.html",
+            site.listing(title, group, to_come, lately, archive, later))  # fmt: skip
         pages += 1
+        for year, href in later:
+            span = (max(ahead + timedelta(days=1), date(year, 1, 1)), min(date(year, 12, 31), last))
+            put(href, site.listing(f"{title}: {year}", group, span, None))
+            pages += 1
         for year, href in archive:
             span = (max(first, date(year, 1, 1)), min(date(year, 12, 31), recent - timedelta(days=1)))
             put(href, site.listing(f"{title}: {year}", group, None, span))
