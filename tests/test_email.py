@@ -129,14 +129,14 @@ venue = "hall"
 
 
 def test_titles_and_names_cannot_inject_headers(cli, write_programme):
-    raw = raw_of(remind_email(cli, write_programme(INJECTING)))
-    msg = parse(raw)
-    assert msg["Bcc"] is None and msg["X-Injected"] is None
-    assert msg["Subject"] == "Reminder: Wednesday 22 February, 7pm: Evil Bcc: victim@evil.example X-Injected: yes"
-    assert msg["From"].addresses[0].display_name == "Test Group Bcc: spy@evil.example"
-    assert msg["From"].addresses[0].addr_spec == "secretary@example.org"
-    header_block = raw.split(b"\r\n\r\n", 1)[0]
-    assert b"\r\nBcc:" not in header_block and b"\r\nX-Injected:" not in header_block
+    # A line break in a one-line field is refused when the programme is read, so it never reaches a header.
+    result = remind_email(cli, write_programme(INJECTING))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert any(": error: group.name: must be one line of text; it contains a line break" in line for line in lines)
+    assert any(": error: meetings[1].title: must be one line of text; it contains a line break" in line for line in lines)
+    assert all(":" in line.split(" error: ")[0] for line in lines)
 
 
 def test_a_to_address_with_a_newline_is_refused(cli):

@@ -279,7 +279,7 @@ def test_the_same_programme_gives_the_same_pdf(cli, programme):
 
 
 def test_output_file_format_follows_its_extension(cli, programme, tmp_path):
-    out = tmp_path / "out" / "flyer.pdf"
+    out = tmp_path / "flyer.pdf"
     result = cli("flyer", "-f", programme, JAN.isoformat(), "-o", out)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == f"{out}\n"

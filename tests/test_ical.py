@@ -480,7 +480,10 @@ def test_unwritable_output_is_a_clear_error(cli, two_groups, tmp_path):
     london, _ = two_groups
     result = cli("ical", "-f", london, "-o", tmp_path / "no-such-folder" / "x.ics")
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"{tmp_path / 'no-such-folder' / 'x.ics'}: error: cannot write: ")
+    assert result.stderr == (
+        f"{tmp_path / 'no-such-folder' / 'x.ics'}: error: no such folder: {tmp_path / 'no-such-folder'}; create it first\n"
+    )
+    assert not (tmp_path / "no-such-folder").exists()
 
 
 def test_installed_meetctl_writes_the_example_calendar():

@@ -115,7 +115,7 @@ def test_output_goes_to_stdout_and_an_existing_file_needs_force(cli, tmp_path):
     existing.write_text("# my precious programme\n")
     refused = cli("import", GOOGLE, "-o", existing)
     assert refused.exit_code == 2
-    assert refused.stderr == f"meetctl: error: {existing} already exists; not overwritten (use --force to replace it)\n"
+    assert refused.stderr == f"{existing}: error: already exists (use --force to replace it)\n"
     assert existing.read_text() == "# my precious programme\n"
     assert cli("import", GOOGLE, "-o", existing, "--force").exit_code == 0
     assert "[[series]]" in existing.read_text()

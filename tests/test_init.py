@@ -166,7 +166,7 @@ def test_a_real_process_writes_the_file_in_a_folder(tmp_path):
     assert again.returncode == 2 and "already exists" in again.stderr
 
 
-texts = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1).filter(lambda t: t.strip())
+texts = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp")), min_size=1).filter(lambda t: t.strip())
 
 
 @settings(max_examples=80, deadline=None)

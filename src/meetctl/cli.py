@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from meetctl.model.errors import EXIT_FOUND, EXIT_INPUT, MeetctlError, Problem
+from meetctl.model.errors import EXIT_FOUND, EXIT_INPUT, Location, MeetctlError, Problem, one_line
 from meetctl.model.loading import load_programmes, named_programmes
 from meetctl.model.programme import Programme
 
@@ -45,7 +45,7 @@ class _Commands(TyperGroup):
             if os.environ.get("MEETCTL_DEBUG") or _is_click_exception(exc):
                 raise
             typer.echo(
-                f"meetctl: internal error: {type(exc).__name__}: {exc} "
+                f"meetctl: internal error: {type(exc).__name__}: {one_line(str(exc))} "
                 "(please report it; MEETCTL_DEBUG=1 shows the traceback)",
                 err=True,
             )
@@ -76,7 +76,7 @@ def _is_usage_error(exc: Exception) -> bool:
 def _usage_error(ctx: Any, exc: Any) -> None:
     """One line, like every other bad input: `meetctl list: error: ... (see meetctl list --help)`."""
     where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "meetctl"
-    typer.echo(f"{where}: error: {exc.format_message()} (see {where} --help)", err=True)
+    typer.echo(f"{where}: error: {one_line(exc.format_message())} (see {where} --help)", err=True)
     ctx.exit(exc.exit_code)
 
 
@@ -370,7 +370,7 @@ def ical(
     Example:  meetctl ical --series reading -o reading-group.ics
     """
     from meetctl.calendars.export import build_calendar, expand_window
-    from meetctl.output import check_output_path, write_output
+    from meetctl.output import check_output
 
     programmes = load(files, series, one_offs)
     first = parse_date_option("--from", from_) if from_ else None
@@ -381,13 +381,13 @@ def ical(
         lo, hi = expand_window(programmes, today_for(today, programmes))
         first, last = first or lo, last or max(hi, first or hi)
     if output is not None:
-        check_output_path(output, force)
+        check_output(output, "calendar", force)  # refuse before the work, not after
     data = build_calendar(programmes, first, last, expand=expand)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        write_output(output, data)
+        write_file(output, data, "calendar", force, announce=False)
 
 
 @app.command()
@@ -456,10 +456,10 @@ def import_(
     from meetctl.calendars.importer import import_calendar, programme_text
     from meetctl.calendars.reading import fetch, read_ics
     from meetctl.model.loading import parse_programme
-    from meetctl.output import write_output
+    from meetctl.output import check_output
 
-    if output is not None and output.exists() and not force:
-        raise MeetctlError(Problem(f"{output} already exists; not overwritten (use --force to replace it)"))
+    if output is not None:
+        check_output(output, "programme", force)
     is_url = source.lower().startswith(("http://", "https://", "webcal://"))
     imported = import_calendar(fetch(source) if is_url else read_ics(Path(source)), source)
     text = programme_text(imported, source)
@@ -469,7 +469,7 @@ def import_(
     if output is None:
         sys.stdout.write(text)
     else:
-        write_output(output, text.encode("utf-8"))
+        write_file(output, text.encode("utf-8"), "programme", force, announce=False)
 
 
 @app.command()
@@ -551,6 +551,12 @@ def remind(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="With --send: say what was sent.")] = False,
     series: Streams = None,
     one_offs: OneOffs = False,
+    allow_cleartext_auth: Annotated[
+        bool,
+        typer.Option("--allow-cleartext-auth",
+                     help="With --send and security \"none\": let the password go unencrypted (also "
+                          "$MEETCTL_SMTP_ALLOW_CLEARTEXT=1)."),
+    ] = False,  # fmt: skip
     today: Today = None,
 ) -> None:
     """Write the reminder for each meeting exactly N days ahead; print nothing if none is due.
@@ -572,30 +578,59 @@ def remind(
         from meetctl.mail import delivery as mailer
 
         settings = mailer.smtp_settings(
-            programmes[0].mail, smtp_host, smtp_port, smtp_security, smtp_user
+            programmes[0].mail, smtp_host, smtp_port, smtp_security, smtp_user,
+            allow_cleartext=allow_cleartext_auth,
         )
-    found = reminders.due(programmes, today_for(today, programmes), days or [7])
-    if not found:
+    day = today_for(today, programmes)
+    found = reminders.due(programmes, day, days or [7])
+    due_notices = reminders.notices_due(programmes, day)
+    if not found and not due_notices:
         return
+    kind = (RemindFormat.email if send else fmt or RemindFormat.text).value
+    notices = _notices(due_notices, day, kind, programmes)
+    now = now_for(today, programmes)
     if send:
-        messages = [reminders.email_message(r, to or [], now_for(today, programmes)) for r in found]
+        messages = [reminders.notice_email(n, to or [], now) for n in notices]
+        messages += [reminders.email_message(r, to or [], now) for r in found]
         for outcome in mailer.deliver(messages, settings, mailer.sent_log(), force=force):
             if verbose:
                 typer.echo(f"{outcome.status}: {outcome.subject} -> {', '.join(outcome.recipients)}", err=True)
     elif fmt is RemindFormat.email:
-        if len(found) > 1:
+        if len(found) + len(notices) > 1:
             raise MeetctlError(
                 Problem(
-                    f"{len(found)} reminders are due and --format email writes one message: "
-                    "use --send, or one --days per run"
+                    f"{len(found) + len(notices)} reminders{' and notices' if notices else ''} are due and "
+                    "--format email writes one message: use --send, or one --days per run"
                 )
             )
-        message = reminders.email_message(found[0], to or [], now_for(today, programmes))
+        message = (reminders.notice_email(notices[0], to or [], now) if notices
+                   else reminders.email_message(found[0], to or [], now))  # fmt: skip
         sys.stdout.flush()
         sys.stdout.buffer.write(reminders.email_bytes(message))
         sys.stdout.buffer.flush()
     else:
-        typer.echo(reminders.render(found, (fmt or RemindFormat.text).value), nl=False)
+        parts = [reminders.render_notice(n, kind) for n in notices]
+        if found:
+            parts.append(reminders.render(found, kind))
+        typer.echo(reminders.SEPARATOR[kind].join(parts), nl=False)
+
+
+def _notices(due: list[Any], today: date, kind: str, programmes: list[Programme]) -> list[Any]:
+    """The formal notices due today, each with its agenda rendered (text, Markdown; HTML for email)."""
+    if not due:
+        return []
+    from meetctl.documents.agendas import agenda_document
+    from meetctl.documents.environment import with_locale
+    from meetctl.mail.reminders import Notice
+
+    with_locale(programmes, None)  # a group.locale Babel does not know is an error at its line, not a crash
+    templates = _templates(None, programmes)
+    body = "markdown" if kind == "markdown" else "text"
+    return [
+        Notice(o, today, agenda_document(templates, o, body, today),
+               agenda_document(templates, o, "html", today) if kind == "email" else None)
+        for o in due
+    ]  # fmt: skip
 
 # --------------------------------------------------------------------------- documents
 # flyer, announce, report, stats, templates
@@ -656,11 +691,21 @@ def _load_for_documents(
     return with_locale(load(files, series, one_offs), locale)
 
 
-def _write_output(path: Path, data: bytes, force: bool = True) -> None:
-    from meetctl.output import write_file
+def _make_folder(folder: Path) -> None:
+    """Create one folder meetctl owns by default (reports/, templates/) beside an existing programme."""
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise MeetctlError.at(Location(str(folder)), f"cannot create folder: {exc.strerror or exc}") from None
 
-    write_file(path, data, force)
-    typer.echo(str(path))
+
+def write_file(path: Path, data: bytes, kind: str, force: bool, announce: bool = True) -> None:
+    """Write a command's output file by the rules of :mod:`meetctl.output`; print its path if ``announce``."""
+    from meetctl.output import write_output
+
+    write_output(path, data, kind, force)
+    if announce:
+        typer.echo(str(path))
 
 
 @app.command()
@@ -675,6 +720,9 @@ def flyer(
     ] = None,
     paper: Annotated[Paper, typer.Option("--paper", help="Paper size.")] = Paper.a4,
     output: Output = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing file that is not a flyer of the same format.")
+    ] = False,
     series: Streams = None,
     one_offs: OneOffs = False,
     base_url: Annotated[
@@ -703,6 +751,7 @@ def flyer(
     from meetctl.documents.site import meeting_page_url, site_base_url
     from meetctl.model.schedule import next_occurrence
     from meetctl.model.selection import meeting_on, term_meetings, term_window
+    from meetctl.output import check_output
 
     programmes = _load_for_documents(files, locale, series, one_offs)
     own_templates = _templates(templates, programmes)
@@ -723,18 +772,20 @@ def flyer(
             raise MeetctlError(Problem("no meetings to come; give a DATE or --from/--to"))
         items = [found]
     chosen = fmt or (FlyerFormat.pdf if output and output.suffix.lower() == ".pdf" else FlyerFormat.html)
+    if output is not None and str(output) != "-":
+        check_output(output, chosen.value, force)  # refuse before the work, not after
     page = None if term else meeting_page_url(programmes, items[0], site_base_url(base_url, programmes))
     html = flyer_html(own_templates, programmes, items, paper.value, term, page)
     if chosen is FlyerFormat.html:
         data = html.encode("utf-8")
     else:
         base = templates or Path(programmes[0].path).parent
-        data = html_to_pdf(html, base)
+        data = html_to_pdf(html, base, own_templates.group_dirs)
     if output is None and on_terminal():  # markup or PDF bytes are no use on a screen: write a file
         name = f"term-flyer-{items[0].date}-{items[-1].date}" if term else f"flyer-{items[0].date}"
         output = Path(f"{name}.{chosen.value}")
     if output is not None and str(output) != "-":
-        _write_output(output, data)
+        write_file(output, data, chosen.value, force)
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -782,6 +833,7 @@ def agenda(
     from meetctl.documents import agendas
     from meetctl.model.schedule import next_occurrence
     from meetctl.model.selection import meeting_on
+    from meetctl.output import check_output
 
     programmes = _load_for_documents(files, locale, series, one_offs)
     own_templates = _templates(templates, programmes)
@@ -797,8 +849,9 @@ def agenda(
     to_file = output is not None and str(output) != "-"
     chosen = fmt or (_AGENDA_SUFFIXES.get(output.suffix.lower(), AgendaFormat.text) if to_file and output
                      else AgendaFormat.text)  # fmt: skip
+    kind = agendas.OUTPUT_KINDS[chosen.value]
     if to_file and output is not None:
-        agendas.check_agenda_path(output, force)
+        check_output(output, kind, force)  # refuse before the work, not after
     warning = agendas.agenda_deadline_warning(meeting, current)
     if warning is not None:
         typer.echo(str(warning), err=True)
@@ -812,10 +865,9 @@ def agenda(
         data = text.encode("utf-8")
     if output is None and chosen is AgendaFormat.pdf and on_terminal():  # PDF bytes are no use on a screen
         output = agendas.default_agenda_path(meeting, chosen.value)
-        agendas.check_agenda_path(output, force)
         to_file = True
     if to_file and output is not None:
-        _write_output(output, data)
+        write_file(output, data, kind, force)
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -902,8 +954,11 @@ def report(
     if output is not None and str(output) == "-":
         typer.echo(text, nl=False)
         return
-    path = output or reports.report_path(meeting, reports.default_reports_dir(meeting))
-    _write_output(path, text.encode("utf-8"), force)
+    path = output
+    if path is None:  # the default reports/ folder beside the programme is ours to make; -o's folder is not
+        path = reports.report_path(meeting, reports.default_reports_dir(meeting))
+        _make_folder(path.parent)
+    write_file(path, text.encode("utf-8"), "report", force)
 
 
 @app.command()
@@ -994,7 +1049,8 @@ def site(
     base = templates or Path(programmes[0].path).parent
 
     def make_flyer(o: Any, page_url: str | None) -> bytes:
-        return html_to_pdf(flyer_html(own_templates, programmes, [o], "a4", False, page_url), base)
+        html = flyer_html(own_templates, programmes, [o], "a4", False, page_url)
+        return html_to_pdf(html, base, own_templates.group_dirs)
 
     with write_folder(folder, force) as writer:
         result = build_site(writer, own_templates, programmes, window, day, url, build_calendar(programmes),
@@ -1077,8 +1133,10 @@ def templates_copy(
     ]
     if problems:
         raise MeetctlError(problems)
+    if templates is None:  # the default templates/ folder beside the programme is ours to make
+        _make_folder(folder)
     for name in names:
-        _write_output(folder / name, (BUILTIN_DIR / name).read_bytes(), force)
+        write_file(folder / name, (BUILTIN_DIR / name).read_bytes(), "template", force)
 
 # --------------------------------------------------------------------------- editing
 # init, add, cancel, move, record, venue
@@ -1242,7 +1300,15 @@ def move(
 @app.command()
 def record(
     day: Annotated[str, typer.Argument(metavar="DATE", help="The meeting's date, YYYY-MM-DD.")],
-    attendance: Annotated[int, typer.Option("--attendance", min=0, help="How many came.")],
+    attendance: Annotated[int | None, typer.Option("--attendance", min=0, help="How many came.")] = None,
+    apologies: Annotated[
+        list[str] | None,
+        typer.Option("--apologies", metavar="NAME", help="Someone who sent apologies; repeatable."),
+    ] = None,
+    action: Annotated[
+        list[str] | None,
+        typer.Option("--action", metavar="TEXT", help="An action agreed (next agenda's matters arising); repeatable."),
+    ] = None,
     notes: Annotated[str | None, typer.Option("--notes", help="Anything worth keeping.")] = None,
     series: SeriesId = None,
     files: Files = None,
@@ -1250,16 +1316,21 @@ def record(
     dry_run: DryRun = False,
     diff: ShowDiff = False,
 ) -> None:
-    """Record how many came to the meeting on DATE (and notes), for reports and stats.
+    """Record the meeting on DATE: how many came, apologies, actions agreed, notes.
 
-    Example:  meetctl record 2017-01-25 --attendance 14 --notes "Lively; two new faces"
+    Apologies and actions are added to those already recorded; actions become the
+    "matters arising" on the next agenda of the series. Apologies can be recorded
+    before the meeting; everything else once it has happened. Comments in the file are kept.
+
+    Example:  meetctl record 2017-01-25 --attendance 14 --apologies "Sam" --action "Jo to book the room"
     """
     from meetctl.editing.editor import target_file
     from meetctl.editing.edits import record as record_meeting
 
     day_ = parse_date_option("DATE", day)
     current = today_for(today, load([target_file(files)]))
-    _edit(files, record_meeting(day_, attendance, notes, current, series), dry_run, diff)
+    make = record_meeting(day_, attendance, notes, current, series, apologies or [], action or [])
+    _edit(files, make, dry_run, diff)
 
 
 venue_app = typer.Typer(
@@ -1278,6 +1349,9 @@ def venue_add(
     accessibility: Annotated[
         str | None, typer.Option("--accessibility", help="Step-free access, hearing loop...")
     ] = None,
+    online: Annotated[
+        str | None, typer.Option("--online", metavar="URL", help="A join link (http/https); no address: online only.")
+    ] = None,
     files: Files = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
@@ -1288,7 +1362,7 @@ def venue_add(
     """
     from meetctl.editing.edits import add_venue
 
-    _edit(files, add_venue(venue_id, name, address, directions, accessibility), dry_run, diff)
+    _edit(files, add_venue(venue_id, name, address, directions, accessibility, online), dry_run, diff)
 
 
 def app_for(args: list[str]) -> typer.Typer:

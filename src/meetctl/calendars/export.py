@@ -89,29 +89,35 @@ def _description(o: Occurrence) -> str | None:
 
 def _fields(o: Occurrence) -> str:
     """X-MEETCTL-FIELDS: what iCalendar has no place for, for ``meetctl import``."""
-    venue = (o.venue.id, o.venue.name, o.venue.address) if o.venue is not None else None
-    return _fields_json(o.series.id if o.series else None, venue, o.description, o.lead, o.reason)
+    v = o.venue
+    venue = (v.id, v.name, v.address, v.accessibility, v.online) if v is not None else None
+    own_link = o.online if o.online != (v.online if v else None) else None  # the series' or meeting's link
+    return _fields_json(o.series.id if o.series else None, venue, o.description, o.lead, o.reason, own_link)
 
 
 @functools.lru_cache(maxsize=4096)
 def _fields_json(
     series: str | None,
-    venue: tuple[str, str, str | None] | None,
+    venue: tuple[str, str, str | None, str | None, str | None] | None,
     description: str | None,
     lead: str | None,
     reason: str | None,
+    online: str | None = None,
 ) -> str:
     data: dict[str, Any] = {}
     if series is not None:
         data["series"] = series
     if venue is not None:
-        data["venue"] = {k: v for k, v in zip(("id", "name", "address"), venue, strict=True) if v is not None}
+        keys = ("id", "name", "address", "accessibility", "online")
+        data["venue"] = {k: v for k, v in zip(keys, venue, strict=True) if v is not None}
     if description:
         data["description"] = description
     if lead:
         data["lead"] = lead
     if reason:
         data["reason"] = reason
+    if online:
+        data["online"] = online
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 

@@ -178,12 +178,35 @@ class _Builder:
 
     # ------------------------------------------------------------------ venues
 
+    def online(self, ev: Any, fields: dict[str, Any], ours: bool) -> str | None:
+        """The event's own join link: meetctl's field, else another calendar's RFC 7986 CONFERENCE."""
+        if ours:
+            link = fields.get("online")
+        else:
+            conference = _as_list(ev.get("conference"))
+            link = str(conference[0]) if conference else None
+        return str(link) if link and self._link_ok("online", link) else None
+
+    def _link_ok(self, key: str, value: Any) -> bool:
+        """Only http(s) links reach the programme (it would refuse anything else); others are warned about."""
+        if key != "online":
+            return True
+        from meetctl.model.loading import web_link
+
+        try:
+            web_link(str(value))
+        except ValueError as exc:
+            self.warn(f"join link not imported: {exc}")
+            return False
+        return True
+
     def venue(self, ev: Any) -> str | None:
         fields = (_json_prop(ev, FIELDS_PROP) or [{}])[0]
         known = fields.get("venue")
         if isinstance(known, dict) and known.get("id") and known.get("name"):
             vid = str(known["id"])
-            self.venues.setdefault(vid, {k: str(known[k]) for k in ("name", "address") if known.get(k)})
+            keys = ("name", "address", "accessibility", "online")
+            self.venues.setdefault(vid, {k: str(known[k]) for k in keys if known.get(k) and self._link_ok(k, known[k])})
             return vid
         text = _raw_text(ev, "location")
         if not text or not text.strip():
@@ -334,8 +357,12 @@ class _Builder:
             table["description"] = description
         if fields.get("lead"):
             table["lead"] = fields["lead"]
+        online = self.online(ev, fields, ours)
+        if online:
+            table["online"] = online
         table["uid"] = uid
-        base = {"title": title, "description": description, "lead": fields.get("lead"), "venue": venue}
+        base = {"title": title, "description": description, "lead": fields.get("lead"), "venue": venue,
+                "online": online}  # fmt: skip
         meetings = [self.override(sid, series_start, timing, base, o) for o in overrides]
         meetings = [m for m in meetings if m is not None]
         for c in cancelled:
@@ -373,6 +400,9 @@ class _Builder:
         venue = self.venue(ev)
         if venue and venue != base["venue"]:
             meeting["venue"] = venue
+        online = self.online(ev, fields, ours)
+        if online and online != base["online"]:
+            meeting["online"] = online
         if str(ev.get("status", "")).upper() == "CANCELLED":
             meeting["cancelled"] = True
             if fields.get("reason"):
@@ -440,6 +470,9 @@ class _Builder:
             meeting["description"] = description
         if fields.get("lead"):
             meeting["lead"] = fields["lead"]
+        online = self.online(ev, fields, ours)
+        if online:
+            meeting["online"] = online
         if str(ev.get("status", "")).upper() == "CANCELLED":
             meeting["cancelled"] = True
             if fields.get("reason"):

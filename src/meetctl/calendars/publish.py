@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from meetctl.calendars.export import PRODID, VEvent, calendar_events, text_value, zone_years
+from meetctl.calendars.reading import refuse_credentials_in
 from meetctl.calendars.timezones import vtimezone
 from meetctl.model.errors import Location, MeetctlError
 from meetctl.model.programme import Programme
@@ -114,9 +115,11 @@ def credentials(url: str, user: str | None) -> tuple[str | None, str | None]:
     host = urlsplit(url).hostname or ""
     try:
         found = netrc.netrc(str(path)).authenticators(host)
-    except (netrc.NetrcParseError, OSError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise MeetctlError.at(Location(str(path), line), f"cannot read: {getattr(exc, 'msg', exc)}") from None
+    except netrc.NetrcParseError as exc:
+        # The parser's message quotes the token it choked on, which may be a password: say only where.
+        raise MeetctlError.at(Location(str(path), exc.lineno), "cannot read: not a valid .netrc file") from None
+    except OSError as exc:
+        raise MeetctlError.at(Location(str(path)), f"cannot read: {exc.strerror or 'unreadable'}") from None
     if found is None:
         return user, None
     login, _, secret = found
@@ -280,6 +283,7 @@ def publish(
     ``whole``: the programmes before --series/--one-offs cut them down; events of theirs
     that were not chosen are left on the calendar as they are.
     """
+    refuse_credentials_in(url)
     wanted = resources(programmes)
     chosen = {r.uid for r in wanted}
     keep = {r.uid for r in resources(whole)} - chosen if whole is not None else set()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from meetctl.model.errors import Location, MeetctlError
@@ -84,10 +85,34 @@ def read_ics(path: Path) -> bytes:
     return data
 
 
+def without_credentials(url: str) -> str:
+    """``url`` with any ``user:password@`` taken out, fit to be shown."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+
+
+def refuse_credentials_in(url: str) -> None:
+    """A user name or password written in the address is refused, and never shown or used.
+
+    A password in a URL ends up in shell history, cron mail and process lists; it
+    belongs in $MEETCTL_CALDAV_PASSWORD or ~/.netrc.
+    """
+    if "@" in urlsplit(url).netloc:
+        raise MeetctlError.at(
+            Location(without_credentials(url)),
+            "the address carries a user name or password (not shown, not used): "
+            "give them as the command asks (publish: --user NAME and $MEETCTL_CALDAV_PASSWORD or ~/.netrc)",
+        )
+
+
 def fetch(url: str, timeout: float = 20.0) -> bytes:
     """GET a calendar over HTTP(S) (``webcal://`` is HTTPS), refusing oversized answers."""
     import urllib.error
     import urllib.request
+
+    refuse_credentials_in(url)
 
     real = "https://" + url[len("webcal://") :] if url.lower().startswith("webcal://") else url
     request = urllib.request.Request(real, headers={"User-Agent": "meetctl", "Accept": "text/calendar"})

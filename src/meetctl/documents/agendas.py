@@ -15,7 +15,7 @@ from typing import Any
 
 from meetctl.documents.environment import FORMATS, Templates, words
 from meetctl.documents.views import agenda_item_view, group_view, meeting_view
-from meetctl.model.errors import Location, MeetctlError, Problem
+from meetctl.model.errors import MeetctlError, Problem
 from meetctl.model.notice import kind_words
 from meetctl.model.schedule import Occurrence, occurrences
 from meetctl.model.selection import previous_in_series
@@ -23,8 +23,10 @@ from meetctl.model.wording import format_date, slugify
 
 #: The formats ``meetctl agenda`` writes; PDF is made from the HTML.
 AGENDA_FORMATS = ("text", "markdown", "html", "pdf")
-#: Written into every HTML and PDF agenda, so ``-o`` knows a file it may replace.
+#: In every HTML, Markdown and PDF agenda: ``<meta name="generator">``, a first-line comment, the PDF's Creator.
 GENERATOR = "meetctl agenda"
+#: The kind of file (:data:`meetctl.output.KINDS`) each format writes: what ``-o`` may replace without ``--force``.
+OUTPUT_KINDS = {"text": "agenda", "markdown": "agenda", "html": "html", "pdf": "pdf"}
 #: How far back and ahead the previous and next meetings are looked for.
 HORIZON = timedelta(days=2 * 366)
 
@@ -139,28 +141,6 @@ def default_agenda_path(o: Occurrence, fmt: str) -> Path:
     """``agenda-YYYY-MM-DD-<slug>.EXT`` in the current folder (for a terminal, where bytes are no use)."""
     ext = {"text": "txt", "markdown": "md", "html": "html", "pdf": "pdf"}[fmt]
     return Path(f"agenda-{o.date.isoformat()}-{slugify(o.title, 40)}.{ext}")
-
-
-def check_agenda_path(path: Path, force: bool) -> None:
-    """Refuse to replace, without ``--force``, a file that is not of the kind ``agenda`` writes.
-
-    HTML and Markdown agendas carry a ``meetctl agenda`` marker; a ``.pdf`` is known by its
-    header. A plain-text file could be anything (notes, the minutes), so it needs ``--force``.
-    """
-    if force or not path.exists() and not path.is_symlink():
-        return
-    where = Location(str(path))
-    if not path.is_file():
-        raise MeetctlError.at(where, "is not a regular file; not overwritten")
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(8192)
-    except OSError as exc:
-        raise MeetctlError.at(where, f"cannot read: {exc.strerror or exc}") from None
-    if head.startswith(b"%PDF-") and path.suffix.lower() == ".pdf":
-        return  # a PDF over a PDF: the kind agenda --format pdf writes
-    if GENERATOR.encode() not in head:
-        raise MeetctlError.at(where, "exists and is not an agenda; not overwritten (use --force to replace it)")
 
 
 def agenda_deadline_warning(o: Occurrence, today: date) -> Problem | None:

@@ -11,6 +11,12 @@ Markdown (and inline HTML), ``*.txt.j2`` ones are plain text. Fixed words go
 through ``_()``: with a ``group.locale`` (or ``--locale``) whose language has a
 catalogue in ``meetctl/documents/locales/`` (Catalan, French), they are translated; dates
 and times follow the locale in any language Babel knows.
+
+Templates are data (a group's templates folder may be shared, and cron renders it):
+they render in Jinja2's immutable sandbox, so a template reaches no Python internals
+(``cycler.__init__.__globals__``), cannot change the values it is given, and loads only
+files inside the template folders (a symlink out of them is refused). A template the
+sandbox stops is an input error at the template's file and line.
 """
 
 from __future__ import annotations
@@ -197,12 +203,13 @@ class Templates:
         if kind in self._envs:
             return self._envs[kind]
         import jinja2
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
         from markupsafe import Markup
 
-        builtin = jinja2.FileSystemLoader(str(BUILTIN_DIR))
+        builtin = _folder_loader(BUILTIN_DIR)
         loader = jinja2.ChoiceLoader(
             [
-                *(jinja2.FileSystemLoader(str(d)) for d in self.group_dirs),
+                *(_folder_loader(d) for d in self.group_dirs),
                 jinja2.PrefixLoader({"builtin": builtin}),
                 builtin,
             ]
@@ -215,7 +222,7 @@ class Templates:
                 return markdown_escape(value)
             return value
 
-        env = jinja2.Environment(
+        env = ImmutableSandboxedEnvironment(
             loader=loader,
             # CSS is included raw inside <style>; everything else in an HTML document is escaped.
             autoescape=(lambda name: not (name or "").endswith(".css.j2")) if kind == "html" else False,
@@ -272,6 +279,23 @@ class Templates:
             raise MeetctlError(_template_problem(exc, name, [*self.group_dirs, BUILTIN_DIR])) from None
 
 
+def _folder_loader(folder: Path) -> Any:
+    """A Jinja2 loader for the templates inside ``folder`` only: no ``..``, no symlink leading out."""
+    import jinja2
+
+    root = os.path.realpath(folder)
+
+    class FolderLoader(jinja2.FileSystemLoader):
+        def get_source(self, environment: Any, template: str) -> Any:
+            source, filename, uptodate = super().get_source(environment, template)
+            real = os.path.realpath(filename)
+            if os.path.commonpath([root, real]) != root:
+                raise jinja2.TemplateNotFound(f"{template} (it leads outside the templates folder {folder})")
+            return source, filename, uptodate
+
+    return FolderLoader(str(folder))
+
+
 def _bytecode_cache(kind: str) -> Any:
     """Compiled templates kept in the user's cache folder: a run skips Jinja's compiler (~20 ms).
 
@@ -297,7 +321,7 @@ def _bytecode_cache(kind: str) -> Any:
         from platformdirs import user_cache_dir
 
         base = Path(os.environ.get("MEETCTL_CACHE_DIR") or user_cache_dir("meetctl"))
-        folder = base / "templates" / f"{__version__}-{kind}"
+        folder = base / "templates" / f"{__version__}-sandboxed-{kind}"
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
@@ -306,6 +330,7 @@ def _bytecode_cache(kind: str) -> Any:
 
 def _template_problem(exc: BaseException, name: str, dirs: Sequence[Path]) -> Problem:
     import jinja2
+    from jinja2.sandbox import SecurityError
 
     # Jinja rewrites tracebacks so template frames carry the template's file and line;
     # the innermost frame from a templates folder is where the problem is.
@@ -321,6 +346,8 @@ def _template_problem(exc: BaseException, name: str, dirs: Sequence[Path]) -> Pr
         message = f"template not found: {exc.name}"
     elif isinstance(exc, jinja2.UndefinedError):
         message = f"template error: {exc.message}"
+    elif isinstance(exc, SecurityError):
+        message = f"template refused: {exc} (templates are data: they reach only the values they are given)"
     else:
         message = f"template error: {type(exc).__name__}: {exc}"
     return Problem(message, where or Location(name))

@@ -139,6 +139,8 @@ def edit_file(path: str | Path, make: Callable[[Editor], None], dry_run: bool = 
     """Apply ``make`` (which calls :class:`Editor` methods) to the file, safely. See the module doc."""
     name = str(path)
     real = Path(os.path.realpath(path))  # edit a symlink's target, keep the link
+    if real.exists() and not real.is_file():  # a folder, FIFO or device: reading it could hang
+        raise MeetctlError.at(Location(name), "is not a regular file; meetctl edits only programme files")
     if dry_run:
         return _prepare(name, _read(real, name), make)
     if real.exists() and not os.access(real, os.W_OK):

@@ -323,19 +323,15 @@ def _one_line(text: str | None) -> str:
 def write(path: Path, answers: Answers, force: bool = False) -> str:
     """Write the new programme to ``path``; return what to tell the user."""
     from meetctl.model import checks
-    from meetctl.output import write_atomic
+    from meetctl.output import check_output, write_output
 
     name = str(path)
-    if path.exists() and not force:
+    if os.path.lexists(path) and not force:
         raise MeetctlError.at(Location(name), "already exists; meetctl init replaces it only with --force")
-    if not path.parent.is_dir():
-        raise MeetctlError.at(Location(name), f"no such folder: {path.parent}")
+    check_output(path, "programme", force)
     text = render(answers)
     programme = parse_programme(text, name)  # the code of `meetctl check`: never write a broken file
-    try:
-        write_atomic(path, text.encode("utf-8"))
-    except OSError as exc:
-        raise MeetctlError.at(Location(name), f"cannot write: {exc.strerror or exc}") from None
+    write_output(path, text.encode("utf-8"), "programme", force)
     summary = checks.summaries([programme], answers.first)[0]
     hint = "add meetings with `meetctl add --date YYYY-MM-DD --title ...`"
     return f"wrote {name}\n{summary}\nnext: edit it by hand, or {hint}"

@@ -24,6 +24,10 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from email.message import EmailMessage
 
 PASSWORD_ENV = "MEETCTL_SMTP_PASSWORD"
+#: Set to 1 to let the password go over a connection without TLS (security = "none").
+#: An opt-in outside the programme file: whoever can edit a shared programme must not be
+#: able to send cron's password, readable, to a server of their choosing.
+CLEARTEXT_ENV = "MEETCTL_SMTP_ALLOW_CLEARTEXT"
 STATE_ENV = "MEETCTL_STATE_DIR"
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 TIMEOUT_S = 30.0
@@ -59,8 +63,13 @@ def smtp_settings(
     security: str | None = None,
     user: str | None = None,
     env: Mapping[str, str] = os.environ,
+    allow_cleartext: bool = False,
 ) -> SmtpSettings:
-    """The ``[mail]`` table with the --smtp-* flags on top, and the password from the environment."""
+    """The ``[mail]`` table with the --smtp-* flags on top, and the password from the environment.
+
+    A login over a connection without TLS is refused unless ``allow_cleartext``
+    (``--allow-cleartext-auth``) or ``$MEETCTL_SMTP_ALLOW_CLEARTEXT=1`` says so.
+    """
     mail = mail or MailSettings()
     host = host or mail.smtp_host
     security = (security or mail.security or "starttls").lower()
@@ -76,6 +85,21 @@ def smtp_settings(
     password = env.get(PASSWORD_ENV) or None
     if user and password is None:
         raise MeetctlError(Problem(f"{PASSWORD_ENV} is not set: it is the SMTP password for {user}"))
+    if user and not user.isascii():
+        raise MeetctlError(Problem(f"the SMTP user name {user!r} is not ASCII, which SMTP login cannot send"))
+    if password is not None and not password.isascii():
+        # Never show it, not even one character of it.
+        raise MeetctlError(
+            Problem(f"{PASSWORD_ENV} has characters other than ASCII, which SMTP login cannot send (not shown)")
+        )
+    if user and security == "none" and not (allow_cleartext or env.get(CLEARTEXT_ENV) == "1"):
+        raise MeetctlError(
+            Problem(
+                f"security = \"none\" would send the password for {user} unencrypted to {host}:{port}; "
+                f"use starttls or tls, or allow it outside the programme with --allow-cleartext-auth "
+                f"or {CLEARTEXT_ENV}=1"
+            )
+        )
     return SmtpSettings(host=host, port=port, security=security, user=user, password=password)
 
 

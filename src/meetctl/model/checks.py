@@ -74,6 +74,7 @@ def warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
                         "warning",
                     )
                 )
+    found.extend(notice_warnings(programmes, today))
     first, last = check_window(programmes, today)
     listed = occurrences(programmes, first, last)
     found.extend(_holiday_warnings(programmes, listed, first, last))
@@ -98,6 +99,32 @@ def warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
                 "warning",
             )
         )
+    return found
+
+
+#: ``check`` warns of a notice deadline this many days ahead (and of one that has passed).
+NOTICE_WARNING_DAYS = 7
+
+
+def notice_warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
+    """Meetings still to come whose notice deadline is within a week, or has passed without them being held."""
+    from meetctl.model.notice import pending_notices
+    from meetctl.model.wording import format_date
+
+    found: list[Problem] = []
+    for o in pending_notices(programmes, today, today + timedelta(days=NOTICE_WARNING_DAYS)):
+        deadline = o.notice_deadline
+        assert deadline is not None and o.notice is not None
+        place = o.meeting.location if o.meeting else (o.series.location if o.series else None)
+        days = (deadline - today).days
+        count = f"{abs(days)} day{'s' if abs(days) != 1 else ''}"
+        if days < 0:
+            when = f"the deadline for notice was {format_date(deadline)} ({deadline}), {count} ago"
+        elif days == 0:
+            when = f"notice must be given today, {format_date(deadline)} ({deadline})"
+        else:
+            when = f"notice must be given by {format_date(deadline)} ({deadline}), in {count}"
+        found.append(Problem(f"{o.date} '{o.title}' needs notice of {o.notice}: {when}", place, "warning"))
     return found
 
 

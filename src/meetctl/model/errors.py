@@ -29,8 +29,8 @@ class Location(NamedTuple):
 
     def __str__(self) -> str:
         if self.line is None:
-            return self.path
-        return f"{self.path}:{self.line}:{self.column or 1}"
+            return one_line(self.path)
+        return f"{one_line(self.path)}:{self.line}:{self.column or 1}"
 
 
 class Problem(NamedTuple):
@@ -41,8 +41,25 @@ class Problem(NamedTuple):
     severity: str = "error"  # "error" or "warning"
 
     def __str__(self) -> str:
+        """``PATH:LINE:COL: error: message``, always one line with no terminal control characters."""
         prefix = f"{self.location}: " if self.location else "meetctl: "
-        return f"{prefix}{self.severity}: {self.message}"
+        return f"{prefix}{self.severity}: {one_line(self.message)}"
+
+
+# Line breaks, control characters (ESC, BEL, ...) and bidirectional overrides would let a
+# value split one problem over several lines (forging `other.toml:1:1: error:` lines) or
+# drive the terminal; in a message they are shown escaped, as Python writes them.
+_UNPRINTABLE = None
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control, line-breaking or bidi character written as an escape (``\\x1b``)."""
+    global _UNPRINTABLE
+    if _UNPRINTABLE is None:
+        import re
+
+        _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class MeetctlError(Exception):

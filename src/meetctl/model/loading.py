@@ -152,6 +152,92 @@ def _str(value: Any) -> str:
     return value
 
 
+# What text may contain, decided once here (README "What text may contain"): no field
+# takes a control character (NUL, BEL, ESC, a lone CR, ...), bidirectional overrides or
+# Unicode line separators; only the fields that are prose (TEXT_FIELDS) may span lines,
+# with newlines and tabs (a CRLF is read as a newline).
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_FORBIDDEN_IN_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+_FORBIDDEN_IN_TEXT = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+
+
+def _bad_character(match: re.Match[str]) -> str:
+    return f"U+{ord(match.group()):04X}"
+
+
+def _line(value: Any) -> str:
+    """A one-line string (a name, title, id, address of a person): no control characters at all."""
+    value = _str(value)
+    if m := _FORBIDDEN_IN_LINE.search(value):
+        what = "a line break" if m.group() in "\r\n\u2028\u2029" else f"the control character {_bad_character(m)}"
+        raise ValueError(f"must be one line of text; it contains {what}")
+    return value
+
+
+def _text(value: Any) -> str:
+    """Prose that may span lines (a description, notes, directions): newlines and tabs only."""
+    value = _str(value).replace("\r\n", "\n")
+    if m := _FORBIDDEN_IN_TEXT.search(value):
+        what = "a lone carriage return" if m.group() == "\r" else f"the control character {_bad_character(m)}"
+        raise ValueError(f"contains {what}; only newlines and tabs may be written in text")
+    return value
+
+
+def web_link(value: Any, schemes: Sequence[str] = ("http", "https")) -> str:
+    """A link meetctl may write into documents, calendars and mail: an absolute URL of ``schemes``.
+
+    The one check for every link field (``website``, and any later one such as ``online``):
+    ``javascript:``, ``data:``, ``file:`` and relative links are refused, and so are
+    credentials in the link and anything that is not one line.
+    """
+    from urllib.parse import urlsplit
+
+    value = _line(value)
+    if value != value.strip() or any(c.isspace() for c in value):
+        raise ValueError(f"a link must not contain spaces: {value!r}")
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises ValueError for a bad port
+    except ValueError:
+        raise ValueError(f"{value!r} is not a link") from None
+    del port
+    if parts.scheme.lower() not in schemes:
+        allowed = " or ".join(f"{s}://" for s in schemes)
+        raise ValueError(f"{value!r} is not a link meetctl writes: it must start with {allowed}")
+    if not parts.hostname:
+        raise ValueError(f"{value!r} has no host name")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("a link must not carry a user name or password")
+    return value
+
+
+def email_address(value: Any) -> str:
+    """An email address, ``sec@example.org`` or ``Secretary <sec@example.org>``: one, complete, sendable.
+
+    The domain may be international (``exämple.org``); mail encodes it with IDNA.
+    """
+    from email.utils import getaddresses
+
+    value = _line(value)
+    pairs = getaddresses([value])
+    if len(pairs) != 1 or not pairs[0][1]:
+        raise ValueError(f"{value!r} is not one email address like 'secretary@example.org'")
+    if "<" not in value and pairs[0][1] != value.strip():  # 'a@b.c d': not what was written
+        raise ValueError(f"{value!r} is not one email address like 'secretary@example.org'")
+    local, at, domain = pairs[0][1].rpartition("@")
+    if not at or not local.strip('"') or not domain:
+        raise ValueError(f"{value!r} is not an email address like 'secretary@example.org'")
+    if not local.isascii():
+        raise ValueError(f"{value!r}: the part before @ must be plain ASCII")
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError(f"{value!r}: {domain!r} is not a valid domain name") from None
+    if not re.fullmatch(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}", ascii_domain):
+        raise ValueError(f"{value!r}: {domain!r} is not a domain name like 'example.org'")
+    return value
+
+
 def _int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError("a whole number")
@@ -195,10 +281,10 @@ def _duration(value: Any) -> timedelta:
 
 def _str_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):  # a lone name is a list of one
-        return (_str(value),)
+        return (_line(value),)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise TypeError("a list of strings")
-    return tuple(value)
+    return tuple(_line(v) for v in value)
 
 
 def _date_list(value: Any) -> tuple[date, ...]:
@@ -215,42 +301,16 @@ def _texts(value: Any) -> tuple[str, ...]:
     return items
 
 
-#: Control characters and spaces: never part of a link we write into a calendar, mail or page.
-_NOT_IN_LINK = re.compile(r"[\x00-\x20\x7f-\x9f\u2028\u2029]")
-
-
-def check_link(value: str) -> str:
-    """An ``http``/``https`` link with a host, else ValueError: nothing else may reach an output."""
-    from urllib.parse import urlsplit
-
-    if _NOT_IN_LINK.search(value):
-        raise ValueError(f"{value!r} is not a link (it has a space or a control character)")
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError:
-        raise ValueError(f"{value!r} is not a link") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{value!r} is not an http:// or https:// link")
-    return value
-
-
-def _link(value: Any) -> str:
-    return check_link(_str(value))
-
-
 def _paper(value: Any) -> str:
-    """A paper: a link (http/https only) or a file name."""
-    text = _str(value)
+    """A paper to read beforehand: a link (checked as every link is) or a file name."""
+    text = _line(value)
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:(?![\\/])", text) or "://" in text:
-        return check_link(text)
-    if _NOT_IN_LINK.search(text.replace(" ", "")):
-        raise ValueError(f"{text!r} has a control character")
+        return web_link(text)
     return text
 
 
 def _notice(value: Any):  # -> NoticeRule
-    return parse_notice(_str(value))
+    return parse_notice(_line(value))
 
 
 def _minutes(value: Any) -> int:
@@ -263,40 +323,40 @@ def _minutes(value: Any) -> int:
 Check = Callable[[Any], Any]
 
 GROUP_KEYS: dict[str, Check] = {
-    "name": _str, "timezone": _str, "email": _str, "mailing_list": _str,
-    "website": _str, "welcome": _str, "country": _str, "locale": _str,
+    "name": _line, "timezone": _line, "email": email_address, "mailing_list": email_address,
+    "website": web_link, "welcome": _text, "country": _line, "locale": _line,
 }  # fmt: skip
 ON_HOLIDAY = ("skip", "before", "after")
 VENUE_KEYS: dict[str, Check] = {
-    "name": _str, "address": _str, "directions": _str, "accessibility": _str,
-    "online": _link,
+    "name": _line, "address": _text, "directions": _text, "accessibility": _text,
+    "online": web_link,
 }  # fmt: skip
 MAIL_KEYS: dict[str, Check] = {
-    "smtp_host": _str, "smtp_port": _int, "security": _str, "user": _str,
+    "smtp_host": _line, "smtp_port": _int, "security": _line, "user": _line,
 }  # fmt: skip
 SERIES_KEYS: dict[str, Check] = {
-    "id": _str, "title": _str, "rule": _str, "start": _time, "duration": _duration,
-    "venue": _str, "from": _date, "until": _date, "skip": _date_list,
-    "description": _str, "lead": _str, "uid": _str, "on_holiday": _str,
-    "online": _link, "kind": _str, "notice": _notice,
+    "id": _line, "title": _line, "rule": _line, "start": _time, "duration": _duration,
+    "venue": _line, "from": _date, "until": _date, "skip": _date_list,
+    "description": _text, "lead": _line, "uid": _line, "on_holiday": _line,
+    "online": web_link, "kind": _line, "notice": _notice,
 }  # fmt: skip
 MEETING_KEYS: dict[str, Check] = {
-    "series": _str, "date": _date, "title": _str, "description": _str, "lead": _str,
-    "start": _time, "duration": _duration, "venue": _str, "end_date": _date,
-    "cancelled": _bool, "reason": _str, "replaces": _date, "chair": _str,
-    "speakers": _str_list, "attendance": _int, "notes": _str, "uid": _str,
+    "series": _line, "date": _date, "title": _line, "description": _text, "lead": _line,
+    "start": _time, "duration": _duration, "venue": _line, "end_date": _date,
+    "cancelled": _bool, "reason": _text, "replaces": _date, "chair": _line,
+    "speakers": _str_list, "attendance": _int, "notes": _text, "uid": _line,
     "sessions": lambda v: v,  # checked item by item below
-    "online": _link, "kind": _str, "notice": _notice,
+    "online": web_link, "kind": _line, "notice": _notice,
     "agenda": lambda v: v,  # checked item by item below
     "apologies": _texts, "actions": _texts,
 }  # fmt: skip
 AGENDA_ITEM_KEYS: dict[str, Check] = {
-    "title": _str, "lead": _str, "minutes": _minutes, "paper": _paper,
+    "title": _line, "lead": _line, "minutes": _minutes, "paper": _paper,
 }  # fmt: skip
 AGENDA_KEYS: dict[str, Check] = {"standing_items": _texts}
 SESSION_KEYS: dict[str, Check] = {
-    "title": _str, "date": _date, "start": _time, "end": _time, "room": _str,
-    "chair": _str, "speakers": _str_list, "description": _str,
+    "title": _line, "date": _date, "start": _time, "end": _time, "room": _line,
+    "chair": _line, "speakers": _str_list, "description": _text,
 }  # fmt: skip
 TOP_KEYS = ("group", "venues", "mail", "agenda", "series", "meetings")
 
@@ -402,6 +462,11 @@ class _Validator:
             return {}
         out = {}
         for venue_id, value in raw.items():
+            try:
+                _line(venue_id)
+            except ValueError as exc:
+                self.error(("venues", venue_id), f"venue id {venue_id!r}: {exc}")
+                continue
             values = self.table(value, ("venues", venue_id), VENUE_KEYS, ("name",))
             if values is not None and "name" in values:
                 out[venue_id] = Venue(id=venue_id, **values)

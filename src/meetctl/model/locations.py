@@ -66,7 +66,10 @@ class KeyLocator:
                 self._scanned[table] = (number, line.index("[") + 1)
                 continue
             if m := re.match(_TABLE_HEADER, line):
-                table = self._resolve(_split_dotted(m.group(1)), counts)
+                names = _split_dotted(m.group(1))
+                for depth in range(1, len(names)):  # `[venue.x]` also locates an unknown table `venue`
+                    self._scanned.setdefault(self._resolve(names[:depth], counts), (number, line.index("[") + 1))
+                table = self._resolve(names, counts)
                 self._scanned[table] = (number, line.index("[") + 1)
                 continue
             if m := re.match(_KEY_VALUE, line):
