@@ -562,3 +562,16 @@ def test_index_holds_a_year_each_way_and_other_years_have_their_pages(cli, write
     assert days == {f"2030-{m:02d}-{last_wednesday(2030, m).day:02d}" for m in range(1, 13)}
     # Every meeting has its page, whichever listing it is on.
     assert (out / "meetings" / f"{last_wednesday(2030, 12)}-discussion.html").is_file()
+
+
+def test_never_replaces_the_folder_that_holds_the_programme_even_with_force(cli, tmp_path: Path):
+    programme = tmp_path / "branch" / "programme.toml"
+    programme.parent.mkdir()
+    programme.write_text(PROGRAMME, encoding="utf-8")
+    for target in (programme.parent, tmp_path):
+        result = cli("site", "-f", programme, "--today", TODAY, "--flyers", "0", "-o", target, "--force")
+        assert result.exit_code == 2
+        assert result.stderr.splitlines() == [
+            f"{target}: error: holds the programme file {programme}; give the site a folder of its own"
+        ]
+        assert programme.read_text(encoding="utf-8") == PROGRAMME

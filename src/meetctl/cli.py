@@ -1037,7 +1037,7 @@ def site(
     """
     from meetctl.calendars.export import build_calendar
     from meetctl.documents.flyers import flyer_html, html_to_pdf
-    from meetctl.documents.site import build_site, site_base_url, site_window
+    from meetctl.documents.site import build_site, check_site_folder, site_base_url, site_window
     from meetctl.output import write_folder
 
     programmes = _load_for_documents(files, locale, series, one_offs)
@@ -1045,6 +1045,7 @@ def site(
     url = site_base_url(base_url, programmes)
     day = today_for(today, programmes)
     folder = output or Path(programmes[0].path).parent / "site"
+    check_site_folder(folder, programmes)
     window = site_window(programmes, day)
     base = templates or Path(programmes[0].path).parent
 

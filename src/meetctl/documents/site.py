@@ -605,6 +605,21 @@ def occurrence_calendar(o: Occurrence) -> bytes:
     return single_event_calendar(o)
 
 
+def check_site_folder(folder: Path, programmes: Sequence[Programme]) -> None:
+    """Refuse a site folder that holds a programme file: replacing it, even with --force, would lose it."""
+    from meetctl.model.errors import Location
+
+    where = folder.resolve()
+    if where.exists() and not where.is_dir():
+        return  # not a folder at all: the folder writer says so
+    for p in programmes:
+        path = Path(p.path).resolve()
+        if path.is_relative_to(where):
+            raise MeetctlError.at(
+                Location(str(folder)), f"holds the programme file {p.path}; give the site a folder of its own"
+            )
+
+
 def site_window(programmes: Sequence[Programme], today: date) -> tuple[date, date]:
     """The meetings a site covers: all of each programme (open-ended ones to a year past today)."""
     from meetctl.calendars.export import expand_window
