@@ -39,6 +39,22 @@ def twelve_meetings(path: Path) -> Path:
     return path
 
 
+def day_school(path: Path) -> Path:
+    """The example's group with a one-day school of six sessions (the flyer that must fit one page)."""
+    head = EXAMPLE.read_text().split("[[series]]")[0]
+    sessions = "".join(
+        f'[[meetings.sessions]]\ntitle = "Session {i}: a talk with a longish title"\nstart = "{10 + i}:00"\n'
+        f'end = "{10 + i}:45"\nroom = "Main hall"\nspeakers = ["Speaker {i}a", "Speaker {i}b"]\n'
+        for i in range(6)
+    )
+    meeting = (
+        '[[meetings]]\ndate = 2017-11-11\ntitle = "Day school"\nstart = "10:00"\nduration = "7h"\n'
+        'venue = "regent"\ndescription = "Six sessions on the history of the movement."\n'
+    )
+    path.write_text(head + meeting + sessions, encoding="utf-8")
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=15)
@@ -46,6 +62,7 @@ def main() -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="meetctl-bench-"))
     programme = twelve_meetings(folder / "programme.toml")
+    school = day_school(folder / "school.toml")
     announce = [*MEETCTL, "announce", "-f", str(EXAMPLE), "--from", "2017-01-01"]
     # Interleaved (A, B, C, A, B, C, ...) so the baselines meet the same machine load as meetctl.
     start_up = measure_together(
@@ -71,6 +88,12 @@ def main() -> None:
         measure("term flyer, 12 meetings, PDF (A5)", [*term, "--paper", "a5", "-o", str(folder / "a5.pdf")], slow),
         measure("one-meeting flyer, PDF (A4)", [*MEETCTL, "flyer", "-f", str(EXAMPLE), "2017-02-22",
                                                 "-o", str(folder / "one.pdf")], slow),  # fmt: skip
+        # Laid out at several type scales to find the largest that fits one page (issue 15).
+        measure(
+            "day school, six sessions, PDF (A5)",
+            [*MEETCTL, "flyer", "-f", str(school), "2017-11-11", "--paper", "a5", "-o", str(folder / "school.pdf")],
+            slow,
+        ),
     ]
     print_table("Flyers (ratio against python -c pass; target: PDF under 3 s)", flyers, python)
 

@@ -46,7 +46,8 @@ def test_ten_parallel_adds_all_land(tmp_path):
     mondays = [first + timedelta(weeks=i) for i in range(10)]
     procs = [
         subprocess.Popen(
-            [MEETCTL, "add", "-f", str(path), "--date", day.isoformat(), "--title", f"Chapter {i + 1}"],
+            [MEETCTL, "add", "-f", str(path), "--series", "reading", "--date", day.isoformat(),
+             "--title", f"Chapter {i + 1}"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         for i, day in enumerate(mondays)

@@ -9,6 +9,7 @@ the old text with the changed lines, and nothing else, different.
 from __future__ import annotations
 
 import calendar
+import json
 import os
 import shutil
 import subprocess
@@ -75,7 +76,7 @@ def run_ok(cli, *args) -> str:
 def test_add_puts_a_meeting_in_date_order_and_touches_nothing_else(cli, commented):
     # 2024-03-27 is the last Wednesday of March 2024: after February's talk, before May's day school.
     assert date(2024, 3, 27).weekday() == 2 and (date(2024, 3, 27) + timedelta(days=7)).month == 4
-    out = run_ok(cli, "add", "-f", commented, "--date", "2024-03-27", "--title", 'The "third" talk',
+    out = run_ok(cli, "add", "-f", commented, "--series", "talks", "--date", "2024-03-27", "--title", 'The "third" talk',
                  "--lead", "Ann")  # fmt: skip
     expected = spliced(
         ORIGINAL,
@@ -88,7 +89,7 @@ def test_add_puts_a_meeting_in_date_order_and_touches_nothing_else(cli, commente
 
 
 def test_add_after_the_last_meeting_keeps_the_following_comment_with_what_follows(cli, commented):
-    run_ok(cli, "add", "-f", commented, "--date", "2024-06-26", "--title", "Summer talk")
+    run_ok(cli, "add", "-f", commented, "--series", "talks", "--date", "2024-06-26", "--title", "Summer talk")
     expected = spliced(
         ORIGINAL, 'end = "12:30"\n', '\n[[meetings]]\nseries = "talks"\ndate = 2024-06-26\ntitle = "Summer talk"\n',
         after=True,
@@ -185,7 +186,7 @@ def test_venue_add_goes_after_the_last_venue(cli, commented):
 
 def test_every_edit_leaves_a_valid_programme_and_every_comment(cli, commented):
     steps = [
-        ("add", "-f", commented, "--date", "2024-03-27", "--title", "Third"),
+        ("add", "-f", commented, "--series", "talks", "--date", "2024-03-27", "--title", "Third"),
         ("cancel", "-f", commented, "2024-03-27", "--reason", "Ill"),
         ("move", "-f", commented, "2024-02-28", "--to", "2024-03-06", "--venue", "pub"),
         ("record", "-f", commented, "2024-01-31", "--attendance", "9", "--today", "2024-06-01"),
@@ -208,7 +209,7 @@ def test_every_edit_leaves_a_valid_programme_and_every_comment(cli, commented):
 def test_a_file_without_meetings_gets_them_at_the_end(cli, write_programme):
     path = write_programme(WEEKLY, header=True)
     before = path.read_text(encoding="utf-8")
-    run_ok(cli, "add", "-f", path, "--date", "2024-01-08", "--title", "Chapter 1")
+    run_ok(cli, "add", "-f", path, "--series", "reading", "--date", "2024-01-08", "--title", "Chapter 1")
     assert path.read_text(encoding="utf-8") == (
         before + '\n[[meetings]]\nseries = "reading"\ndate = 2024-01-08\ntitle = "Chapter 1"\n'
     )
@@ -217,7 +218,7 @@ def test_a_file_without_meetings_gets_them_at_the_end(cli, write_programme):
 def test_a_file_without_a_final_newline(cli, write_programme):
     path = write_programme(HEADER + WEEKLY.rstrip("\n"))
     before = path.read_text(encoding="utf-8")
-    run_ok(cli, "add", "-f", path, "--date", "2024-01-08", "--title", "Chapter 1")
+    run_ok(cli, "add", "-f", path, "--series", "reading", "--date", "2024-01-08", "--title", "Chapter 1")
     assert path.read_text(encoding="utf-8") == (
         before + '\n\n[[meetings]]\nseries = "reading"\ndate = 2024-01-08\ntitle = "Chapter 1"\n'
     )
@@ -234,7 +235,7 @@ def test_meetings_out_of_date_order_get_the_new_one_last(cli, write_programme):
         date = 2024-01-08
         """, header=True)  # fmt: skip
     before = path.read_text(encoding="utf-8")
-    run_ok(cli, "add", "-f", path, "--date", "2024-01-01", "--title", "Intro")
+    run_ok(cli, "add", "-f", path, "--series", "reading", "--date", "2024-01-01", "--title", "Intro")
     assert path.read_text(encoding="utf-8") == (
         before + '\n[[meetings]]\nseries = "reading"\ndate = 2024-01-01\ntitle = "Intro"\n'
     )
@@ -265,7 +266,7 @@ def test_indented_tables_get_indented_keys(cli, write_programme):
 def test_meetings_written_as_an_inline_array_are_refused_not_rewritten(cli, write_programme):
     path = write_programme('meetings = [{series = "reading", date = 2024-01-08}]\n' + HEADER + WEEKLY)
     before = path.read_bytes()
-    result = cli("add", "-f", path, "--date", "2024-01-15", "--title", "Two")
+    result = cli("add", "-f", path, "--series", "reading", "--date", "2024-01-15", "--title", "Two")
     assert result.exit_code == 2
     assert "cannot make this change without rewriting what you wrote" in result.stderr
     assert path.read_bytes() == before
@@ -285,7 +286,7 @@ def test_the_mode_of_the_file_and_a_symlink_to_it_are_kept(cli, commented, tmp_p
 def test_any_title_reads_back_exactly(tmp_path, title):
     path = tmp_path / "programme.toml"
     path.write_text(HEADER + WEEKLY, encoding="utf-8")
-    edit_file(path, edit.add(edit.NewMeeting(date=date(2024, 1, 8), title=title)))
+    edit_file(path, edit.add(edit.NewMeeting(date=date(2024, 1, 8), series="reading", title=title)))
     assert tomllib.loads(path.read_text(encoding="utf-8"))["meetings"][0]["title"] == title
 
 
@@ -325,7 +326,7 @@ def test_a_new_reason_replaces_the_old_one(cli, commented):
 def refused(cli, path: Path, *args: str) -> str:
     """Run an edit that must be refused: exit 2, the file as it was; return stderr."""
     before = path.read_bytes()
-    command = 2 if args[0] == "venue" else 1
+    command = 2 if args[0] in ("venue", "series") else 1
     result = cli(*args[:command], "-f", path, *args[command:])
     assert result.exit_code == 2, result.stdout
     assert path.read_bytes() == before
@@ -349,12 +350,34 @@ def test_adding_on_a_skipped_date_is_refused(cli, commented):
     assert "2024-08-28 is skipped in series 'talks'" in err
 
 
-def test_adding_a_date_that_is_already_written_is_refused(cli, commented):
+def test_adding_a_series_date_without_saying_which_is_refused_naming_both_options(cli, commented):
     err = refused(cli, commented, "add", "--date", "2024-01-31", "--title", "Again")
     assert err == (
-        f"{commented}: error: refused: the 2024-01-31 meeting of series 'talks' is already written "
-        "(meetings[1] at line 36); edit it by hand, or use cancel, move or record\n"
+        f"{commented}: error: add: 2024-01-31 is a date of series 'talks' (Monthly talk): give --series talks "
+        "to describe that meeting, or --one-off for a separate meeting of no series\n"
     )
+
+
+def test_adding_a_date_that_is_already_written_updates_it_in_place(cli, commented):
+    out = run_ok(cli, "add", "-f", commented, "--series", "talks", "--date", "2024-01-31", "--title", "Again",
+                 "--lead", "Ann")  # fmt: skip
+    assert out == f"{commented}: changed: updated the Wed 31 Jan 2024 meeting of series 'talks': title, lead\n"
+    expected = replaced(ORIGINAL, 'title = "Opening"\n', 'title = "Again"\n')
+    expected = spliced(expected, "attendance = 0x0F   # hex, why not\n", 'lead = "Ann"\n', after=True)
+    assert commented.read_text(encoding="utf-8") == expected
+
+
+def test_a_one_off_on_a_series_date_is_a_second_meeting(cli, commented):
+    out = run_ok(cli, "add", "-f", commented, "--one-off", "--date", "2024-01-31", "--title", "Film",
+                 "--start", "14:00")  # fmt: skip
+    assert out == f"{commented}: changed: added a meeting on Wed 31 Jan 2024: 'Film' (one-off)\n"
+    listed = json.loads(run_ok(cli, "list", "-f", commented, "--from", "2024-01-31", "--to", "2024-01-31", "--json"))
+    assert [(m["title"], m["series"]) for m in listed] == [("Film", None), ("Opening", "talks")]
+
+
+def test_one_off_and_series_together_are_refused(cli, commented):
+    err = refused(cli, commented, "add", "--one-off", "--series", "talks", "--date", "2024-01-31", "--title", "X")
+    assert "give --series ID (a meeting of that series) or --one-off (of no series), not both" in err
 
 
 def test_a_one_off_needs_a_title_and_a_start(cli, commented):
@@ -388,7 +411,7 @@ def test_adding_on_top_of_another_meeting_is_refused_unless_allowed(cli, comment
     ],
 )
 def test_bad_add_options_are_refused_with_one_line_each(cli, commented, args, message):
-    err = refused(cli, commented, "add", "--date", "2024-03-27", "--title", "T", *args)
+    err = refused(cli, commented, "add", "--date", "2024-03-27", "--series", "talks", "--title", "T", *args)
     assert err == f"{commented}: error: {message}\n"
 
 
@@ -471,7 +494,7 @@ def test_a_real_meetctl_process_adds_and_refuses(tmp_path):
     path = tmp_path / "programme.toml"
     shutil.copyfile(FIXTURE, path)
     script = str(Path(sys.executable).parent / "meetctl")
-    ok = subprocess.run([script, "add", "-f", str(path), "--date", "2024-03-27", "--title", "Third"],
+    ok = subprocess.run([script, "add", "-f", str(path), "--series", "talks", "--date", "2024-03-27", "--title", "Third"],
                         capture_output=True, text=True)  # fmt: skip
     assert (ok.returncode, ok.stderr) == (0, "")
     assert ok.stdout == f"{path}: changed: added a meeting on Wed 27 Mar 2024: 'Third' (series talks)\n"
@@ -525,7 +548,7 @@ end = "12:00"
 def test_dates_written_as_strings_are_understood(cli, write_programme):
     path = write_programme(HEADER + WEEKLY + '\n[[meetings]]\nseries = "reading"\ndate = "2024-01-15"\n')
     before = path.read_text(encoding="utf-8")
-    run_ok(cli, "add", "-f", path, "--date", "2024-01-08", "--title", "First")
+    run_ok(cli, "add", "-f", path, "--series", "reading", "--date", "2024-01-08", "--title", "First")
     assert path.read_text(encoding="utf-8") == spliced(
         before, '[[meetings]]\nseries = "reading"\ndate = "2024-01-15"',
         '[[meetings]]\nseries = "reading"\ndate = 2024-01-08\ntitle = "First"\n\n',
@@ -557,14 +580,21 @@ days_2024 = st.one_of(
 )
 words = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=20).filter(lambda t: t.strip())
 edits = st.one_of(
-    st.builds(lambda d, t, s: edit.add(edit.NewMeeting(date=d, title=t, start=s), allow_clash=True),
-              days_2024, words, st.sampled_from([None, "09:30", "19:00"])),
+    st.builds(lambda d, t, s, series, one_off: edit.add(
+                  edit.NewMeeting(date=d, title=t, start=s, series=series, one_off=one_off), allow_clash=True),
+              days_2024, words, st.sampled_from([None, "09:30", "19:00"]), st.sampled_from([None, "talks"]),
+              st.booleans()),
     st.builds(edit.cancel, days_2024, st.none() | words),
     st.builds(lambda d, to, v: edit.move(d, to, venue=v, allow_clash=True),
               days_2024, days_2024, st.sampled_from([None, "pub", "hall"])),
     st.builds(lambda d, n, notes: edit.record(d, n, notes, today=date(2025, 1, 1)),
               days_2024, st.integers(0, 500), st.none() | words),
     st.builds(edit.add_venue, st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True), words, st.none() | words),
+    st.builds(edit.restore, days_2024),
+    st.builds(lambda i, rule, start: edit.add_series(edit.NewSeries(i, rule, start, date(2024, 1, 1))),
+              st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True),
+              st.sampled_from(["every Thursday", "every second Tuesday", "Mondays", "15th of every month"]),
+              st.sampled_from(["09:30", "19:00"])),
 )  # fmt: skip
 
 
@@ -585,3 +615,125 @@ def test_any_sequence_of_edits_keeps_the_file_valid_and_its_comments(tmp_path, s
         text = path.read_text(encoding="utf-8")
         load_programme(path)  # still valid
         assert comments(text) == comments(ORIGINAL)
+
+
+# --------------------------------------------------------------------------- restore, series add, venue list
+
+
+def test_restore_undoes_a_cancellation_and_keeps_every_comment(cli, commented):
+    run_ok(cli, "cancel", "-f", commented, "2024-01-31", "--reason", "Snow")
+    assert load_programme(commented).meetings[0].cancelled
+    out = run_ok(cli, "restore", "-f", commented, "2024-01-31")
+    assert out == f"{commented}: changed: restored Wed 31 Jan 2024 19:00-21:00 'Opening' (series talks): no longer cancelled\n"
+    assert commented.read_text(encoding="utf-8") == ORIGINAL
+    listed = json.loads(run_ok(cli, "list", "-f", commented, "--from", "2024-01-31", "--to", "2024-01-31", "--json"))
+    assert [m["status"] for m in listed] == ["scheduled"]
+
+
+def test_restore_of_a_meeting_that_is_not_cancelled_changes_nothing(cli, commented):
+    out = run_ok(cli, "restore", "-f", commented, "2024-01-31")
+    assert out == f"{commented}: nothing to change: Wed 31 Jan 2024 19:00-21:00 'Opening' (series talks) is not cancelled\n"
+    assert commented.read_text(encoding="utf-8") == ORIGINAL
+
+
+def test_restore_takes_a_date_out_of_a_series_skip_list(cli, write_programme):
+    path = write_programme(HEADER + WEEKLY + "skip = [2024-01-08, 2024-01-15]\n")
+    out = run_ok(cli, "restore", "-f", path, "2024-01-15")
+    assert "restored Mon 15 Jan 2024 of series 'reading'" in out
+    assert load_programme(path).series[0].skip == (date(2024, 1, 8),)
+
+
+def test_restore_will_not_rewrite_a_skip_list_with_comments(cli, commented):
+    err = refused(cli, commented, "restore", "2024-08-28")
+    assert "remove it there by hand" in err
+
+
+def test_restore_of_a_date_with_no_meeting_is_refused(cli, commented):
+    err = refused(cli, commented, "restore", "2024-03-20")
+    assert err.startswith(f"{commented}: error: restore: no meeting on Wed 20 Mar 2024")
+
+
+def test_series_add_writes_a_series_after_the_last_one(cli, commented):
+    out = run_ok(cli, "series", "add", "-f", commented, "reading", "--rule", "every Thursday", "--start", "18:30",
+                 "--duration", "90m", "--venue", "hall", "--from", "2024-01-01", "--title", "Reading group")  # fmt: skip
+    assert out == f"{commented}: changed: added series 'reading': 'Reading group', every Thursday, 18:30\n"
+    block = ('\n[[series]]\nid = "reading"\ntitle = "Reading group"\nrule = "every Thursday"\nstart = "18:30"\n'
+             'duration = "90m"\nvenue = "hall"\nfrom = 2024-01-01\n')  # fmt: skip
+    assert commented.read_text(encoding="utf-8") == spliced(ORIGINAL, "  2024-08-28,  # summer break\n]\n", block, after=True)
+    listed = json.loads(run_ok(cli, "list", "-f", commented, "--series", "reading", "--from", "2024-01-01",
+                               "--to", "2024-01-31", "--json"))  # fmt: skip
+    assert [m["date"] for m in listed] == ["2024-01-04", "2024-01-11", "2024-01-18", "2024-01-25"]
+
+
+def test_series_add_to_a_file_with_no_series_goes_before_the_meetings(cli, write_programme):
+    path = write_programme(HEADER + '\n[[meetings]]\ndate = 2024-01-08\ntitle = "AGM"\nstart = "19:00"\n')
+    run_ok(cli, "series", "add", "-f", path, "socials", "--rule", "every second Tuesday", "--start", "19:00",
+           "--today", "2024-01-01")  # fmt: skip
+    programme = load_programme(path)
+    assert [s.id for s in programme.series] == ["socials"] and programme.series[0].title == "Socials"
+    assert programme.series[0].from_date == date(2024, 1, 1)
+    assert path.read_text(encoding="utf-8").index("[[series]]") < path.read_text(encoding="utf-8").index("[[meetings]]")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("talks", "--rule", "every Monday", "--start", "19:00"), "refused: series 'talks' already exists (line 21)"),
+        (("new", "--rule", "every Monday", "--start", "25:00"),
+         "--start: invalid time '25:00' (hours 00-23, minutes 00-59)"),
+        (("new", "--rule", "every Monday", "--start", "19:00", "--venue", "hal"),
+         "--venue: unknown venue 'hal' (did you mean 'hall'?) (known: hall, pub)"),
+        (("bad id", "--rule", "every Monday", "--start", "19:00"),
+         "series id 'bad id': use letters, digits, '-' and '_' only (e.g. 'reading')"),
+    ],
+)
+def test_bad_series_add_is_refused_with_one_line(cli, commented, args, message):
+    err = refused(cli, commented, "series", "add", *args)
+    assert err == f"{commented}: error: {message}\n"
+
+
+def test_series_add_with_an_unknown_rule_shows_the_forms(cli, commented):
+    result = cli("series", "add", "-f", commented, "new", "--rule", "every blue moon", "--start", "19:00")
+    assert result.exit_code == 2 and commented.read_text(encoding="utf-8") == ORIGINAL
+    first, *forms = result.stderr.splitlines()
+    assert first == (f"{commented}: error: --rule: unknown recurrence phrase 'every blue moon'; "
+                     "the accepted forms are (also `meetctl help rules`):")  # fmt: skip
+    assert "    every other Friday / fortnightly on Friday / every 3 weeks on Friday" in forms
+
+
+def test_help_rules_shows_each_phrase_with_its_rrule(cli):
+    text = cli("help", "rules").stdout
+    assert "  every second Tuesday " in text and text.count("FREQ=MONTHLY;BYDAY=2TU") == 1
+    assert "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR" in text
+
+
+def test_venue_list_plain_and_json(cli, commented):
+    assert run_ok(cli, "venue", "list", "-f", commented) == (
+        "hall  Community Hall  1 High Street, Leicester LE1 1AA\npub   The Crown\n"
+    )
+    records = json.loads(run_ok(cli, "venue", "list", "-f", commented, "--json"))
+    assert [(r["id"], r["name"]) for r in records] == [("hall", "Community Hall"), ("pub", "The Crown")]
+
+
+def test_a_one_off_on_a_series_date_is_chosen_with_one_off(cli, commented):
+    run_ok(cli, "add", "-f", commented, "--one-off", "--date", "2024-01-31", "--title", "Film", "--start", "14:00")
+    err = refused(cli, commented, "cancel", "2024-01-31")
+    assert "2 meetings on 2024-01-31" in err and "choose one with --series ID or --one-off" in err
+    out = run_ok(cli, "cancel", "-f", commented, "2024-01-31", "--one-off", "--reason", "No projector")
+    assert "cancelled Wed 31 Jan 2024 14:00-16:00 'Film'" in out
+    listed = json.loads(run_ok(cli, "list", "-f", commented, "--from", "2024-01-31", "--to", "2024-01-31", "--json"))
+    assert [(m["title"], m["status"]) for m in listed] == [("Film", "cancelled"), ("Opening", "scheduled")]
+    run_ok(cli, "restore", "-f", commented, "2024-01-31", "--one-off")
+    listed = json.loads(run_ok(cli, "list", "-f", commented, "--from", "2024-01-31", "--to", "2024-01-31", "--json"))
+    assert [m["status"] for m in listed] == ["scheduled", "scheduled"]
+
+
+def test_adding_the_same_one_off_again_updates_it_instead_of_a_second_copy(cli, commented):
+    # 2024-02-10 already has the one-off 'Social' (no series).
+    out = run_ok(cli, "add", "-f", commented, "--date", "2024-02-10", "--title", "Social", "--start", "19:00",
+                 "--lead", "Kim")  # fmt: skip
+    assert out == f"{commented}: changed: updated the one-off 'Social' on Sat 10 Feb 2024: lead\n"
+    socials = [m for m in load_programme(commented).meetings if m.title == "Social"]
+    assert len(socials) == 1 and socials[0].lead == "Kim"
+    again = run_ok(cli, "add", "-f", commented, "--date", "2024-02-10", "--title", "Social", "--lead", "Kim")
+    assert again == f"{commented}: nothing to change: the one-off 'Social' on Sat 10 Feb 2024 is already written down\n"

@@ -204,7 +204,7 @@ def test_two_messages_due_cannot_share_one_pipe(cli, write_programme):
     )
     result = remind_email(cli, path)
     assert result.exit_code == 2
-    assert "2 reminders are due and --format email writes one message" in result.stderr
+    assert "2 reminders and notices are due and --format email writes one message" in result.stderr
     assert result.stdout == ""
 
 

@@ -296,8 +296,8 @@ def test_on_a_terminal_the_flyer_goes_to_a_file_named_for_it(cli, programme, tmp
     assert one.stdout == f"flyer-{JAN}.html\n"
     assert parse_html((tmp_path / f"flyer-{JAN}.html").read_text()).cssselect("h1")
     term = cli("flyer", "-f", programme, "--from", "2017-01-01", "--to", "2017-03-31", "--format", "pdf")
-    assert term.stdout == f"term-flyer-{JAN}-{MAR}.pdf\n"
-    assert (tmp_path / f"term-flyer-{JAN}-{MAR}.pdf").read_bytes().startswith(b"%PDF-")
+    assert term.stdout == "term-flyer-2017-01-01-2017-03-31.pdf\n"  # FROM-TO, as the README says
+    assert (tmp_path / "term-flyer-2017-01-01-2017-03-31.pdf").read_bytes().startswith(b"%PDF-")
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (Debian poppler-utils) is not installed")
@@ -403,3 +403,112 @@ def test_a_day_school_of_eight_sessions_fits_a_page_with_the_contact_at_its_foot
     # The contact line is the lowest text, in the bottom 30 mm; the title is at the top.
     assert found["secretary@example.org"] < mm_to_pt(30)
     assert found["secretary@example.org"] < found["Session 7"] < found["Winter school"]
+
+
+# --------------------------------------------------------------------------- fit and fill
+
+#: A day school of six sessions with everything a secretary might write about it (issue 15's case).
+DAY_SCHOOL = (
+    PROGRAMME.split("[[series]]")[0].replace(
+        'welcome = "Everyone is welcome."',
+        'welcome = "Members, supporters and anyone curious are very welcome. Entry is free; donations to the hall '
+        'are gratefully received."',
+    )
+    + """
+[[meetings]]
+date = 2027-03-20
+title = "Spring day school: the commons, old and new"
+description = "A day of talks and discussion: how land, water and knowledge were enclosed, how people resisted, and what commoning could mean for our town today. Bring a packed lunch or buy one at the cafe."
+lead = "The branch education committee"
+start = "10:00"
+duration = "7h"
+venue = "hall"
+"""
+    + "".join(
+        f'\n[[meetings.sessions]]\ntitle = "{title}"\nstart = "{start}"\nend = "{end}"\nroom = "Main hall"\n'
+        f'chair = "Chair {i}"\nspeakers = ["Speaker {i}a", "Speaker {i}b"]\n'
+        for i, (title, start, end) in enumerate(
+            [
+                ("Registration and coffee", "10:00", "10:30"),
+                ("Enclosure and resistance in the East Midlands", "10:30", "11:45"),
+                ("Commons today: land, water and code", "12:00", "13:00"),
+                ("Lunch", "13:00", "14:00"),
+                ("Workshops: organising a tenants' union", "14:00", "15:30"),
+                ("Plenary: what next for the branch?", "15:45", "17:00"),
+            ]
+        )
+    )
+)
+
+
+def _heights(pdf: bytes, keys: tuple[str, ...]) -> tuple[int, float, dict[str, float]]:
+    """(pages, page height, the baseline height of the first text containing each key), in points."""
+    reader = pdf_reader(pdf)
+    page = reader.pages[0]
+    found: dict[str, float] = {}
+
+    def visit(text, cm, tm, font, size):
+        for key in keys:
+            if key in text and key not in found:
+                found[key] = tm[5] * cm[3] + cm[5]
+
+    page.extract_text(visitor_text=visit)
+    return len(reader.pages), float(page.mediabox.height), found
+
+
+@pytest.mark.parametrize("paper", ["a4", "a5", "letter"])
+def test_a_six_session_day_school_fits_one_page_on_every_paper(cli, write_programme, paper):
+    path = write_programme(DAY_SCHOOL)
+    result = cli("flyer", "-f", path, "2027-03-20", "--format", "pdf", "--paper", paper)
+    assert result.exit_code == 0, result.stderr
+    pages, height, found = _heights(result.stdout_bytes, ("Plenary", "gratefully", "secretary@example.org"))
+    assert pages == 1
+    # Everything is on it: the last session, the welcome, and the contact at the foot.
+    assert found["secretary@example.org"] < found["gratefully"] < found["Plenary"]
+
+
+@pytest.mark.parametrize("paper", ["a4", "a5", "letter"])
+def test_a_short_flyer_fills_its_page(cli, write_programme, paper):
+    path = write_programme(PROGRAMME.replace('lead = "A tenants\' union organiser"\n', ""))
+    result = cli("flyer", "-f", path, MAR.isoformat(), "--format", "pdf", "--paper", paper)
+    pages, height, found = _heights(result.stdout_bytes, ("Everyone is welcome",))
+    assert pages == 1
+    # The last line of the flyer body sits in the bottom third of the page, not half way up.
+    assert found["Everyone is welcome"] < height / 3
+
+
+def test_a_weekly_series_flyer_says_every_weekday(cli, write_programme):
+    path = write_programme(PROGRAMME.replace("last Wednesday of the month", "every Wednesday"))
+    tree = parse_html(cli("flyer", "-f", path, "2017-01-04", "--format", "html").stdout)
+    assert text_of(tree, ".regular") == "Discussion meeting meets every Wednesday, 7pm."
+
+
+def test_an_extension_that_is_not_html_or_pdf_is_refused(cli, programme, tmp_path):
+    out = tmp_path / "flyer.docx"
+    result = cli("flyer", "-f", programme, JAN.isoformat(), "-o", out)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"meetctl: error: -o {out}: meetctl writes flyers as HTML or PDF, not .docx")
+    assert not out.exists()
+    # Said outright, the format wins: the secretary knows what they asked for.
+    assert cli("flyer", "-f", programme, JAN.isoformat(), "-o", out, "--format", "html").exit_code == 0
+
+
+
+def test_a_year_of_weekly_meetings_runs_on_at_full_size(cli, write_programme):
+    path = write_programme(PROGRAMME.replace("last Wednesday of the month", "every Wednesday"))
+    result = cli("flyer", "-f", path, "--from", "2017-01-01", "--to", "2017-12-31", "--format", "pdf")
+    assert result.exit_code == 0, result.stderr
+    reader = pdf_reader(result.stdout_bytes)
+    assert len(reader.pages) > 1  # 52 rows do not fit one page at 70%: readable type over several pages
+    sizes: set[float] = set()
+    reader.pages[0].extract_text(visitor_text=lambda text, cm, tm, font, size: sizes.add(round(size * tm[0], 1)))
+    # The heading is printed at its full 30pt (the 70% scale would make it 21pt).
+    assert max(sizes) >= 29.5
+
+
+def test_a_format_that_contradicts_the_file_name_is_refused(cli, programme, tmp_path):
+    out = tmp_path / "flyer.html"
+    result = cli("flyer", "-f", programme, JAN.isoformat(), "-o", out, "--format", "pdf")
+    assert result.exit_code == 2
+    assert result.stderr == f"meetctl: error: --format pdf does not match -o {out}: name the file .pdf\n"
+    assert not out.exists()

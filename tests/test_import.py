@@ -148,7 +148,7 @@ def test_installed_meetctl_imports_and_the_result_checks(tmp_path):
     check = subprocess.run([*run, "check", "-f", str(out), "--today", "2024-01-01"], capture_output=True, text=True,
                            check=False)  # fmt: skip
     assert check.returncode == 0, check.stderr
-    assert check.stdout.startswith(f"{out}: ok: Tenants' union: 2 series, 3 meetings, 2 venues; next: ")
+    assert check.stdout.startswith(f"{out}: ok: Tenants' union: 2 series, 1 one-off meeting, 2 venues; next: ")
 
 
 def test_import_from_a_url(cli, tmp_path):

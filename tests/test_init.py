@@ -38,9 +38,10 @@ def test_init_from_flags_writes_a_commented_programme_that_passes_check(cli, tmp
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
         f"wrote {path}\n"
-        f"{path}: ok: Leicester Anarchist Federation: 1 series, 0 meetings, 1 venue; "
+        f"{path}: ok: Leicester Anarchist Federation: 1 series, 0 one-off meetings, 1 venue; "
         f"next: Wednesday 25 January 2017 at 7pm, Discussion meeting\n"
-        "next: edit it by hand, or add meetings with `meetctl add --date YYYY-MM-DD --title ...`\n"
+        "next: edit it by hand, or give a meeting its topic with "
+        "`meetctl add --series regular --date YYYY-MM-DD --title ...`\n"
     )
     assert last_wednesday(2017, 1) == date(2017, 1, 25)
     text = path.read_text(encoding="utf-8")
@@ -91,8 +92,9 @@ def test_bad_flags_are_all_reported_and_nothing_is_written(cli, tmp_path):
     result = cli("init", path, "--name", "X", "--timezone", "Europe/Lodnon", "--rule", "last Wendesday",
                  "--start", "25:00")  # fmt: skip
     assert result.exit_code == 2
-    lines = result.stderr.splitlines()
-    assert lines[0] == "meetctl: error: init: --timezone: unknown time zone 'Europe/Lodnon' (expected an IANA name like 'Europe/London')"
+    # One located line per problem; an unknown rule's accepted forms follow on indented lines.
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("    ")]
+    assert lines[0] == "meetctl: error: init: --timezone: unknown time zone 'Europe/Lodnon' (did you mean 'Europe/London'?)"
     assert lines[1].startswith("meetctl: error: init: --rule: unknown recurrence phrase 'last Wendesday'")
     assert lines[2] == "meetctl: error: init: --start: invalid time '25:00' (hours 00-23, minutes 00-59)"
     assert len(lines) == 3 and not path.exists()
@@ -112,6 +114,9 @@ def test_on_a_terminal_it_asks_and_asks_again_after_a_bad_answer(cli, tmp_path):
         "Leicester AF",                  # group name
         "Mars/Olympus",                  # a bad time zone: asked again
         "Europe/London",
+        "secretary at example",          # not an address: asked again
+        "sec@example.org",               # the secretary's email
+        "members@lists.example.org",     # the mailing list
         "Regent Club",                   # venue
         "102 Regent Road",               # address
         "last Wendesday of the month",   # a typo: asked again
@@ -125,6 +130,8 @@ def test_on_a_terminal_it_asks_and_asks_again_after_a_bad_answer(cli, tmp_path):
     assert "unknown recurrence phrase" in result.stdout
     programme = load_programme(path)
     assert programme.group.timezone == "Europe/London"
+    assert "'secretary at example' is not an email address" in result.stdout
+    assert (programme.group.email, programme.group.mailing_list) == ("sec@example.org", "members@lists.example.org")
     assert programme.venues["regent"].address == "102 Regent Road"
     (series,) = programme.series
     assert (series.title, f"{series.start:%H:%M}", series.venue) == ("Discussion", "19:00", "regent")
@@ -132,7 +139,7 @@ def test_on_a_terminal_it_asks_and_asks_again_after_a_bad_answer(cli, tmp_path):
 
 def test_on_a_terminal_empty_answers_leave_venue_and_series_out(cli, tmp_path):
     path = tmp_path / "programme.toml"
-    result = cli("init", path, "--interactive", "--timezone", "UTC", input="Book club\n\n\n")
+    result = cli("init", path, "--interactive", "--timezone", "UTC", input="Book club\n\n\n\n\n")
     assert result.exit_code == 0, result.stderr
     programme = load_programme(path)
     assert (programme.group.name, programme.venues, programme.series) == ("Book club", {}, ())
@@ -179,3 +186,30 @@ def test_any_names_are_written_so_that_they_read_back(name, venue, address, titl
     (hall,) = programme.venues.values()
     assert (hall.name, hall.address) == (venue.strip(), address.strip())
     assert programme.series[0].title == title.strip()
+
+
+def test_end_of_input_or_ctrl_c_at_a_question_exits_130_and_writes_nothing(cli, tmp_path):
+    path = tmp_path / "programme.toml"
+    result = cli("init", path, "--interactive", input="Book club\n")  # then the input ends, as Ctrl-D/Ctrl-C
+    assert result.exit_code == 130
+    assert result.stderr.endswith("init: interrupted; nothing was written\n")
+    assert not path.exists()
+
+
+def test_a_real_init_interrupted_by_sigint_exits_130(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = str(Path(sys.executable).parent / "meetctl")
+    proc = subprocess.Popen([script, "init", str(tmp_path / "p.toml"), "--interactive"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    deadline = time.monotonic() + 30
+    assert proc.stdout is not None
+    while "Group name" not in proc.stdout.read(10) and time.monotonic() < deadline:
+        pass
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and not (tmp_path / "p.toml").exists()

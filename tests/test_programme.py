@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from meetctl.cli import NO_PROGRAMME
 from meetctl.model.errors import MeetctlError
 from meetctl.model.loading import load_programme, load_programmes, parse_programme
 from tests.conftest import EXAMPLE, HEADER, MONTHLY
@@ -110,7 +111,17 @@ def test_non_utf8_bytes_are_located(tmp_path, cli):
 def test_a_missing_file(tmp_path, cli):
     result = cli("list", "-f", tmp_path / "nope.toml")
     assert result.exit_code == 2
-    assert result.stderr == f"{tmp_path / 'nope.toml'}: error: no such file\n"
+    assert result.stderr == f"{tmp_path / 'nope.toml'}: error: {NO_PROGRAMME}\n"
+
+
+def test_list_with_no_programme_at_all_suggests_init(tmp_path, cli, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli("list")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "programme.toml: error: no such file (`meetctl init` writes a new programme; "
+        "-f or $MEETCTL_FILE names another)\n"
+    )
 
 
 def test_a_folder_without_programmes(tmp_path, cli):
@@ -183,3 +194,34 @@ def test_a_byte_order_mark_is_fine(tmp_path: Path):
     path = tmp_path / "programme.toml"
     path.write_bytes("\ufeff".encode() + HEADER.encode())
     assert load_programme(path).group.name == "Test Group"
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        ("start = 19:30", '(put times in quotes: start = "19:30")'),
+        ("start = 7pm", '(put times in quotes: start = "7pm")'),
+        ("date = 09/02/2027", "(write dates as YYYY-MM-DD, without quotes: date = 2027-01-25)"),
+        ("duration = 1h30m", '(put durations in quotes: duration = "1h30m")'),
+        ("title = Hello world", '(put text in quotes: title = "Hello world")'),
+    ],
+)
+def test_a_bare_time_date_or_text_says_how_to_write_it(tmp_path, cli, line, hint):
+    path = tmp_path / "programme.toml"
+    path.write_text(HEADER + f'\n[[meetings]]\n{line}\n', encoding="utf-8")
+    number = (HEADER + "\n[[meetings]]\n").count("\n") + 1
+    result = cli("check", "-f", path)
+    assert result.exit_code == 2
+    (message,) = result.stderr.splitlines()
+    assert message.startswith(f"{path}:{number}:") and message.endswith(hint)
+
+
+def test_an_unknown_rule_is_one_located_line_then_the_forms(tmp_path, cli):
+    path = tmp_path / "programme.toml"
+    path.write_text(HEADER + MONTHLY.replace("last Wednesday of the month", "every blue moon"), encoding="utf-8")
+    result = cli("check", "-f", path)
+    first, *forms = result.stderr.splitlines()
+    line = (HEADER + MONTHLY).splitlines().index('rule = "last Wednesday of the month"') + 1
+    assert first == (f"{path}:{line}:1: error: series[1].rule: unknown recurrence phrase 'every blue moon'; "
+                     "the accepted forms are (also `meetctl help rules`):")  # fmt: skip
+    assert forms and all(f.startswith("    ") for f in forms)

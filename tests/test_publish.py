@@ -268,7 +268,8 @@ def test_a_server_without_logins(cli, open_radicale, programme, tmp_path):
     [
         (["--user", USER], "wrong", "error: the server refused the login as secretary"),
         ([], None, "error: the server refused the login (no user name given: use --user)"),
-        (["--user", USER], None, "error: no password for secretary: set MEETCTL_CALDAV_PASSWORD or add the host to ~/.netrc"),
+        (["--user", USER], None, "error: the server refused the login as secretary with no password: "
+                                 "set MEETCTL_CALDAV_PASSWORD or add the host to ~/.netrc"),
     ],
 )  # fmt: skip
 def test_wrong_or_missing_credentials(cli, radicale, programme, tmp_path, args, env_password, message):
@@ -284,7 +285,53 @@ def test_no_calendar_at_the_address(cli, radicale, programme, env):
     url = f"{radicale.base}/{USER}/no-such-calendar/"
     result = cli("publish", "-f", programme, "--caldav", url, "--user", USER, env=env)
     assert result.exit_code == 2
-    assert result.stderr == f"{url}: error: no calendar at this address (the server said: not found)\n"
+    assert result.stderr == f"{url}: error: no calendar at this address (the server said: not found); --create makes one\n"
+
+
+def test_create_makes_the_calendar_with_mkcalendar_then_publishes(cli, radicale, programme, env):
+    url = f"{radicale.base}/{USER}/new-calendar-{os.getpid()}/"
+    dry = cli("publish", "-f", programme, "--caldav", url, "--user", USER, "--create", "--dry-run", env=env)
+    assert dry.exit_code == 0, dry.stderr
+    assert dry.stdout.splitlines()[0] == f"would create the calendar {url}"
+    result = cli("publish", "-f", programme, "--caldav", url, "--user", USER, "--create", env=env)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"created the calendar {url}"
+    assert len(read_back(url)) == 2  # a fresh client finds a calendar holding both events
+    again = cli("publish", "-f", programme, "--caldav", url, "--user", USER, "--create", env=env)
+    assert again.stdout == f"{url}: 0 created, 0 updated, 0 deleted, 2 unchanged\n"
+
+
+def test_a_plain_collection_is_refused_not_filled(cli, radicale, programme, env):
+    # The user's home (the folder holding their calendars) is the address people give by mistake.
+    radicale.new_calendar()
+    url = f"{radicale.base}/{USER}/"
+    for extra in ([], ["--create"]):
+        result = cli("publish", "-f", programme, "--caldav", url, "--user", USER, *extra, env=env)
+        assert result.exit_code == 2
+        assert result.stderr == (f"{url}: error: this address is a folder (collection), not a calendar: "
+                                 "give a calendar's address (or a new one, with --create)\n")  # fmt: skip
+        assert result.stdout == ""
+
+
+def test_a_user_name_on_a_server_without_logins_needs_no_password(cli, open_radicale, programme, tmp_path):
+    url = open_radicale.new_calendar(user=None, password=None)
+    env = {"HOME": str(tmp_path), "NETRC": "", "MEETCTL_CALDAV_PASSWORD": ""}
+    result = cli("publish", "-f", programme, "--caldav", url, "--user", "secretary", env=env)
+    assert result.exit_code == 0, result.stderr
+    assert len(read_back(url, user=None, password=None)) == 2
+
+
+def test_publishing_one_stream_leaves_the_others_events_alone(cli, radicale, programme, env):
+    url = radicale.new_calendar()
+    assert cli("publish", "-f", programme, "--caldav", url, "--user", USER, env=env).exit_code == 0
+    before = read_back(url)
+    result = cli("publish", "-f", programme, "--caldav", url, "--user", USER, "--one-offs", env=env)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"{url}: 0 created, 0 updated, 0 deleted, 1 unchanged; 1 other event left alone\n"
+    assert read_back(url) == before
+    only = radicale.new_calendar()
+    cli("publish", "-f", programme, "--caldav", only, "--user", USER, "--series", "discussion", env=env)
+    assert [obj["summaries"][0] for obj in read_back(only).values()] == ["Discussion"]
 
 
 class _Broken(http.server.BaseHTTPRequestHandler):

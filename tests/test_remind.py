@@ -166,7 +166,7 @@ venue = "hall"
     assert remind(cli, path, day, "--days", "1").stdout == ""
 
 
-def test_cancelled_meetings_are_not_reminded(cli, write_programme):
+def test_cancelled_meetings_get_a_notice_not_a_reminder(cli, write_programme):
     meeting = last_weekday(2017, 2, 2)
     path = write_programme(
         MONTHLY
@@ -179,7 +179,13 @@ reason = "Venue flooded"
 """,
         header=True,
     )
-    assert remind(cli, path, meeting - timedelta(days=7)).stdout == ""
+    out = remind(cli, path, meeting - timedelta(days=7)).stdout
+    assert "Quick reminder" not in out
+    assert " ".join(out.split()).startswith(
+        f"Please note: the meeting next Wednesday, {meeting.day} February, at 7pm (Discussion) is CANCELLED."
+    )
+    assert "Reason: Venue flooded" in out
+    assert remind(cli, path, meeting - timedelta(days=6)).stdout == ""
 
 
 # --------------------------------------------------------------------------- wording
@@ -263,8 +269,11 @@ def test_a_moved_date_is_flagged(cli, write_programme):
     assert f"next Tuesday, {moved.day} February, at 7pm." in out
     assert f"NOTE: different date this month: moved from Wednesday {usual.day} February." in out
     assert "same time and venue" not in out
-    # Nothing is due a week before the date it moved from.
-    assert remind(cli, path, usual - timedelta(days=7)).stdout == ""
+    # A week before the date it moved from, members hear of the move (see test_remind_changes.py).
+    before_old = " ".join(remind(cli, path, usual - timedelta(days=7)).stdout.split())
+    assert before_old.startswith(
+        f"Please note: the meeting that was to be next Wednesday, {usual.day} February (Discussion) has MOVED to"
+    )
 
 
 def test_a_weekly_series_says_this_week(cli, write_programme):
@@ -449,3 +458,11 @@ def test_a_day_school_lists_its_timetable_chair_and_speakers(cli, write_programm
     out = remind(cli, path, first - timedelta(days=7)).stdout
     assert "Access:   Step-free throughout.\nChair:    Pat\nSpeakers: Ann, Bo\n" in out
     assert "Timetable:\n  Wed 2 Jan 10:00-12:00 Opening plenary (Main hall)\n" in out
+
+
+def test_a_series_with_no_venue_is_the_same_time_not_the_same_venue(cli, write_programme):
+    path = write_programme(MONTHLY.replace('venue = "hall"\n', ""), header=True)
+    meeting = last_weekday(2017, 2, 2)
+    out = " ".join(remind(cli, path, meeting - timedelta(days=7)).stdout.split())
+    assert f"next Wednesday, {meeting.day} February, at 7pm — same time." in out
+    assert "venue" not in out

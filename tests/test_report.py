@@ -41,7 +41,7 @@ def test_default_is_the_latest_meeting_written_beside_the_programme(cli, write_p
     assert f"- **Date:** {in_words(FEB)}, 7pm to 9pm\n" in text
     assert "- **Venue:** Community Hall, 1 High Street, Leicester LE1 1AA\n" in text
     assert "- **Led off by:** Sam\n" in text
-    assert "- **Attendance:** _(how many came? Record it with `attendance = N`" in text
+    assert f"- **Attendance:** _(how many came? Record it with `meetctl record {FEB} --attendance N`)_\n" in text
     assert "## Key points\n" in text and "## Actions\n" in text
     assert text.endswith(f"## Next meeting\n\n{in_words(MAR)}, 7pm, Community Hall: Discussion\n")
 

@@ -99,6 +99,12 @@ CASES = [
     ("weekly on Wednesday", every([WE]), "FREQ=WEEKLY;BYDAY=WE"),
     ("every week on Wednesdays", every([WE]), "FREQ=WEEKLY;BYDAY=WE"),
     ("every Monday and Thursday", every([MO, TH]), "FREQ=WEEKLY;BYDAY=MO,TH"),
+    ("Thursdays", every([TH]), "FREQ=WEEKLY;BYDAY=TH"),
+    ("Mondays and Thursdays", every([MO, TH]), "FREQ=WEEKLY;BYDAY=MO,TH"),
+    # UK usage: "every second Tuesday" is the second Tuesday of the month, not fortnightly.
+    ("every second Tuesday", monthly([(2, TU)]), "FREQ=MONTHLY;BYDAY=2TU"),
+    ("every first and third Monday", monthly([(1, MO), (3, MO)]), "FREQ=MONTHLY;BYDAY=1MO,3MO"),
+    ("every last Friday of the month", monthly([(-1, FR)]), "FREQ=MONTHLY;BYDAY=-1FR"),
     ("every other Friday", every([FR], 2), "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"),
     ("fortnightly on Friday", every([FR], 2), "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"),
     ("every 2 weeks on Friday", every([FR], 2), "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"),
@@ -221,6 +227,8 @@ def test_every_n_weeks_matches_calendar_arithmetic(start, weekday, step):
         "last Wendesday of the month",
         "sixth Monday of the month",
         "every other",
+        "Thursday",
+        "every second",
         "32nd of every month",
         "last Wednesday of the month except Smarch",
         "FREQ=HOURLY",
@@ -235,11 +243,14 @@ def test_unknown_phrases_are_refused(phrase):
         parse_rule(phrase)
 
 
-def test_unknown_phrase_error_lists_the_accepted_forms():
+def test_unknown_phrase_error_lists_the_accepted_forms_one_a_line_after_its_first_line():
     with pytest.raises(RuleError) as exc:
         parse_rule("whenever")
-    assert "last Wednesday of the month" in str(exc.value)
-    assert "every other Friday" in str(exc.value)
+    first, *forms = str(exc.value).splitlines()
+    assert first == "unknown recurrence phrase 'whenever'; the accepted forms are (also `meetctl help rules`):"
+    assert "    last Wednesday of the month" in forms
+    assert any("every other Friday" in f for f in forms)
+    assert all(f.startswith("    ") and len(f) < 90 for f in forms)
 
 
 
@@ -256,7 +267,7 @@ def test_unknown_phrase_error_lists_the_accepted_forms():
 def test_a_misspelt_phrase_suggests_the_phrase_it_was_probably_meant_to_be(typo, meant):
     with pytest.raises(RuleError) as exc:
         parse_rule(typo)
-    assert str(exc.value).startswith(f"unknown recurrence phrase {typo!r} (did you mean {meant!r}?); accepted forms:")
+    assert str(exc.value).startswith(f"unknown recurrence phrase {typo!r} (did you mean {meant!r}?); the accepted")
 
 
 @pytest.mark.parametrize("phrase", ["whenever we feel like it", "sixth Monday of the month", "every other"])

@@ -237,10 +237,10 @@ def test_nothing_due_connects_to_nothing(start_server, send, state):
 def test_a_refused_login_is_not_logged_and_says_why(start_server, send, state):
     controller, inbox = start_server()
     result = send(controller.port, password="wrong")
-    assert result.exit_code == 75
+    assert result.exit_code == 2  # a wrong password is wrong tomorrow too: not "try again later"
     assert result.stderr == (
         f"127.0.0.1:{controller.port}: error: not sent: login refused: "
-        "535 5.7.8 Authentication credentials invalid\n"
+        "535 5.7.8 Authentication credentials invalid; check --smtp-user/mail.user and MEETCTL_SMTP_PASSWORD\n"
     )
     assert "wrong" not in result.stderr
     assert inbox.envelopes == [] and sent_log(state) == []
@@ -260,7 +260,7 @@ def test_a_dropped_connection_is_not_logged_as_sent(start_server, send, state):
 def test_refused_recipients_say_the_servers_reason(start_server, send, state):
     controller, _ = start_server(RefusesRecipients())
     result = send(controller.port)
-    assert result.exit_code == 75
+    assert result.exit_code == 2
     assert "recipients refused: members@example.org: 550 5.1.1 No such user here" in result.stderr
     assert sent_log(state) == []
 
@@ -270,7 +270,7 @@ def test_an_untrusted_certificate_is_refused(start_server, send, monkeypatch, tl
     monkeypatch.setenv("SSL_CERT_FILE", str(tls[2] / "no-such-ca.pem"))  # trust only the system's CAs
     monkeypatch.setenv("SSL_CERT_DIR", str(tls[2]))
     result = send(controller.port)
-    assert result.exit_code == 75
+    assert result.exit_code == 2
     assert "error: not sent: TLS certificate not trusted" in result.stderr
     assert inbox.envelopes == []
 
@@ -356,3 +356,72 @@ def test_the_sent_log_lives_in_the_users_state_folder():
 
     assert state_dir({}) == Path(user_state_dir("meetctl"))
     assert state_dir({"MEETCTL_STATE_DIR": "/srv/meetctl"}) == Path("/srv/meetctl")
+
+
+# --------------------------------------------------------------------------- set-up errors are not "try again later"
+
+
+class BusyRecipients(Inbox):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        return "450 4.2.1 Mailbox busy, try later"
+
+
+@pytest.fixture
+def plain_server() -> Iterator[Controller]:
+    """An SMTP server with no TLS and no logins at all (a relay on a trusted network)."""
+    # auth_require_tls (the default): with no TLS, it offers no AUTH at all.
+    controller = Controller(Inbox(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+def test_starttls_against_a_server_without_it_is_a_setup_error_with_the_fix(send, plain_server, state):
+    result = send(plain_server.port, security="starttls")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"127.0.0.1:{plain_server.port}: error: not sent: the server at 127.0.0.1:{plain_server.port} does not "
+        "offer STARTTLS: if it takes TLS from the start, use --smtp-security tls (usually port 465); if it has "
+        "no encryption at all, --smtp-security none (only on a network you trust); or set security in [mail]\n"
+    )
+    assert sent_log(state) == []
+
+
+def test_tls_against_a_plain_server_is_a_setup_error_with_the_fix(send, plain_server):
+    result = send(plain_server.port, security="tls")
+    assert result.exit_code == 2
+    assert "does not take TLS from the start; use --smtp-security starttls (usually port 587) or none" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_login_where_the_server_offers_none_is_a_setup_error(send, plain_server):
+    result = send(plain_server.port, security="none")
+    assert result.exit_code == 2
+    assert "offers no login" in result.stderr and "leave out --smtp-user and mail.user" in result.stderr
+
+
+def test_the_fix_works(cli, write_programme, plain_server, state):
+    # The same server with the fix the message gave: no security, no login.
+    path = write_programme(PROGRAMME.format(port=plain_server.port, security="none").replace(
+        'user = "secretary@example.org"\n', ""))  # fmt: skip
+    result = cli("remind", "-f", path, "--today", TODAY.isoformat(), "--send",
+                 env={"MEETCTL_STATE_DIR": str(state), "MEETCTL_SMTP_PASSWORD": ""})  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert len(plain_server.handler.envelopes) == 1
+
+
+def test_an_unknown_host_is_a_setup_error(cli, write_programme, state):
+    path = write_programme(PROGRAMME.format(port=25, security="none"))
+    result = cli("remind", "-f", path, "--today", TODAY.isoformat(), "--send", "--smtp-host", "no-such-host.invalid",
+                 env={"MEETCTL_STATE_DIR": str(state), "MEETCTL_SMTP_PASSWORD": PASSWORD})  # fmt: skip
+    assert result.exit_code == 2
+    assert "not sent: unknown host 'no-such-host.invalid'" in result.stderr
+    assert result.stderr.rstrip().endswith(": check --smtp-host or mail.smtp_host")
+
+
+def test_a_4xx_answer_is_temporary(start_server, send, state):
+    controller, _ = start_server(BusyRecipients())
+    result = send(controller.port)
+    assert result.exit_code == 75
+    assert "450 4.2.1 Mailbox busy, try later" in result.stderr
+    assert sent_log(state) == []

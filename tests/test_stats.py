@@ -110,7 +110,7 @@ def test_on_a_terminal_a_rich_chart_keeps_titles_literal(cli, programme, monkeyp
 def test_nothing_recorded_says_how_to_record(cli):
     result = cli("stats", "-f", EXAMPLE)
     assert result.exit_code == 0
-    assert result.stdout.startswith("No attendance recorded yet: add `attendance = N`")
+    assert result.stdout == "No attendance recorded yet: after a meeting, `meetctl record DATE --attendance N` records it.\n"
     assert json.loads(cli("stats", "-f", EXAMPLE, "--json").stdout) == []
 
 

@@ -174,3 +174,24 @@ attendance = 20
 """)
     result = cli("stats", "-f", path, "--series", "reading", "--json", "--today", "2027-03-01")
     assert [(r["date"], r["attendance"]) for r in json.loads(result.stdout)] == [("2027-01-07", 5)]
+
+
+def test_a_real_process_lists_one_stream_piped(branch):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = str(Path(sys.executable).parent / "meetctl")
+    proc = subprocess.run([script, "list", "-f", str(branch), "--series", "branch", "--from", "2027-01-01",
+                           "--to", "2027-03-31"], capture_output=True, text=True)  # fmt: skip
+    assert (proc.returncode, proc.stderr) == (0, "")
+    days = [line[:15] for line in proc.stdout.splitlines()]
+    assert days == [f"{d:%a} {d.day:2d} {d:%b %Y}" for d in _first_tuesdays(2027, range(1, 4))]
+    assert all("Branch meeting" in line for line in proc.stdout.splitlines())
+
+
+def test_the_report_says_how_to_record_attendance_for_the_right_stream(cli, write_programme):
+    path = write_programme(BRANCH.replace("first Tuesday", "first Thursday"))
+    result = cli("report", "-f", path, "2027-01-07", "--series", "branch", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert "`meetctl record 2027-01-07 --series branch --attendance N`" in result.stdout

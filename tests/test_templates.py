@@ -39,7 +39,7 @@ def test_a_template_beside_the_programme_replaces_the_shipped_one(cli, group):
     ]
     # The other formats still come from the shipped templates.
     markdown = cli("announce", "-f", group / "programme.toml", "--from", "2017-01-01", "--format", "markdown")
-    assert markdown.stdout.startswith("# Leicester Anarchist Federation: meetings, January to March 2017\n")
+    assert markdown.stdout.startswith("## Leicester Anarchist Federation: meetings, January to March 2017\n")
 
 
 def test_templates_option_names_another_folder(cli, group, tmp_path_factory):

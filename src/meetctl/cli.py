@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from meetctl.model.errors import EXIT_FOUND, EXIT_INPUT, Location, MeetctlError, Problem, one_line
 from meetctl.model.loading import load_programmes, named_programmes
@@ -61,6 +61,25 @@ class _Commands(TyperGroup):
             raise
 
 
+class _Command(TyperCommand):
+    """A command whose usage line reads `meetctl cancel [OPTIONS] DATE`, as man pages write it."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        # Typer writes required arguments as {DATE}, which reads like a placeholder to fill in braces.
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in super().collect_usage_pieces(ctx)]
+
+
+class _App(typer.Typer):
+    """typer.Typer whose commands are :class:`_Command` and whose sub-command groups are :class:`_Commands`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("cls", _Commands)
+        super().__init__(**kwargs)
+
+    def command(self, name: str | None = None, *, cls: Any = None, **kwargs: Any) -> Any:
+        return super().command(name, cls=cls or _Command, **kwargs)
+
+
 def _is_click_exception(exc: Exception) -> bool:
     # click's own exceptions carry exit codes click prints itself.
     return hasattr(exc, "exit_code") and hasattr(exc, "show")
@@ -89,8 +108,7 @@ def _quiet_broken_pipe() -> None:
 
 
 def _new_app() -> typer.Typer:
-    return typer.Typer(
-        cls=_Commands,
+    return _App(
         name="meetctl",
         help="A local group's meeting programme: dates, reminders, flyers and calendars from one TOML file.",
         no_args_is_help=True,
@@ -136,7 +154,7 @@ Today = Annotated[
         "--today",
         envvar="MEETCTL_TODAY",
         metavar="YYYY-MM-DD",
-        help="Pretend today is this date (also $MEETCTL_TODAY).",
+        help="Pretend today is this date.",
         show_default=False,
     ),
 ]
@@ -175,9 +193,19 @@ def _meetctl(
 
     Example:  meetctl -f examples/programme.toml list --from 2017-01-01
     """
-    given = {k: v for k, v in (("files", files), ("today", today)) if v}
+    from typer._click.core import ParameterSource
+
+    # --today from the environment is left for the command to read, so a bad one is named as such.
+    typed_today = ctx.get_parameter_source("today") is ParameterSource.COMMANDLINE
+    if typed_today:  # typed before the command, it still beats $MEETCTL_TODAY (which click ranks higher)
+        ctx.meta["meetctl.today"] = today
+    given = {k: v for k, v in (("files", files), ("today", today if typed_today else None)) if v}
     if given:
         ctx.default_map = _defaults_for(ctx.command, given)
+
+
+#: What a newcomer who has not made a programme yet is told.
+NO_PROGRAMME = "no such file (`meetctl init` writes a new programme; -f or $MEETCTL_FILE names another)"
 
 
 def load(files: list[Path] | None, series: list[str] | None = None, one_offs: bool = False) -> list[Programme]:
@@ -185,7 +213,11 @@ def load(files: list[Path] | None, series: list[str] | None = None, one_offs: bo
 
     With --series/--one-offs, cut down to those streams (see ``model.selection.select_streams``).
     """
-    programmes = load_programmes(named_programmes(files))
+    named = named_programmes(files)
+    missing = [Problem(NO_PROGRAMME, Location(str(p))) for p in named if not os.path.lexists(p)]
+    if missing:
+        raise MeetctlError(missing)
+    programmes = load_programmes(named)
     if series or one_offs:
         from meetctl.model.selection import select_streams
 
@@ -201,10 +233,23 @@ def parse_date_option(option: str, value: str) -> date:
         raise MeetctlError(Problem(f"{option}: invalid date {value!r} (expected YYYY-MM-DD)")) from None
 
 
+def _today_given(value: str | None) -> tuple[str | None, str]:
+    """'Today' as the user gave it, and how to name it in messages: --today or $MEETCTL_TODAY."""
+    from typer._click.core import ParameterSource
+    from typer._click.globals import get_current_context
+
+    ctx = get_current_context(silent=True)
+    if ctx is not None and ctx.get_parameter_source("today") is ParameterSource.ENVIRONMENT:
+        typed = ctx.meta.get("meetctl.today")
+        return (typed, "--today") if typed else (value, "$MEETCTL_TODAY")
+    return value, "--today"
+
+
 def today_for(value: str | None, programmes: list[Programme]) -> date:
     """--today / $MEETCTL_TODAY, else today's date in the (first) group's time zone."""
+    value, name = _today_given(value)
     if value:
-        return parse_date_option("--today", value)
+        return parse_date_option(name, value)
     zone = programmes[0].group.zone if programmes else None
     return datetime.now(zone).date()
 
@@ -212,8 +257,9 @@ def today_for(value: str | None, programmes: list[Programme]) -> date:
 def now_for(value: str | None, programmes: list[Programme]) -> datetime:
     """The moment 'now': the start of --today if given, else the clock."""
     zone = programmes[0].group.zone if programmes else None
+    value, name = _today_given(value)
     if value:
-        return datetime.combine(parse_date_option("--today", value), time(), tzinfo=zone)
+        return datetime.combine(parse_date_option(name, value), time(), tzinfo=zone)
     return datetime.now(zone)
 
 
@@ -482,13 +528,18 @@ def publish(
     files: Files = None,
     user: Annotated[str | None, typer.Option("--user", help="CalDAV user name (else from ~/.netrc).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would change.")] = False,
+    create: Annotated[
+        bool, typer.Option("--create", help="Make the calendar (MKCALENDAR) if nothing is at the address yet.")
+    ] = False,
     series: Streams = None,
     one_offs: OneOffs = False,
     today: Today = None,  # accepted like every command's; publishing the whole programme needs no today
 ) -> None:
     """Put the programme on a CalDAV calendar, and keep it in step on every run.
 
-    The password comes from $MEETCTL_CALDAV_PASSWORD or ~/.netrc, never from a flag.
+    The password comes from $MEETCTL_CALDAV_PASSWORD or ~/.netrc, never from a flag
+    (none is needed for a server without logins). The address must be a calendar;
+    --create makes one there first if there is nothing at it.
     A second run changes nothing; changed meetings are updated in place; meetings
     removed from the programme are removed; other events on the calendar are left alone.
 
@@ -496,7 +547,7 @@ def publish(
     streams' events already there are left alone.
 
     Example:  meetctl publish --caldav https://dav.example.org/sec/branch/ --user sec
-    Example:  meetctl publish --caldav https://dav.example.org/sec/reading/ --series reading
+    Example:  meetctl publish --caldav https://dav.example.org/sec/reading/ --series reading --create
     """
     from meetctl.calendars.publish import publish as publish_programmes
     from meetctl.model.selection import select_streams
@@ -505,7 +556,7 @@ def publish(
     chosen = select_streams(programmes, series, one_offs)
     # The progress bar is drawn on stderr: show it whenever a person watches stderr.
     _, lines = publish_programmes(
-        chosen, caldav, user, dry_run=dry_run, show_progress=sys.stderr.isatty(), whole=programmes
+        chosen, caldav, user, dry_run=dry_run, show_progress=sys.stderr.isatty(), whole=programmes, create=create
     )
     for line in lines:
         typer.echo(line)
@@ -561,9 +612,15 @@ def remind(
 ) -> None:
     """Write the reminder for each meeting exactly N days ahead; print nothing if none is due.
 
+    Changes are told on the same days: a cancelled meeting gets a cancellation
+    notice instead of its reminder, and a moved one (replaces = OLD) a "moved"
+    notice on the days before its OLD date.
+
     Made for cron: silent (exit 0) on days with nothing to remind. --send delivers
     over SMTP and records it in the sent-log, so a second run the same day sends
-    nothing (unless --force); a failed delivery exits 75 with the server's reason.
+    nothing (unless --force). A delivery that may work later (connection refused,
+    a timeout, a 4xx answer) exits 75; one that cannot work as set up (wrong
+    --smtp-security, login refused, unknown host, a 5xx answer) exits 2 with the fix.
 
     Example:  meetctl remind -f examples/programme.toml --today 2017-02-15 --format email | sendmail -t
     """
@@ -584,32 +641,36 @@ def remind(
     day = today_for(today, programmes)
     found = reminders.due(programmes, day, days or [7])
     due_notices = reminders.notices_due(programmes, day)
-    if not found and not due_notices:
+    changed = _changes_due(programmes, day, days or [7])
+    if not found and not due_notices and not changed:
         return
+    from meetctl.mail import changes
+
     kind = (RemindFormat.email if send else fmt or RemindFormat.text).value
     notices = _notices(due_notices, day, kind, programmes)
-    now = now_for(today, programmes)
-    if send:
-        messages = [reminders.notice_email(n, to or [], now) for n in notices]
+    if send or fmt is RemindFormat.email:
+        now = now_for(today, programmes)
+        messages = [changes.email_message(n, to or [], now) for n in changed]
+        messages += [reminders.notice_email(n, to or [], now) for n in notices]
         messages += [reminders.email_message(r, to or [], now) for r in found]
+    if send:
         for outcome in mailer.deliver(messages, settings, mailer.sent_log(), force=force):
             if verbose:
                 typer.echo(f"{outcome.status}: {outcome.subject} -> {', '.join(outcome.recipients)}", err=True)
     elif fmt is RemindFormat.email:
-        if len(found) + len(notices) > 1:
+        if len(messages) > 1:
             raise MeetctlError(
                 Problem(
-                    f"{len(found) + len(notices)} reminders{' and notices' if notices else ''} are due and "
-                    "--format email writes one message: use --send, or one --days per run"
+                    f"{len(messages)} reminders and notices are due and --format email writes one message: "
+                    "use --send, or one --days per run"
                 )
             )
-        message = (reminders.notice_email(notices[0], to or [], now) if notices
-                   else reminders.email_message(found[0], to or [], now))  # fmt: skip
         sys.stdout.flush()
-        sys.stdout.buffer.write(reminders.email_bytes(message))
+        sys.stdout.buffer.write(reminders.email_bytes(messages[0]))
         sys.stdout.buffer.flush()
     else:
-        parts = [reminders.render_notice(n, kind) for n in notices]
+        parts = changes.render(changed, kind)  # changes first: they are what members must not miss
+        parts += [reminders.render_notice(n, kind) for n in notices]
         if found:
             parts.append(reminders.render(found, kind))
         typer.echo(reminders.SEPARATOR[kind].join(parts), nl=False)
@@ -631,6 +692,15 @@ def _notices(due: list[Any], today: date, kind: str, programmes: list[Programme]
                agenda_document(templates, o, "html", today) if kind == "email" else None)
         for o in due
     ]  # fmt: skip
+
+
+def _changes_due(programmes: list[Programme], day: Any, days: list[int]) -> list[Any]:
+    """Change notices due on ``day`` (imported only when the programme has a change to tell)."""
+    if not any(m.cancelled or m.replaces for p in programmes for m in p.meetings):
+        return []  # cron's usual day: no cancellation or move anywhere, nothing more to load
+    from meetctl.mail import changes
+
+    return changes.due(programmes, day, days)
 
 # --------------------------------------------------------------------------- documents
 # flyer, announce, report, stats, templates
@@ -747,7 +817,7 @@ def flyer(
     Example:  meetctl flyer -f examples/programme.toml --from 2017-01-01 --to 2017-03-31 --format pdf -o term.pdf
     Example:  meetctl flyer --series reading --from 2027-01-01 --to 2027-03-31
     """
-    from meetctl.documents.flyers import flyer_html, html_to_pdf
+    from meetctl.documents.flyers import flyer_html, flyer_pdf
     from meetctl.documents.site import meeting_page_url, site_base_url
     from meetctl.model.schedule import next_occurrence
     from meetctl.model.selection import meeting_on, term_meetings, term_window
@@ -771,18 +841,18 @@ def flyer(
         if found is None:
             raise MeetctlError(Problem("no meetings to come; give a DATE or --from/--to"))
         items = [found]
-    chosen = fmt or (FlyerFormat.pdf if output and output.suffix.lower() == ".pdf" else FlyerFormat.html)
+    chosen = _flyer_format(output, fmt)
     if output is not None and str(output) != "-":
         check_output(output, chosen.value, force)  # refuse before the work, not after
     page = None if term else meeting_page_url(programmes, items[0], site_base_url(base_url, programmes))
-    html = flyer_html(own_templates, programmes, items, paper.value, term, page)
     if chosen is FlyerFormat.html:
-        data = html.encode("utf-8")
+        data = flyer_html(own_templates, programmes, items, paper.value, term, page_url=page).encode("utf-8")
     else:
         base = templates or Path(programmes[0].path).parent
-        data = html_to_pdf(html, base, own_templates.group_dirs)
+        data = flyer_pdf(own_templates, programmes, items, paper.value, term, base, own_templates.group_dirs, page)
     if output is None and on_terminal():  # markup or PDF bytes are no use on a screen: write a file
-        name = f"term-flyer-{items[0].date}-{items[-1].date}" if term else f"flyer-{items[0].date}"
+        # A term flyer is named for the term asked for (FROM-TO), as the README says.
+        name = f"term-flyer-{first}-{last}" if term else f"flyer-{items[0].date}"
         output = Path(f"{name}.{chosen.value}")
     if output is not None and str(output) != "-":
         write_file(output, data, chosen.value, force)
@@ -872,6 +942,30 @@ def agenda(
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
+
+
+def _flyer_format(output: Path | None, asked: FlyerFormat | None = None) -> FlyerFormat:
+    """The format to write: --format, else -o's extension (.html, .htm, .pdf), else html.
+
+    An HTML flyer in flyer.docx, or a PDF in flyer.html, would open as garbage: an
+    extension meetctl does not write is refused unless --format says what to write,
+    and a --format that contradicts a .pdf/.html name is refused outright.
+    """
+    named = None
+    if output is not None and str(output) != "-":
+        suffix = output.suffix.lower()
+        named = {".pdf": FlyerFormat.pdf, ".html": FlyerFormat.html, ".htm": FlyerFormat.html}.get(suffix)
+        if named is None and asked is None:
+            what = suffix or "a file without an extension"
+            raise MeetctlError(
+                Problem(
+                    f"-o {output}: meetctl writes flyers as HTML or PDF, not {what}; "
+                    "name the file .html or .pdf, or give --format"
+                )
+            )
+    if asked is not None and named is not None and asked is not named:
+        raise MeetctlError(Problem(f"--format {asked.value} does not match -o {output}: name the file .{asked.value}"))
+    return asked or named or FlyerFormat.html
 
 
 @app.command()
@@ -1036,7 +1130,7 @@ def site(
     Example:  meetctl site -f programme.toml --base-url https://example.org/meetings/ --serve
     """
     from meetctl.calendars.export import build_calendar
-    from meetctl.documents.flyers import flyer_html, html_to_pdf
+    from meetctl.documents.flyers import flyer_pdf
     from meetctl.documents.site import build_site, check_site_folder, site_base_url, site_window
     from meetctl.output import write_folder
 
@@ -1050,8 +1144,8 @@ def site(
     base = templates or Path(programmes[0].path).parent
 
     def make_flyer(o: Any, page_url: str | None) -> bytes:
-        html = flyer_html(own_templates, programmes, [o], "a4", False, page_url)
-        return html_to_pdf(html, base, own_templates.group_dirs)
+        # The same PDF as `meetctl flyer DATE` (type fitted to one A4 page), with the page's QR code.
+        return flyer_pdf(own_templates, programmes, [o], "a4", False, base, own_templates.group_dirs, page_url)
 
     with write_folder(folder, force) as writer:
         result = build_site(writer, own_templates, programmes, window, day, url, build_calendar(programmes),
@@ -1086,8 +1180,7 @@ def _serve(folder: Path, port: int) -> None:
         server.server_close()
 
 
-templates_app = typer.Typer(
-    cls=_Commands,
+templates_app = _App(
     help="The templates documents are made from, and your group's own copies of them.\n\n"
     "Example:  meetctl templates copy announce.md.j2",
     no_args_is_help=True,
@@ -1143,9 +1236,22 @@ def templates_copy(
 # init, add, cancel, move, record, venue
 
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Say what would change; write nothing.")]
+#: An edit changes one file: -f is not repeatable here.
+EditFile = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--file",
+        "-f",
+        help="The programme file to change. Default: $MEETCTL_FILE, else ./programme.toml.",
+        show_default=False,
+    ),
+]
 ShowDiff = Annotated[bool, typer.Option("--diff", help="Also show the change as a unified diff.")]
 SeriesId = Annotated[
     str | None, typer.Option("--series", metavar="ID", help="The series, if several meet that day.")
+]
+OneOffMeeting = Annotated[
+    bool, typer.Option("--one-off", help="The meeting of no series, if a series meets that day too.")
 ]
 AllowClash = Annotated[
     bool, typer.Option("--allow-clash", help="Write it even if it overlaps another meeting.")
@@ -1168,12 +1274,20 @@ def init(
         Path | None,
         typer.Argument(metavar="PATH", help="Where to write (default: -f, $MEETCTL_FILE or ./programme.toml)."),
     ] = None,
-    files: Files = None,
+    files: Annotated[
+        list[Path] | None,
+        typer.Option("--file", "-f", help="Where to write (same as PATH).", show_default=False),
+    ] = None,
     name: Annotated[str | None, typer.Option("--name", help="The group's name.")] = None,
     timezone: Annotated[
         str | None, typer.Option("--timezone", help="IANA time zone (default: the system's).")
     ] = None,
-    email: Annotated[str | None, typer.Option("--email", help="The secretary's address.")] = None,
+    email: Annotated[
+        str | None, typer.Option("--email", help="The secretary's address (the From: of reminders).")
+    ] = None,
+    mailing_list: Annotated[
+        str | None, typer.Option("--mailing-list", metavar="ADDR", help="Where reminders go by default.")
+    ] = None,
     venue_name: Annotated[str | None, typer.Option("--venue-name", help="Where you usually meet.")] = None,
     address: Annotated[str | None, typer.Option("--address", help="The venue's address.")] = None,
     venue_id: Annotated[
@@ -1204,12 +1318,17 @@ def init(
 
     target = setup.target_path(path, files)
     answers = setup.Answers(
-        name=name, timezone=timezone, email=email, venue_name=venue_name, address=address,
+        name=name, timezone=timezone, email=email, mailing_list=mailing_list, venue_name=venue_name,
+        address=address,
         venue_id=venue_id, rule=rule, start=start, duration=duration, title=title,
         first=parse_date_option("--from", from_) if from_ else today_for(today, []),
     )  # fmt: skip
     if sys.stdin.isatty() if interactive is None else interactive:
-        answers = setup.ask(answers)
+        try:
+            answers = setup.ask(answers)
+        except typer.Abort:  # Ctrl-C (or end of input) at a question: 130, as for any interrupted program
+            typer.echo("\ninit: interrupted; nothing was written", err=True)
+            raise typer.Exit(130) from None
     summary = setup.write(target, answers, force=force)
     typer.echo(summary)
 
@@ -1218,8 +1337,11 @@ def init(
 def add(
     date_: Annotated[str, typer.Option("--date", metavar="YYYY-MM-DD", help="The meeting's date.")],
     series: Annotated[
-        str | None, typer.Option("--series", metavar="ID", help="Its series (default: the one meeting that day).")
+        str | None, typer.Option("--series", metavar="ID", help="The series whose meeting on that date this is.")
     ] = None,
+    one_off: Annotated[
+        bool, typer.Option("--one-off", help="A meeting of no series, even on a date a series meets.")
+    ] = False,
     title: Annotated[str | None, typer.Option("--title", help="What it is about.")] = None,
     description: Annotated[str | None, typer.Option("--description", help="A question or two.")] = None,
     lead: Annotated[str | None, typer.Option("--lead", help="Who leads off.")] = None,
@@ -1230,22 +1352,25 @@ def add(
         str | None, typer.Option("--end-date", metavar="YYYY-MM-DD", help="Last day of a multi-day meeting.")
     ] = None,
     allow_clash: AllowClash = False,
-    files: Files = None,
+    files: EditFile = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
 ) -> None:
     """Add a meeting: a date of a series (with its title, blurb, lead) or a one-off.
 
-    A date that is not on the series' rule is refused (use `move` for that).
-    A one-off meeting needs --title and --start.
+    On a date a series meets, say which you mean: --series ID (that meeting; if it is
+    already written down, the options given are updated in it) or --one-off (another
+    meeting the same day). A date that is not on the series' rule is refused (use
+    `move` for that). A one-off meeting needs --title and --start.
 
-    Example:  meetctl add --date 2017-02-22 --title "100th anniversary of the Russian revolution"
+    Example:  meetctl add --series discussion --date 2017-02-22 --title "100th anniversary of the Russian revolution"
+    Example:  meetctl add --one-off --date 2017-04-01 --title "Day school" --start 10:00 --duration 6h
     """
     from meetctl.editing.edits import NewMeeting
     from meetctl.editing.edits import add as add_meeting
 
     meeting = NewMeeting(
-        date=parse_date_option("--date", date_), series=series, title=title,
+        date=parse_date_option("--date", date_), series=series, one_off=one_off, title=title,
         description=description, lead=lead, venue=venue, start=start, duration=duration,
         end_date=parse_date_option("--end-date", end_date) if end_date else None,
     )  # fmt: skip
@@ -1257,7 +1382,8 @@ def cancel(
     day: Annotated[str, typer.Argument(metavar="DATE", help="The meeting's date, YYYY-MM-DD.")],
     reason: Annotated[str | None, typer.Option("--reason", help="Why, for members and calendars.")] = None,
     series: SeriesId = None,
-    files: Files = None,
+    one_off: OneOffMeeting = False,
+    files: EditFile = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
 ) -> None:
@@ -1267,7 +1393,27 @@ def cancel(
     """
     from meetctl.editing.edits import cancel as cancel_meeting
 
-    _edit(files, cancel_meeting(parse_date_option("DATE", day), reason, series), dry_run, diff)
+    _edit(files, cancel_meeting(parse_date_option("DATE", day), reason, series, one_off), dry_run, diff)
+
+
+@app.command()
+def restore(
+    day: Annotated[str, typer.Argument(metavar="DATE", help="The cancelled meeting's date, YYYY-MM-DD.")],
+    series: SeriesId = None,
+    one_off: OneOffMeeting = False,
+    files: EditFile = None,
+    dry_run: DryRun = False,
+    diff: ShowDiff = False,
+) -> None:
+    """Undo a cancellation: the meeting on DATE is held after all (its reason is removed too).
+
+    A date left out with a series' `skip` list is taken out of the list.
+
+    Example:  meetctl restore 2017-12-27
+    """
+    from meetctl.editing.edits import restore as restore_meeting
+
+    _edit(files, restore_meeting(parse_date_option("DATE", day), series, one_off), dry_run, diff)
 
 
 @app.command()
@@ -1277,8 +1423,9 @@ def move(
     start: Annotated[str | None, typer.Option("--start", metavar="HH:MM", help="A new start time.")] = None,
     venue: Annotated[str | None, typer.Option("--venue", metavar="ID", help="A new venue id.")] = None,
     series: SeriesId = None,
+    one_off: OneOffMeeting = False,
     allow_clash: AllowClash = False,
-    files: Files = None,
+    files: EditFile = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
 ) -> None:
@@ -1294,14 +1441,16 @@ def move(
     if to is None and start is None and venue is None:
         raise MeetctlError("move: say where to: --to DATE, --start HH:MM and/or --venue ID")
     new_day = parse_date_option("--to", to) if to else None
-    make = move_meeting(parse_date_option("DATE", day), new_day, start, venue, series, allow_clash)
+    make = move_meeting(parse_date_option("DATE", day), new_day, start, venue, series, allow_clash, one_off)
     _edit(files, make, dry_run, diff)
 
 
 @app.command()
 def record(
     day: Annotated[str, typer.Argument(metavar="DATE", help="The meeting's date, YYYY-MM-DD.")],
-    attendance: Annotated[int | None, typer.Option("--attendance", min=0, help="How many came.")] = None,
+    attendance: Annotated[
+        str | None, typer.Option("--attendance", metavar="N", help="How many came (a whole number).")
+    ] = None,
     apologies: Annotated[
         list[str] | None,
         typer.Option("--apologies", metavar="NAME", help="Someone who sent apologies; repeatable."),
@@ -1312,7 +1461,8 @@ def record(
     ] = None,
     notes: Annotated[str | None, typer.Option("--notes", help="Anything worth keeping.")] = None,
     series: SeriesId = None,
-    files: Files = None,
+    one_off: OneOffMeeting = False,
+    files: EditFile = None,
     today: Today = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
@@ -1329,16 +1479,38 @@ def record(
     from meetctl.editing.edits import record as record_meeting
 
     day_ = parse_date_option("DATE", day)
+    count = None
+    if attendance is not None:
+        if not attendance.strip().isdigit():
+            raise MeetctlError(
+                Problem(f"--attendance: {attendance!r} is not a number of people (e.g. --attendance 14)")
+            )
+        count = int(attendance.strip())
     current = today_for(today, load([target_file(files)]))
-    make = record_meeting(day_, attendance, notes, current, series, apologies or [], action or [])
+    make = record_meeting(day_, count, notes, current, series, apologies or [], action or [], one_off)
     _edit(files, make, dry_run, diff)
 
 
-venue_app = typer.Typer(
+venue_app = _App(
     help="Venues of the programme.\n\nExample:  meetctl venue add crown --name \"The Crown\" --address \"1 Market St\"",
     no_args_is_help=True,
 )
 app.add_typer(venue_app, name="venue")
+
+
+@venue_app.command("list")
+def venue_list(files: Files = None, json: Json = False) -> None:
+    """List the programme's venues: id, name and address (the id is what meetings use).
+
+    Example:  meetctl venue list -f examples/programme.toml --json
+    """
+    from meetctl.documents.listing import venue_lines, venue_records, write_json
+
+    programmes = load(files)
+    if json:
+        write_json(venue_records(programmes), sys.stdout)
+    else:
+        sys.stdout.write(venue_lines(programmes))
 
 
 @venue_app.command("add")
@@ -1353,7 +1525,7 @@ def venue_add(
     online: Annotated[
         str | None, typer.Option("--online", metavar="URL", help="A join link (http/https); no address: online only.")
     ] = None,
-    files: Files = None,
+    files: EditFile = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
 ) -> None:
@@ -1364,6 +1536,75 @@ def venue_add(
     from meetctl.editing.edits import add_venue
 
     _edit(files, add_venue(venue_id, name, address, directions, accessibility, online), dry_run, diff)
+
+
+series_app = _App(
+    help="Series (recurring slots) of the programme.\n\n"
+    "Example:  meetctl series add reading --rule \"every Thursday\" --start 18:30 --title \"Reading group\"",
+    no_args_is_help=True,
+)
+app.add_typer(series_app, name="series")
+
+
+@series_app.command("add")
+def series_add(
+    series_id: Annotated[str, typer.Argument(metavar="ID", help="Short id meetings refer to, e.g. 'reading'.")],
+    rule: Annotated[
+        str, typer.Option("--rule", help="When it meets: 'every Thursday', 'last Wednesday of the month'.")
+    ],
+    start: Annotated[str, typer.Option("--start", metavar="HH:MM", help="Start time, local.")],
+    title: Annotated[str | None, typer.Option("--title", help="What it is called (default: from the id).")] = None,
+    duration: Annotated[str | None, typer.Option("--duration", help="Length: 2h, 90m (default 2h).")] = None,
+    venue: Annotated[str | None, typer.Option("--venue", metavar="ID", help="A venue id.")] = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="First possible date (default: today).")
+    ] = None,
+    until: Annotated[str | None, typer.Option("--until", metavar="YYYY-MM-DD", help="Last date, if any.")] = None,
+    files: EditFile = None,
+    today: Today = None,
+    dry_run: DryRun = False,
+    diff: ShowDiff = False,
+) -> None:
+    """Add a series: a recurring slot with its rule, start time and venue, after the last series.
+
+    Rules are phrases such as 'every other Friday' or an RRULE: see `meetctl help rules`.
+
+    Example:  meetctl series add reading --rule "every Thursday" --start 18:30 --duration 90m --venue hall
+    """
+    from meetctl.editing.editor import target_file
+    from meetctl.editing.edits import NewSeries, add_series
+
+    path = target_file(files)
+    first = parse_date_option("--from", from_) if from_ else today_for(today, load([path]))
+    new = NewSeries(
+        id=series_id, rule=rule, start=start, first=first, title=title, duration=duration, venue=venue,
+        until=parse_date_option("--until", until) if until else None,
+    )  # fmt: skip
+    _edit([path], add_series(new), dry_run, diff)
+
+
+help_app = _App(
+    help="Reference for secretaries.\n\nExample:  meetctl help rules",
+    no_args_is_help=True,
+)
+app.add_typer(help_app, name="help")
+
+
+@help_app.command("rules")
+def help_rules() -> None:
+    """The recurrence phrases a series' `rule` accepts, each with the RRULE it means.
+
+    Example:  meetctl help rules
+    """
+    from meetctl.model.rules import EXAMPLE_PHRASES, parse_rule
+
+    width = max(len(p) for p in EXAMPLE_PHRASES)
+    typer.echo("A series' rule is a phrase (case-insensitive, plural weekdays fine) or a raw RRULE.")
+    typer.echo("The first meeting is the first date of the rule on or after the series' `from`.\n")
+    for phrase in EXAMPLE_PHRASES:
+        typer.echo(f"  {phrase.ljust(width)}  {parse_rule(phrase).rrule}")
+    typer.echo("\nfirst..fifth and 1st..5th, last and second to last work with any weekday;")
+    typer.echo("`except MONTH and MONTH` works after any phrase. A raw RRULE may not use COUNT or UNTIL.")
 
 
 def app_for(args: list[str]) -> typer.Typer:

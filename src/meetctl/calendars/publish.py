@@ -137,10 +137,8 @@ class _Server:
     def __init__(self, url: str, user: str | None, password: str | None) -> None:
         self.url = url
         self.user = user
-        if user and password is None:
-            raise MeetctlError.at(
-                Location(url), f"no password for {user}: set {PASSWORD_ENV} or add the host to ~/.netrc"
-            )
+        # No password is fine until the server asks for one: some servers have no logins.
+        self.password = password
         scheme = urlsplit(url).scheme.lower()
         if scheme not in ("http", "https") or not urlsplit(url).hostname:
             raise MeetctlError.at(Location(url), "not a CalDAV address (expected https://host/path/to/calendar/)")
@@ -159,6 +157,41 @@ class _Server:
 
     def errors(self) -> Any:
         return _ServerErrors(self)
+
+    def kind(self) -> str | None:
+        """What is at the address: "calendar", "collection" (a folder that is not a calendar),
+        "other" (a plain resource), or None (nothing: not found)."""
+        import xml.etree.ElementTree as ET
+
+        body = ('<?xml version="1.0" encoding="utf-8"?><propfind xmlns="DAV:"><prop><resourcetype/></prop>'
+                "</propfind>")  # fmt: skip
+        with self.errors():
+            response = self.client.propfind(self.url, body, depth=0)
+        if response.status == 404:
+            return None
+        if response.status not in (200, 207):
+            reason = getattr(response, "reason", "") or ""
+            raise MeetctlError.at(
+                Location(self.url), f"the server answered with an error: {response.status} {reason}".rstrip()
+            )
+        try:
+            root = ET.fromstring(response.raw if isinstance(response.raw, str | bytes) else b"")
+        except ET.ParseError:
+            return "other"
+        types = {child.tag for rt in root.iter("{DAV:}resourcetype") for child in rt}
+        if "{urn:ietf:params:xml:ns:caldav}calendar" in types:
+            return "calendar"
+        return "collection" if "{DAV:}collection" in types else "other"
+
+    def make_calendar(self) -> None:
+        """MKCALENDAR at the address (RFC 4791), named after the last part of the address."""
+        with self.errors():
+            response = self.client.mkcalendar(self.url)
+        if response.status not in (200, 201):
+            raise MeetctlError.at(
+                Location(self.url), f"could not create a calendar here: the server said {response.status} "
+                f"{getattr(response, 'reason', '')}".rstrip()
+            )  # fmt: skip
 
     def objects(self) -> list[Remote]:
         import icalendar
@@ -216,6 +249,8 @@ class _ServerErrors:
         url = self.server.url
         if isinstance(exc, error.AuthorizationError):
             who = f" as {self.server.user}" if self.server.user else " (no user name given: use --user)"
+            if self.server.user and self.server.password is None:
+                who += f" with no password: set {PASSWORD_ENV} or add the host to ~/.netrc"
             raise MeetctlError.at(Location(url), f"the server refused the login{who}") from None
         if isinstance(exc, error.NotFoundError):
             raise MeetctlError.at(Location(url), "no calendar at this address (the server said: not found)") from None
@@ -277,11 +312,14 @@ def publish(
     dry_run: bool = False,
     show_progress: bool = False,
     whole: Sequence[Programme] | None = None,
+    create: bool = False,
 ) -> tuple[Plan, list[str]]:
     """Bring the calendar at ``url`` in step with ``programmes``; return the plan and report lines.
 
     ``whole``: the programmes before --series/--one-offs cut them down; events of theirs
-    that were not chosen are left on the calendar as they are.
+    that were not chosen are left on the calendar as they are. ``create``: make the
+    calendar (MKCALENDAR) if nothing is at ``url`` yet. Anything at ``url`` that is not
+    a calendar is refused: events put in a plain folder reach no calendar client.
     """
     refuse_credentials_in(url)
     wanted = resources(programmes)
@@ -289,9 +327,25 @@ def publish(
     keep = {r.uid for r in resources(whole)} - chosen if whole is not None else set()
     name, password = credentials(url, user)
     server = _Server(url, name, password)
-    groups = {p.group.name for p in programmes}
-    todo = plan(wanted, server.objects(), groups, keep)
     lines = []
+    kind = server.kind()
+    if kind is None and not create:
+        raise MeetctlError.at(
+            Location(url), "no calendar at this address (the server said: not found); --create makes one"
+        )
+    if kind in ("collection", "other"):
+        what = "a folder (collection)" if kind == "collection" else "a file"
+        raise MeetctlError.at(
+            Location(url), f"this address is {what}, not a calendar: give a calendar's address "
+            "(or a new one, with --create)"
+        )  # fmt: skip
+    if kind is None:
+        if not dry_run:
+            server.make_calendar()
+        lines.append(f"{'would create' if dry_run else 'created'} the calendar {url}")
+    found = server.objects() if kind is not None else []
+    groups = {p.group.name for p in programmes}
+    todo = plan(wanted, found, groups, keep)
     for res in todo.create:
         lines.append(f"{'would create' if dry_run else 'created'}: {res.title} ({res.uid})")
     for res, _ in todo.update:

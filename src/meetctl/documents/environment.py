@@ -168,6 +168,15 @@ def with_locale(programmes: Sequence[Programme], locale: str | None) -> list[Pro
     return list(programmes)
 
 
+def colon(locale: str | None) -> str:
+    """The colon after a label in ``locale``: French puts a narrow no-break space before it ("ANNULÉE :").
+
+    Templates write ``{{ colon }}`` and ``{{ semicolon }}`` (made from this) wherever they put one.
+    """
+    language = (locale or "").replace("-", "_").split("_")[0].lower()
+    return "\u202f:" if language == "fr" else ":"
+
+
 def words(locale: str | None, message: str) -> str:
     """A fixed phrase made in code (not in a template), translated like the templates' words."""
     return _gettext_for(locale)(message)
@@ -236,6 +245,8 @@ class Templates:
         )
         # Compiled templates call gettext at render time, so the bytecode cache is shared by all languages.
         env.install_gettext_translations(translations(self.locale), newstyle=True)  # type: ignore[attr-defined]
+        env.globals["colon"] = colon(self.locale)
+        env.globals["semicolon"] = colon(self.locale).replace(":", ";")
         env.filters["upfirst"] = _upfirst
         env.filters["wrap"] = wrap
         env.filters["markdown_link"] = markdown_link

@@ -15,6 +15,12 @@ from meetctl.documents.views import group_view, meeting_view, term_context
 from meetctl.model.programme import Programme
 from meetctl.model.schedule import Occurrence
 
+#: Type scales tried for a one-meeting flyer, largest first: the largest that keeps it to one page wins,
+#: so a short notice fills its page and a day school's long timetable still fits on one.
+ONE_MEETING_FITS = (2.0, 1.8, 1.6, 1.45, 1.3, 1.15, 1.0, 0.9, 0.8, 0.7, 0.6, 0.5)
+#: A term flyer only shrinks (to 70%) to stay on one page; a longer term runs on at full size.
+TERM_FITS = (1.0, 0.9, 0.8, 0.7)
+
 
 def flyer_html(
     templates: Templates,
@@ -22,16 +28,18 @@ def flyer_html(
     items: Sequence[Occurrence],
     paper: str,
     term: bool,
+    fit: float = 1.0,
     page_url: str | None = None,
 ) -> str:
     """A flyer as HTML with print CSS for ``paper``: one meeting, or a term (``term=True``).
 
+    ``fit`` scales the type (not the margins): :func:`flyer_pdf` chooses it so the flyer fills one page.
     With ``page_url`` (the meeting's page on the group's site) a one-meeting flyer
     carries a QR code of it in a corner, so a passer-by can open it on their phone.
     """
     css_size, (width, height) = PAPERS[paper]
     context: dict[str, Any] = {
-        "paper": {"name": paper, "css": css_size, "width_mm": width, "height_mm": height},
+        "paper": {"name": paper, "css": css_size, "width_mm": width, "height_mm": height, "fit": fit},
         "qr": qr_code(page_url) if page_url and not term else None,
     }
     if term:
@@ -40,6 +48,48 @@ def flyer_html(
     (o,) = items
     context.update(group=group_view(o.programme), meeting=meeting_view(o))
     return templates.render("flyer.html.j2", **context)
+
+
+def flyer_pdf(
+    templates: Templates,
+    programmes: Sequence[Programme],
+    items: Sequence[Occurrence],
+    paper: str,
+    term: bool,
+    base_url: Path,
+    template_dirs: Sequence[Path] = (),
+    page_url: str | None = None,
+) -> bytes:
+    """The flyer as PDF, its type scaled to fill one page (the largest scale that fits, found by halving).
+
+    A flyer that cannot fit even at the smallest scale is printed at full size over several pages.
+    A term flyer tries full size, then the smallest scale, before searching between them: most
+    terms fit at full size (one layout), and a long one is known not to fit after two.
+    """
+    fits = TERM_FITS if term else ONE_MEETING_FITS
+    laid_out: dict[float, Any] = {}  # each scale is laid out at most once
+
+    def one_page(fit: float) -> bool:
+        if fit not in laid_out:
+            html = flyer_html(templates, programmes, items, paper, term, fit, page_url)
+            laid_out[fit] = _document(html, base_url, template_dirs)
+        return len(laid_out[fit].pages) == 1
+
+    if term and (one_page(fits[0]) or not one_page(fits[-1])):
+        # Fits at full size, or is too long for one page even at the smallest: full size either way.
+        return laid_out[fits[0]].write_pdf()
+    lo, hi = 0, len(fits) - 1  # fits[lo] is the largest candidate; find the first that fits one page
+    best = None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if one_page(fits[mid]):
+            best, hi = fits[mid], mid - 1
+        else:
+            lo = mid + 1
+    if best is None:
+        one_page(1.0)
+        best = 1.0
+    return laid_out[best].write_pdf()
 
 
 def qr_code(url: str) -> dict[str, str]:
@@ -52,7 +102,12 @@ def qr_code(url: str) -> dict[str, str]:
 
 
 def html_to_pdf(html: str, base_url: Path, template_dirs: Sequence[Path] = ()) -> bytes:
-    """The PDF WeasyPrint makes of ``html`` (relative links resolve against ``base_url``).
+    """The PDF WeasyPrint makes of ``html`` (relative links resolve against ``base_url``)."""
+    return _document(html, base_url, template_dirs).write_pdf()
+
+
+def _document(html: str, base_url: Path, template_dirs: Sequence[Path] = ()) -> Any:
+    """WeasyPrint's laid-out document of ``html``: its ``pages`` can be counted before writing.
 
     WeasyPrint fetches only ``data:`` URLs and files inside the shipped templates folder
     and ``template_dirs`` (the group's): never the network, never any other file, whatever
@@ -68,12 +123,11 @@ def html_to_pdf(html: str, base_url: Path, template_dirs: Sequence[Path] = ()) -
     # fontTools stamps embedded font subsets with the current time unless SOURCE_DATE_EPOCH
     # (the reproducible-builds convention) is set; same input, same PDF.
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
-    document = weasyprint.HTML(
+    return weasyprint.HTML(
         string=html,
         base_url=str(base_url.resolve()) + os.sep,
         url_fetcher=resource_fetcher([BUILTIN_DIR, *template_dirs]),
-    )
-    return document.write_pdf()
+    ).render()
 
 
 def resource_fetcher(folders: Sequence[Path]) -> Any:
@@ -96,3 +150,4 @@ def resource_fetcher(folders: Sequence[Path]) -> Any:
             return super().fetch(url, headers)
 
     return TemplateFolderFetcher(allowed_protocols=("file", "data"), allow_redirects=False)
+

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any, TextIO
 
+from meetctl.model.programme import Programme
 from meetctl.model.schedule import Occurrence, sessions_of
 from meetctl.model.wording import format_date, format_short_date, format_time
 
@@ -71,17 +73,25 @@ def write_json(data: Any, out: TextIO) -> None:
     out.write("\n")
 
 
+def short_day(d: date) -> str:
+    """'Tue 9 Mar': a date inside a sentence, unpadded (tables pad with a space: see format_short_date)."""
+    return f"{d:%a} {d.day} {d:%b}"
+
+
 def _time_range(o: Occurrence, zone: bool = False) -> str:
-    text = f"{o.start:%H:%M}-{o.end:%H:%M}" + (f" {o.start:%Z}" if zone else "")
+    if o.all_day:
+        text = "all day"
+    else:
+        text = f"{o.start:%H:%M}-{o.end:%H:%M}" + (f" {o.start:%Z}" if zone else "")
     if o.end_date != o.date:
-        text += f" (to {o.end_date:%a %d %b})"
+        text += f" (to {short_day(o.end_date)})"
     return text
 
 
 def _title(o: Occurrence) -> str:
     if o.moved and o.recurrence_id and not o.cancelled:
         why = f": {o.holiday}" if o.holiday else ""
-        return f"{o.title} (moved from {o.recurrence_id:%a %d %b}{why})"
+        return f"{o.title} (moved from {short_day(o.recurrence_id.date())}{why})"
     if not o.cancelled:
         return o.title
     return f"CANCELLED: {o.title}" + (f" ({o.reason})" if o.reason else "")
@@ -119,7 +129,7 @@ def session_lines(o: Occurrence, indent: str = "  ") -> list[str]:
     out = []
     for t in sessions_of(o):
         s = t.session
-        line = f"{indent}{t.start:%a %d %b %H:%M}-{t.end:%H:%M}  {s.title}"
+        line = f"{indent}{t.start:%a} {t.start.day:2d} {t.start:%b %H:%M}-{t.end:%H:%M}  {s.title}"
         if s.room:
             line += f"  [{s.room}]"
         people = ([f"chair: {s.chair}"] if s.chair else []) + (
@@ -158,7 +168,8 @@ def describe_occurrence(o: Occurrence) -> str:
     when = format_date(o.date)
     if o.end_date != o.date:
         when += f" to {format_date(o.end_date)}"
-    lines = [f"{when}, {format_time(o.start)} to {format_time(o.end)} ({o.group.timezone})"]
+    hours = "all day" if o.all_day else f"{format_time(o.start)} to {format_time(o.end)}"
+    lines = [f"{when}, {hours} ({o.group.timezone})"]
     lines.append(_title(o))
     if o.venue:
         lines.append(", ".join(x for x in (o.venue.name, o.venue.address) if x))
@@ -168,4 +179,36 @@ def describe_occurrence(o: Occurrence) -> str:
         lines.append(o.description)
     if o.lead:
         lines.append(f"Leading off: {o.lead}")
+    return "\n".join(lines) + "\n"
+
+
+def venue_records(programmes: Sequence[Programme]) -> list[dict[str, Any]]:
+    """``venue list --json``: one object per venue (with its group when several programmes are read)."""
+    out = []
+    for p in programmes:
+        for v in p.venues.values():
+            record: dict[str, Any] = {
+                "id": v.id, "name": v.name, "address": v.address,
+                "directions": v.directions, "accessibility": v.accessibility,
+            }  # fmt: skip
+            if len(programmes) > 1:
+                record["group"] = p.group.name
+            out.append(record)
+    return out
+
+
+def venue_lines(programmes: Sequence[Programme]) -> str:
+    """``venue list``: one venue a line, ``id  name  address``, ids aligned; a note if there are none."""
+    records = venue_records(programmes)
+    if not records:
+        return "No venues yet (add one with `meetctl venue add ID --name NAME`).\n"
+    width = max(len(r["id"]) for r in records)
+    lines = []
+    for r in records:
+        # One venue a line: a multi-line address is joined up.
+        parts = [r["id"].ljust(width), " ".join(r["name"].split())]
+        parts += [" ".join(r["address"].split())] if r["address"] else []
+        if "group" in r:
+            parts.insert(0, r["group"])
+        lines.append("  ".join(parts).rstrip())
     return "\n".join(lines) + "\n"

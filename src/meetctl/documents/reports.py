@@ -74,14 +74,17 @@ def attendance_words(o: Occurrence, previous: Occurrence | None) -> dict[str, An
     before = previous.meeting.attendance if previous and previous.meeting else None
     change = None
     if count is not None and previous is not None:
-        when = format_date(previous.date, locale=o.group.locale)
+        loc = o.group.locale
+        difference = abs(count - before) if before is not None else 0
+        facts = {"date": format_date(previous.date, locale=loc), "before": before, "change": difference}
         if before is None:
-            change = f"no attendance was recorded at the previous meeting ({when})"
+            change = words(loc, "no attendance was recorded at the previous meeting (%(date)s)") % facts
         elif count == before:
-            change = f"the same as at the previous meeting, {when}"
+            change = words(loc, "the same as at the previous meeting, %(date)s") % facts
+        elif count > before:
+            change = words(loc, "up %(change)s on %(before)s at the previous meeting, %(date)s") % facts
         else:
-            direction = "up" if count > before else "down"
-            change = f"{direction} {abs(count - before)} on {before} at the previous meeting, {when}"
+            change = words(loc, "down %(change)s on %(before)s at the previous meeting, %(date)s") % facts
     return {"count": count, "previous": before, "change": change}
 
 
@@ -109,7 +112,17 @@ def report_markdown(
         clashes=[c.words() for c in clashes],
         next=meeting_view(nxt) if nxt else None,
         programme_file=Markup(Path(o.programme.path).name),
+        record_command=record_command(programmes, o),
     )
+
+
+def record_command(programmes: Sequence[Programme], o: Occurrence) -> str:
+    """The command that records how many came to ``o`` (``--series`` where another meeting of its
+    programme is that day: ``programmes`` are the whole ones, not cut down to a stream)."""
+    whole = [p for p in programmes if p.path == o.programme.path] or [o.programme]
+    others = [x for x in occurrences(whole, o.date, o.date) if x.uid != o.uid]
+    series = f" --series {o.series.id}" if o.series and others else ""
+    return f"meetctl record {o.date.isoformat()}{series} --attendance N"
 
 
 def report_path(o: Occurrence, reports_dir: Path) -> Path:

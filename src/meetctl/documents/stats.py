@@ -119,7 +119,7 @@ def summary(rows: Sequence[Row]) -> str:
     )
 
 
-NOTHING = "No attendance recorded yet: add `attendance = N` to a meeting in the programme after it.\n"
+NOTHING = "No attendance recorded yet: after a meeting, `meetctl record DATE --attendance N` records it.\n"
 
 
 def plain(rows: Sequence[Row]) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from meetctl.documents.environment import words
 from meetctl.model.notice import kind_words
 from meetctl.model.programme import AgendaItem, Programme, Venue
-from meetctl.model.rules import MONTH_NAMES, join_words
+from meetctl.model.rules import MONTH_NAMES
 from meetctl.model.rulewords import describe_rule
 from meetctl.model.schedule import Occurrence, sessions_of
 from meetctl.model.wording import format_date, format_date_range, format_short_date, format_time
@@ -83,7 +83,9 @@ def meeting_view(o: Occurrence) -> dict[str, Any]:
         "short_date": format_short_date(o.date).replace("  ", " "),
         "start_time": start,
         "end_time": end,
-        "time_words": (
+        "time_words": words(loc, "all day")
+        if o.all_day
+        else (
             words(loc, "%(start)s on the first day to %(end)s on the last")
             if multi_day
             else words(loc, "%(start)s to %(end)s")
@@ -103,6 +105,10 @@ def meeting_view(o: Occurrence) -> dict[str, Any]:
         "usual_slot": o.usual_slot,
         "series": o.series.id if o.series else None,
         "series_title": o.series.title if o.series else None,
+        # The series' name where the meeting's own title does not already say it.
+        "series_note": o.series.title if o.series and o.series.title != o.title else None,
+        # The series' usual slot in words, "every Thursday, 6:30pm" (None for a one-off).
+        "series_when": f"{describe_rule(o.series.rule, loc)}, {format_time(o.series.start, loc)}" if o.series else None,
         "group": group_view(o.programme),
         "zone": o.start.tzname(),
         # Hybrid and online meetings: the join link (the meeting's, series' or venue's).
@@ -175,19 +181,29 @@ def period_words(first: date, last: date, locale: str | None = None) -> str:
     return f"{MONTH_NAMES[first.month - 1]} {first.year} to {MONTH_NAMES[last.month - 1]} {last.year}"
 
 
+def _join(items: list[str], and_word: str) -> str:
+    """'A', 'A and B', 'A, B and C' with the language's "and"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {and_word} {items[-1]}"
+
+
 def term_context(programmes: Sequence[Programme], items: Sequence[Occurrence]) -> dict[str, Any]:
     """What a term flyer or an announcement sees: ``group``, ``groups``, ``names``, ``series``, ``meetings``..."""
-    groups = []
+    groups: list[dict[str, Any]] = []
     for p in programmes:
         if p.group.name not in [g["name"] for g in groups]:
             groups.append(group_view(p))
+    names = [g["name"] for g in groups]
     return {
         "group": groups[0],
         "groups": groups,
         # Several programmes at once (-f a folder): say whose each meeting is, and in which zone.
-        "names": join_words([g["name"] for g in groups]),
+        "names": _join(names, words(programmes[0].group.locale if programmes else None, "and")),
         "several_groups": len(groups) > 1,
         "several_zones": len({g["timezone"] for g in groups}) > 1,
+        # Meetings of several series (or a series and one-offs): every row says its time and its series.
+        # (Several groups' rows already say whose and when: it is several streams of one group that need it.)
+        "several_streams": len({(o.group.name, o.series.id if o.series else None) for o in items})
+        > len({o.group.name for o in items}),
         "series": series_views(items),
         "meetings": [meeting_view(o) for o in items],
         "period": period_words(items[0].date, items[-1].date, programmes[0].group.locale) if items else "",

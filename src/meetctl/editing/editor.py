@@ -331,6 +331,25 @@ class Editor:
             self.patch.insert(at, ensure_line_end(self.text, at) + gap + block)
         self.expected.setdefault("meetings", []).insert(index, {k: _plain(v) for k, v in values.items()})
 
+    def add_series_table(self, values: dict[str, Any]) -> None:
+        """A new ``[[series]]`` table after the last series (or before the first meeting, or at the end)."""
+        headers = self.layout.array_headers("series")
+        existing = self.raw.get("series", [])
+        if not isinstance(existing, list) or len(headers) != len(existing):
+            raise self._cannot("the series are not written as [[series]] tables")
+        block = render_header(("series",), array=True) + "\n" + render_pairs(values)
+        meetings = self.layout.array_headers("meetings")
+        if headers:
+            at = self.layout.block_end(("series", len(headers) - 1))
+            self.patch.insert(at, ensure_line_end(self.text, at) + "\n" + block)
+        elif meetings:
+            self.patch.insert(self.layout.leading_start(meetings[0]), block + "\n")
+        else:
+            at = len(self.text)
+            gap = "\n" if self.text.strip() else ""
+            self.patch.insert(at, ensure_line_end(self.text, at) + gap + block)
+        self.expected.setdefault("series", []).append({k: _plain(v) for k, v in values.items()})
+
     def add_venue_table(self, venue_id: str, values: dict[str, Any]) -> None:
         """A new ``[venues.ID]`` table after the last venue (or after [group])."""
         block = render_header(("venues", venue_id)) + "\n" + render_pairs(values)

@@ -1,4 +1,4 @@
-"""The edit commands' logic: ``add``, ``cancel``, ``move``, ``record``, ``venue add``.
+"""The edit commands' logic: ``add``, ``cancel``, ``restore``, ``move``, ``record``, ``series add``, ``venue add``.
 
 Stage: editing. Each command is a function that returns what to do with an
 :class:`~meetctl.editing.editor.Editor`; :func:`~meetctl.editing.editor.edit_file` applies it safely.
@@ -26,15 +26,21 @@ def _describe(o: Occurrence) -> str:
     return f"{when_text(o)} {what}"
 
 
-def find_occurrence(editor: Editor, day: date, series_id: str | None, command: str) -> Occurrence:
-    """The meeting on ``day`` (of ``series_id`` if given); a clear refusal if none or several."""
+def find_occurrence(
+    editor: Editor, day: date, series_id: str | None, command: str, one_off: bool = False
+) -> Occurrence:
+    """The meeting on ``day`` (of ``series_id`` if given, of no series with ``one_off``); a clear
+    refusal if none or several."""
     programme = editor.programme
+    if one_off and series_id is not None:
+        raise editor.refuse(f"{command}: give --series ID or --one-off, not both")
     if series_id is not None and series_id not in {s.id for s in programme.series}:
         ids = [s.id for s in programme.series]
         raise editor.refuse(f"--series: unknown series '{series_id}'{did_you_mean(series_id, ids)}")
     found = [
         o for o in occurrences(programme, day, day)
-        if series_id is None or (o.series is not None and o.series.id == series_id)
+        if (o.series is None if one_off else
+            series_id is None or (o.series is not None and o.series.id == series_id))
     ]  # fmt: skip
     if not found:
         moved = [m for m in programme.meetings if m.replaces == day
@@ -47,7 +53,8 @@ def find_occurrence(editor: Editor, day: date, series_id: str | None, command: s
         raise editor.refuse(f"{command}: no meeting on {day_text(day)}{_nearest(programme, day)}")
     if len(found) > 1:
         listed = "; ".join(_describe(o) for o in found)
-        raise editor.refuse(f"{command}: {len(found)} meetings on {day}: {listed}; choose one with --series")
+        how = "--series ID or --one-off" if any(o.series is None for o in found) else "--series"
+        raise editor.refuse(f"{command}: {len(found)} meetings on {day}: {listed}; choose one with {how}")
     return found[0]
 
 
@@ -118,13 +125,22 @@ class NewMeeting:
     start: str | None = None
     duration: str | None = None
     end_date: date | None = None
+    #: A meeting of no series, even on a date a series meets.
+    one_off: bool = False
 
 
 def add(meeting: NewMeeting, allow_clash: bool = False) -> Callable[[Editor], None]:
-    """``meetctl add``: a new [[meetings]] table, for a date of a series or a one-off."""
+    """``meetctl add``: a new [[meetings]] table, for a date of a series or a one-off.
+
+    On a date a series meets, say which: ``--series ID`` (that meeting's details) or
+    ``--one-off`` (a separate meeting the same day). A series date already written
+    down is updated in place.
+    """
 
     def make(editor: Editor) -> None:
         p, day = editor.programme, meeting.date
+        if meeting.one_off and meeting.series is not None:
+            raise editor.refuse("give --series ID (a meeting of that series) or --one-off (of no series), not both")
         for option, value in (("--title", meeting.title), ("--description", meeting.description),
                               ("--lead", meeting.lead)):  # fmt: skip
             _text_option(editor, option, value)
@@ -133,12 +149,21 @@ def add(meeting: NewMeeting, allow_clash: bool = False) -> Callable[[Editor], No
         _check_venue(editor, meeting.venue)
         if meeting.end_date is not None and meeting.end_date < day:
             raise editor.refuse(f"--end-date {meeting.end_date} is before --date {day}")
-        series = _series_for(editor, day, meeting.series)
+        series = None if meeting.one_off else _series_for(editor, day, meeting.series)
+        if series is None and meeting.title is not None:
+            # The same one-off again (same date and title, so the same calendar UID): update it.
+            same = [i for i, m in enumerate(p.meetings)
+                    if m.series is None and m.date == day and m.title == meeting.title]  # fmt: skip
+            series = same[0] if same else None
+        if isinstance(series, int):  # that date is already written down: update it
+            _update_meeting(editor, series, meeting, start, duration)
+            editor.allow_clash = allow_clash
+            return
         if series is None:
             missing = [o for o, v in (("--title", meeting.title), ("--start", start)) if v is None]
             if missing:
                 dates = ""
-                if p.series:
+                if p.series and not meeting.one_off:
                     dates = f"{day} is not a date of any series, so this is a one-off meeting; "
                 raise editor.refuse(f"{dates}a one-off meeting needs {' and '.join(missing)}")
         values: dict[str, Any] = {}
@@ -159,8 +184,42 @@ def add(meeting: NewMeeting, allow_clash: bool = False) -> Callable[[Editor], No
     return make
 
 
-def _series_for(editor: Editor, day: date, series_id: str | None) -> str | None:
-    """The series a new meeting on ``day`` belongs to: the one named, else the only one with that date."""
+def _update_meeting(editor: Editor, index: int, meeting: NewMeeting, start: time | None, duration: str | None) -> None:
+    """``add`` for a date already written down (a series date, or the same one-off): set the given keys."""
+    written = editor.raw["meetings"][index]
+    values: dict[str, Any] = {}
+    for key, value in (("end_date", meeting.end_date), ("title", meeting.title),
+                       ("description", meeting.description), ("lead", meeting.lead),
+                       ("start", start), ("duration", duration), ("venue", meeting.venue)):  # fmt: skip
+        now = written.get(key)
+        if isinstance(value, time) and isinstance(now, str):  # "7pm" is already 19:00
+            try:
+                now = parse_time(now)
+            except ValueError:
+                pass
+        if value is not None and now != value:
+            values[key] = value
+    old = editor.programme.meetings[index]
+    label = (f"the {day_text(old.date)} meeting of series '{old.series}'" if old.series
+             else f"the one-off '{old.title}' on {day_text(old.date)}")  # fmt: skip
+    if old.replaces is not None and old.replaces != meeting.date:
+        raise editor.refuse(
+            f"add: {label} was moved there from {meeting.date}; "
+            f"to change it, use `meetctl add --series {old.series} --date {old.date}`"
+        )
+    if not values:
+        editor.messages.append(f"nothing to change: {label} is already written down")
+        return
+    editor.set_keys(("meetings", index), values)
+    still = " (it is still cancelled: `meetctl restore` holds it again)" if old.cancelled else ""
+    editor.messages.append(f"updated {label}: {', '.join(values)}{still}")
+
+
+def _series_for(editor: Editor, day: date, series_id: str | None) -> str | int | None:
+    """The series a new meeting on ``day`` belongs to: the one named, else an error if a series meets then.
+
+    An int is the index of the [[meetings]] table that already describes that series date.
+    """
     p = editor.programme
     described = {(m.series, m.original_date): i for i, m in enumerate(p.meetings) if m.series}
     if series_id is not None:
@@ -182,21 +241,18 @@ def _series_for(editor: Editor, day: date, series_id: str | None) -> str | None:
         candidates = [s]
     else:
         candidates = [s for s in p.series if s.has_date(day) and day not in s.skip]
-        candidates = [s for s in candidates if (s.id, day) not in described] or candidates
-        if len(candidates) > 1:
-            ids = ", ".join(s.id for s in candidates)
-            raise editor.refuse(f"{day} is a date of several series ({ids}); choose one with --series")
         if not candidates:
             return None
+        # Taking over a series' meeting by accident is worse than asking: say both ways.
+        named = " and ".join(f"'{s.id}' ({s.title})" for s in candidates)
+        several = "series" if len(candidates) == 1 else "several series"
+        raise editor.refuse(
+            f"add: {day} is a date of {several} {named}: give --series {candidates[0].id} "
+            "to describe that meeting, or --one-off for a separate meeting of no series"
+        )
     s = candidates[0]
     if (s.id, day) in described:
-        i = described[s.id, day]
-        where = p.meetings[i].location
-        line = f" at line {where.line}" if where and where.line else ""
-        raise editor.refuse(
-            f"refused: the {day} meeting of series '{s.id}' is already written (meetings[{i + 1}]{line}); "
-            "edit it by hand, or use cancel, move or record"
-        )
+        return described[s.id, day]
     return s.id
 
 
@@ -218,12 +274,14 @@ def _set_on_meeting(editor: Editor, o: Occurrence, values: dict[str, Any]) -> No
         editor.set_keys(("meetings", index), values)
 
 
-def cancel(day: date, reason: str | None, series_id: str | None = None) -> Callable[[Editor], None]:
+def cancel(
+    day: date, reason: str | None, series_id: str | None = None, one_off: bool = False
+) -> Callable[[Editor], None]:
     """``meetctl cancel``: mark the meeting on ``day`` cancelled (with a reason)."""
 
     def make(editor: Editor) -> None:
         _text_option(editor, "--reason", reason)
-        o = find_occurrence(editor, day, series_id, "cancel")
+        o = find_occurrence(editor, day, series_id, "cancel", one_off)
         if o.cancelled and (reason is None or reason == o.reason):
             editor.messages.append(f"nothing to change: {_describe(o)} is already cancelled")
             return
@@ -237,6 +295,98 @@ def cancel(day: date, reason: str | None, series_id: str | None = None) -> Calla
     return make
 
 
+def restore(day: date, series_id: str | None = None, one_off: bool = False) -> Callable[[Editor], None]:
+    """``meetctl restore``: undo a cancellation (or a series' ``skip`` of that date)."""
+
+    def make(editor: Editor) -> None:
+        p = editor.programme
+        skipped = [
+            (i, s) for i, s in enumerate(p.series)
+            if day in s.skip and (series_id is None or s.id == series_id)
+        ]  # fmt: skip
+        if skipped and not one_off and not any(o.cancelled for o in occurrences(p, day, day)):
+            i, s = skipped[0]
+            _unskip(editor, i, s, day)
+            return
+        o = find_occurrence(editor, day, series_id, "restore", one_off)
+        if not o.cancelled:
+            editor.messages.append(f"nothing to change: {_describe(o)} is not cancelled")
+            return
+        index = _meeting_index(p, o)
+        assert index is not None  # a cancelled meeting is always written down
+        editor.remove_key(("meetings", index), "cancelled")
+        editor.remove_key(("meetings", index), "reason")
+        editor.messages.append(f"restored {_describe(o)}: no longer cancelled")
+
+    return make
+
+
+def _unskip(editor: Editor, index: int, series: Any, day: date) -> None:
+    """Take ``day`` out of a series' ``skip`` list, unless comments inside the list would be lost."""
+    table = ("series", index)
+    statement = editor.layout.key(table, "skip")
+    if statement is None or "#" in editor.text[statement.value_start : statement.value_end]:
+        raise editor.refuse(
+            f"restore: {day} is in series '{series.id}' skip list; remove it there by hand "
+            "(meetctl will not rewrite a list that holds comments)"
+        )
+    rest = [d for d in series.skip if d != day]
+    if rest:
+        editor.set_keys(table, {"skip": rest})
+    else:
+        editor.remove_key(table, "skip")
+    editor.messages.append(f"restored {day_text(day)} of series '{series.id}' (taken out of its skip list)")
+
+
+@dataclass
+class NewSeries:
+    """The options of ``meetctl series add``."""
+
+    id: str
+    rule: str
+    start: str
+    first: date
+    title: str | None = None
+    duration: str | None = None
+    venue: str | None = None
+    until: date | None = None
+
+
+def add_series(new: NewSeries) -> Callable[[Editor], None]:
+    """``meetctl series add``: a new [[series]] table (a recurring slot)."""
+    import re
+
+    from meetctl.model.rules import RuleError, parse_rule
+
+    def make(editor: Editor) -> None:
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", new.id):
+            raise editor.refuse(f"series id {new.id!r}: use letters, digits, '-' and '_' only (e.g. 'reading')")
+        if any(s.id == new.id for s in editor.programme.series):
+            place = next(s.location for s in editor.programme.series if s.id == new.id)
+            line = f" (line {place.line})" if place and place.line else ""
+            raise editor.refuse(f"refused: series '{new.id}' already exists{line}")
+        try:
+            parse_rule(new.rule)
+        except RuleError as exc:
+            raise editor.refuse(f"--rule: {exc}") from None
+        start = _time_option(editor, "--start", new.start)
+        duration = _duration_option(editor, new.duration)
+        _check_venue(editor, new.venue)
+        _text_option(editor, "--title", new.title)
+        if new.until is not None and new.until < new.first:
+            raise editor.refuse(f"--until {new.until} is before --from {new.first}")
+        title = new.title or new.id.replace("-", " ").replace("_", " ").capitalize()
+        values: dict[str, Any] = {"id": new.id, "title": title, "rule": new.rule.strip(), "start": start}
+        for key, value in (("duration", duration), ("venue", new.venue), ("from", new.first),
+                           ("until", new.until)):  # fmt: skip
+            if value is not None:
+                values[key] = value
+        editor.add_series_table(values)
+        editor.messages.append(f"added series '{new.id}': '{title}', {new.rule.strip()}, {new.start.strip()}")
+
+    return make
+
+
 def move(
     day: date,
     to: date | None,
@@ -244,6 +394,7 @@ def move(
     venue: str | None = None,
     series_id: str | None = None,
     allow_clash: bool = False,
+    one_off: bool = False,
 ) -> Callable[[Editor], None]:
     """``meetctl move``: hold the meeting on ``day`` on another date, time or venue instead.
 
@@ -254,7 +405,7 @@ def move(
     def make(editor: Editor) -> None:
         new_start = _time_option(editor, "--start", start)
         _check_venue(editor, venue)
-        o = find_occurrence(editor, day, series_id, "move")
+        o = find_occurrence(editor, day, series_id, "move", one_off)
         if o.cancelled:
             raise editor.refuse(f"move: {_describe(o)} is cancelled; nothing to move")
         new_day = to or o.date
@@ -314,6 +465,7 @@ def record(
     series_id: str | None = None,
     apologies: Sequence[str] = (),
     actions: Sequence[str] = (),
+    one_off: bool = False,
 ) -> Callable[[Editor], None]:
     """``meetctl record``: write down how many came, who sent apologies, what was agreed.
 
@@ -333,7 +485,7 @@ def record(
             )
         if attendance is not None and attendance < 0:
             raise editor.refuse("--attendance must not be negative")
-        o = find_occurrence(editor, day, series_id, "record")
+        o = find_occurrence(editor, day, series_id, "record", one_off)
         if o.cancelled:
             raise editor.refuse(f"record: {_describe(o)} was cancelled")
         afterwards = [opt for opt, given in (("--attendance", attendance is not None), ("--notes", notes is not None),

@@ -33,6 +33,7 @@ class Answers:
     name: str | None = None
     timezone: str | None = None
     email: str | None = None
+    mailing_list: str | None = None
     venue_name: str | None = None
     address: str | None = None
     venue_id: str | None = None
@@ -93,7 +94,10 @@ def check_zone(value: str) -> str:
     """An IANA time zone name, or ValueError."""
     value = value.strip()
     if not _valid_zone(value):
-        raise ValueError(f"unknown time zone {value!r} (expected an IANA name like 'Europe/London')")
+        from meetctl.model.zones import zone_suggestion
+
+        hint = zone_suggestion(value) or " (expected an IANA name like 'Europe/London')"
+        raise ValueError(f"unknown time zone {value!r}{hint}")
     return value
 
 
@@ -123,6 +127,18 @@ def check_text(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty")
     return value.strip()
+
+
+def check_address(value: str) -> str:
+    """An email address ('name@example.org' or 'Name <name@example.org>'), or ValueError."""
+    from email.utils import parseaddr
+
+    value = value.strip()
+    _, address = parseaddr(value)
+    local, at, domain = address.rpartition("@")
+    if not (at and local and "." in domain) or any(c in value for c in "\r\n"):
+        raise ValueError(f"{value!r} is not an email address (expected e.g. secretary@example.org)")
+    return value
 
 
 def check_venue_id(value: str) -> str:
@@ -169,6 +185,12 @@ def ask(answers: Answers, prompt: Callable[..., str] | None = None) -> Answers:
     a = answers
     name = a.name or question("Group name", check_text)
     zone = a.timezone or question("Time zone", check_zone, default=system_timezone())
+    # Reminders by email need both: ask now rather than fail at the first `remind --format email`.
+    email = a.email or question("Secretary's email, the From: of reminders (empty: add later)", check_address,
+                                optional=True)  # fmt: skip
+    mailing_list = a.mailing_list or question(
+        "Mailing list, where reminders go (empty: add later)", check_address, optional=True
+    )
     venue_name, address = a.venue_name, a.address
     if venue_name is None:
         venue_name = question("Where do you usually meet? Venue name (empty: none yet)", check_text,
@@ -185,7 +207,8 @@ def ask(answers: Answers, prompt: Callable[..., str] | None = None) -> Answers:
         start = question("Start time", check_time, default=DEFAULT_START)
     if rule and title is None:
         title = question("Title of the regular meeting", check_text, default=f"{name} meeting")
-    return replace(a, name=name, timezone=zone, venue_name=venue_name, address=address,
+    return replace(a, name=name, timezone=zone, email=email, mailing_list=mailing_list,
+                   venue_name=venue_name, address=address,
                    rule=rule, start=start, title=title)  # fmt: skip
 
 
@@ -210,7 +233,8 @@ def _validated(answers: Answers) -> Answers:
         problems.append("--name is required (the group's name), or run on a terminal to be asked")
     take("name", "--name", check_text)
     take("timezone", "--timezone", check_zone)
-    take("email", "--email", check_text)
+    take("email", "--email", check_address)
+    take("mailing_list", "--mailing-list", check_address)
     take("venue_name", "--venue-name", check_text)
     take("address", "--address", check_text)
     take("venue_id", "--venue-id", check_venue_id)
@@ -258,6 +282,7 @@ def render(answers: Answers) -> str:
         f"timezone = {v(a.timezone)}  # an IANA zone name: Europe/London, Europe/Paris, ...",
         f"email = {v(a.email)}  # the From: of reminders" if a.email else
         '# email = "secretary@example.org"           # the From: of reminders',
+        f"mailing_list = {v(a.mailing_list)}  # where reminders go unless told otherwise" if a.mailing_list else
         '# mailing_list = "members@example.org"      # where reminders go unless told otherwise',
         '# website = "https://example.org"',
         '# welcome = "Everyone is welcome: members, sympathisers and the curious."',
@@ -333,7 +358,11 @@ def write(path: Path, answers: Answers, force: bool = False) -> str:
     programme = parse_programme(text, name)  # the code of `meetctl check`: never write a broken file
     write_output(path, text.encode("utf-8"), "programme", force)
     summary = checks.summaries([programme], answers.first)[0]
-    hint = "add meetings with `meetctl add --date YYYY-MM-DD --title ...`"
+    if programme.series:  # on a series' date, `add` needs to be told it is that series' meeting
+        series_id = programme.series[0].id
+        hint = f"give a meeting its topic with `meetctl add --series {series_id} --date YYYY-MM-DD --title ...`"
+    else:
+        hint = "add meetings with `meetctl add --date YYYY-MM-DD --title ... --start HH:MM`"
     return f"wrote {name}\n{summary}\nnext: edit it by hand, or {hint}"
 
 

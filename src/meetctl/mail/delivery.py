@@ -36,9 +36,20 @@ EXIT_NOT_DELIVERED = 75
 
 
 class DeliveryError(MeetctlError):
-    """The server (or the network) did not take the message; it was not logged as sent."""
+    """The server (or the network) did not take the message this time; it was not logged as sent.
+
+    Only for what may well work tomorrow (connection refused, a timeout, a 4xx answer):
+    cron's next run tries again.
+    """
 
     exit_code = EXIT_NOT_DELIVERED
+
+
+class MailSetupError(MeetctlError):
+    """Delivery cannot work as set up (wrong security, login refused, unknown host, a 5xx answer).
+
+    Exit 2 with the fix, like any bad input: retrying every day would never succeed.
+    """
 
 
 @dataclass(frozen=True)
@@ -262,16 +273,18 @@ def deliver(
                 log.record(mid, accepted, str(msg["Subject"]), datetime.now(UTC))
                 outcomes.append(Outcome(mid, str(msg["Subject"]), accepted, "sent"))
                 if refused:
-                    raise DeliveryError(
-                        Problem(f"recipients refused: {_refusals(refused)}", Location(settings.where))
-                    )
-    except DeliveryError:
+                    permanent = any(code >= 500 for code, _ in refused.values())
+                    error = MailSetupError if permanent else DeliveryError
+                    raise error(Problem(f"recipients refused: {_refusals(refused)}", Location(settings.where)))
+    except (DeliveryError, MailSetupError):
         raise
     except Exception as exc:  # every network, TLS and SMTP failure, said for people
-        reason = _reason(exc)
-        if reason is None:
+        found = _reason(exc, settings)
+        if found is None:
             raise
-        raise DeliveryError(Problem(f"not sent: {reason}", Location(settings.where))) from None
+        reason, permanent = found
+        error = MailSetupError if permanent else DeliveryError
+        raise error(Problem(f"not sent: {reason}", Location(settings.where))) from None
     return outcomes
 
 
@@ -284,34 +297,67 @@ def _refusals(refused: Mapping[str, tuple[int, bytes]]) -> str:
     return "; ".join(f"{addr}: {code} {_server_text(text)}" for addr, (code, text) in refused.items())
 
 
-def _reason(exc: BaseException) -> str | None:
-    """The failure in words, with the server's own code and text; None if it is not a delivery failure."""
+def _reason(exc: BaseException, settings: SmtpSettings) -> tuple[str, bool] | None:
+    """The failure in words (with the server's own code and text, and the fix where it is a setting),
+    and whether it is permanent; None if it is not a delivery failure."""
     import smtplib
     import socket
     import ssl
 
+    security = settings.security
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return f"login refused: {exc.smtp_code} {_server_text(exc.smtp_error)}"
+        fix = "" if exc.smtp_code < 500 else f"; check --smtp-user/mail.user and {PASSWORD_ENV}"
+        return f"login refused: {exc.smtp_code} {_server_text(exc.smtp_error)}{fix}", exc.smtp_code >= 500
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return f"recipients refused: {_refusals(exc.recipients)}"
+        permanent = any(code >= 500 for code, _ in exc.recipients.values())
+        return f"recipients refused: {_refusals(exc.recipients)}", permanent
     if isinstance(exc, smtplib.SMTPSenderRefused):
-        return f"sender {exc.sender} refused: {exc.smtp_code} {_server_text(exc.smtp_error)}"
+        return f"sender {exc.sender} refused: {exc.smtp_code} {_server_text(exc.smtp_error)}", exc.smtp_code >= 500
     if isinstance(exc, smtplib.SMTPResponseException):
-        return f"the server said {exc.smtp_code} {_server_text(exc.smtp_error)}"
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return f"the server closed the connection ({exc or 'no reason given'})"
+        return f"the server said {exc.smtp_code} {_server_text(exc.smtp_error)}", exc.smtp_code >= 500
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return f"the server does not support it: {exc}"
+        text = str(exc)
+        if "STARTTLS" in text.upper():
+            return (
+                f"the server at {settings.where} does not offer STARTTLS: if it takes TLS from the start, "
+                "use --smtp-security tls (usually port 465); if it has no encryption at all, "
+                "--smtp-security none (only on a network you trust); or set security in [mail]",
+                True,
+            )
+        if "AUTH" in text.upper():
+            return (
+                f"the server at {settings.where} offers no login ({text}): leave out --smtp-user and mail.user, "
+                "or use --smtp-security starttls or tls if it offers a login only over TLS",
+                True,
+            )
+        return f"the server does not support it: {text}", True
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return f"the server closed the connection ({exc or 'no reason given'})", False
     if isinstance(exc, smtplib.SMTPException):
-        return str(exc)
+        return str(exc), False
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"TLS certificate not trusted: {exc.verify_message or exc}"
+        return (
+            f"TLS certificate not trusted: {exc.verify_message or exc} "
+            "(the host name must match the certificate; a private CA goes in SSL_CERT_FILE)",
+            True,
+        )
     if isinstance(exc, ssl.SSLError):
-        return f"TLS failed: {exc.reason or exc}"
+        if security == "tls":
+            return (
+                f"TLS failed: {exc.reason or exc}: the server at {settings.where} does not take TLS from the start; "
+                "use --smtp-security starttls (usually port 587) or none, or set security in [mail]",
+                True,
+            )
+        return f"TLS failed: {exc.reason or exc}", True
     if isinstance(exc, socket.gaierror):
-        return f"unknown host ({exc.strerror or exc})"
+        temporary = exc.errno in (socket.EAI_AGAIN,)
+        hint = "" if temporary else ": check --smtp-host or mail.smtp_host"
+        return f"unknown host {settings.host!r} ({exc.strerror or exc}){hint}", not temporary
     if isinstance(exc, TimeoutError | socket.timeout):
-        return f"no answer within {TIMEOUT_S:.0f} seconds"
+        hint = ""
+        if security != "tls" and settings.port == 465:
+            hint = " (port 465 usually takes TLS from the start: --smtp-security tls?)"
+        return f"no answer within {TIMEOUT_S:.0f} seconds{hint}", False
     if isinstance(exc, OSError):
-        return exc.strerror or str(exc)
+        return exc.strerror or str(exc), False
     return None

@@ -15,7 +15,7 @@ nothing is due, so this module imports nothing heavy at the top; ``email``,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -138,13 +138,21 @@ def _zone_note(o: Occurrence) -> str:
 
 
 def _when_long(o: Occurrence) -> str:
-    """'Wednesday 22 February 2017, 7pm to 9pm GMT (Europe/London)'."""
+    """'Wednesday 22 February 2017, 7pm to 9pm GMT (Europe/London)'; an all-day meeting is 'all day'."""
+    if o.all_day:
+        last = f" to {format_date(o.end_date)}" if o.end_date != o.date else ""
+        return f"{format_date(o.date)}{last}, all day"
     if o.end_date != o.date:
         return (
             f"{format_date(o.date)}, {format_time(o.start)} to "
             f"{format_date(o.end_date)}, {format_time(o.end)} {_zone_note(o)}"
         )
     return f"{format_date(o.date)}, {format_time(o.start)} to {format_time(o.end)} {_zone_note(o)}"
+
+
+def day_and_time(o: Occurrence) -> str:
+    """'Friday 2 April 2027, 7pm' (or ', all day'): a meeting named in passing ("After that: ...")."""
+    return f"{format_date(o.date)}, {'all day' if o.all_day else format_time(o.start)}"
 
 
 def _notes(o: Occurrence) -> list[str]:
@@ -184,12 +192,14 @@ def opening(reminder: Reminder) -> str:
     """'Quick reminder: our next meeting is next Wednesday, 22 February, at 7pm — same time and venue.'"""
     o = reminder.occurrence
     when = relative_day(reminder.today, o.date)
-    at = f"{when}, at {format_time(o.start)}"
+    at = f"{when}, all day" if o.all_day else f"{when}, at {format_time(o.start)}"
     if o.end_date != o.date:  # the weekday and date say it plainly; no relative word for the end
         at += f", until {format_date(o.end_date, year=o.end_date.year != reminder.today.year)}"
     lead = "we meet" if reminder.earlier_meeting else "our next meeting is"
     same = o.series is not None and o.usual_slot and not o.moved
-    return f"Quick reminder: {lead} {at}" + (" — same time and venue." if same else ".")
+    # "same time and venue" only where there is a venue to be the same (an online or unplaced group has none).
+    usual = " — same time and venue." if o.venue is not None else " — same time."
+    return f"Quick reminder: {lead} {at}" + (usual if same else ".")
 
 
 class Content(NamedTuple):
@@ -238,7 +248,7 @@ def content(reminder: Reminder) -> Content:
     after = None
     f = reminder.following
     if f is not None:
-        after = f"{format_date(f.date)}, {format_time(f.start)}: {f.title}"
+        after = f"{day_and_time(f)}: {f.title}"
         if f.venue and (o.venue is None or f.venue.id != o.venue.id):
             after += f" ({f.venue.name})"
     group = o.group
@@ -438,9 +448,13 @@ def message_id(reminder: Reminder, domain: str) -> str:
 
 def ics_attachment(reminder: Reminder, stamp: datetime) -> bytes:
     """The meeting as a one-event iCalendar (METHOD:PUBLISH), with the same UID as ``meetctl ical``."""
+    return occurrence_ics(reminder.occurrence, stamp)
+
+
+def occurrence_ics(o: Occurrence, stamp: datetime, status: str = "CONFIRMED") -> bytes:
+    """One occurrence as a one-event iCalendar (METHOD:PUBLISH); ``status`` CONFIRMED or CANCELLED."""
     from icalendar import Calendar, Event
 
-    o = reminder.occurrence
     cal = Calendar()
     cal.add("prodid", "-//meetctl//meetctl reminder//EN")
     cal.add("version", "2.0")
@@ -472,7 +486,7 @@ def ics_attachment(reminder: Reminder, stamp: datetime) -> bytes:
         event.add("url", o.online)
     elif o.group.website:
         event.add("url", o.group.website)
-    event.add("status", "CONFIRMED")
+    event.add("status", status)
     cal.add_component(event)
     return cal.to_ical()
 
@@ -483,11 +497,35 @@ def email_message(reminder: Reminder, to: Sequence[str], now: datetime) -> Email
     ``to`` is the --to addresses, else the group's mailing list; ``now`` is the
     Date (the start of --today when given, so the same input gives the same bytes).
     """
+    o = reminder.occurrence
+    return compose_email(
+        o,
+        to,
+        now,
+        subject=subject(reminder),
+        make_message_id=lambda domain: message_id(reminder, domain),
+        body=content(reminder),
+        calendar=ics_attachment(reminder, now),
+    )
+
+
+def compose_email(
+    o: Occurrence,
+    to: Sequence[str],
+    now: datetime,
+    subject: str,
+    make_message_id: Callable[[str], str],
+    body: Content,
+    calendar: bytes,
+) -> EmailMessage:
+    """The message any mail about meeting ``o`` is: From the group, To ``to`` (else its list), text + HTML + ``.ics``.
+
+    Shared by reminders and change notices (:mod:`meetctl.mail.changes`).
+    """
     from email.message import EmailMessage
     from email.policy import SMTP
     from email.utils import format_datetime
 
-    o = reminder.occurrence
     group = o.group
     if not group.email:
         raise MeetctlError(
@@ -505,18 +543,17 @@ def email_message(reminder: Reminder, to: Sequence[str], now: datetime) -> Email
         )
     addresses = [parse_address(r, "--to" if to else "group.mailing_list") for r in recipients]
 
-    c = content(reminder)
     msg = EmailMessage(policy=SMTP)
     msg["From"] = sender
     msg["To"] = addresses
-    msg["Subject"] = subject(reminder)
+    msg["Subject"] = header_text(subject)
     msg["Date"] = format_datetime(now if now.tzinfo else now.replace(tzinfo=UTC))
-    msg["Message-ID"] = message_id(reminder, sender.domain or "meetctl.invalid")
+    msg["Message-ID"] = make_message_id(sender.domain or "meetctl.invalid")
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: autoresponders stay quiet
-    msg.set_content(render_text(c), subtype="plain", charset="utf-8", cte="quoted-printable")
-    msg.add_alternative(render_html(c), subtype="html", charset="utf-8", cte="quoted-printable")
+    msg.set_content(render_text(body), subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(render_html(body), subtype="html", charset="utf-8", cte="quoted-printable")
     msg.add_attachment(
-        ics_attachment(reminder, now),
+        calendar,
         maintype="text",
         subtype="calendar",
         filename=f"{o.date:%Y-%m-%d}-{_file_slug(o.title)}.ics",

@@ -34,7 +34,8 @@ class Summary:
         p = self.programme
         counts = [
             _count(len(p.series), "series", "series"),
-            _count(len(p.meetings), "meeting", "meetings"),
+            # [[meetings]] tables mostly describe dates of a series: only the one-offs add meetings.
+            _count(sum(1 for m in p.meetings if m.series is None), "one-off meeting", "one-off meetings"),
             _count(len(p.venues), "venue", "venues"),
         ]
         text = f"{p.path}: ok: {p.group.name}: {', '.join(counts)}; "
@@ -75,6 +76,9 @@ def warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
                     )
                 )
     found.extend(notice_warnings(programmes, today))
+    from meetctl.model.zones import zone_warnings
+
+    found.extend(zone_warnings(programmes, today.year))
     first, last = check_window(programmes, today)
     listed = occurrences(programmes, first, last)
     found.extend(_holiday_warnings(programmes, listed, first, last))

@@ -120,8 +120,30 @@ def parse_programme(text: str, path: str = "programme.toml") -> Programme:
         message = re.sub(_TOML_ERROR_PLACE, "", message)
         if "end of document" in message and m is None:
             location = Location(path, text.count("\n") + 1, 1)
-        raise MeetctlError.at(location, f"invalid TOML: {message[:1].lower()}{message[1:]}") from None
+        hint = _toml_hint(text, location.line)
+        raise MeetctlError.at(location, f"invalid TOML: {message[:1].lower()}{message[1:]}{hint}") from None
     return _Validator(path, text, raw).programme()
+
+
+def _toml_hint(text: str, line: int | None) -> str:
+    """What a newcomer most likely meant on the line TOML refused: a time or date written bare."""
+    if line is None or not 0 < line <= text.count("\n") + 1:
+        return ""
+    written = text.splitlines()[line - 1] if text else ""
+    m = re.match(r"\s*([A-Za-z0-9_-]+)\s*=\s*([^\s#\"'\[{][^#]*?)\s*(#.*)?$", written)
+    if m is None:
+        return ""
+    key, value = m.group(1), m.group(2)
+    is_date_key = key in ("date", "end_date", "from", "until", "replaces")
+    if re.fullmatch(r"\d{1,2}([:.]\d{2})?\s*([ap]\.?m\.?)?", value, re.I) and not is_date_key:
+        return f' (put times in quotes: {key} = "{value}")'
+    if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}/\d{1,2}/\d{1,2}", value):
+        return f" (write dates as YYYY-MM-DD, without quotes: {key} = 2027-01-25)"
+    if re.fullmatch(r"\d+\s*[hm]\w*(\s*\d+\s*m\w*)?", value, re.I):
+        return f' (put durations in quotes: {key} = "{value}")'
+    if re.fullmatch(r"[^\d\s][^=]*", value) and value not in ("true", "false"):
+        return f' (put text in quotes: {key} = "{value}")'
+    return ""
 
 
 # --------------------------------------------------------------------------- validation
@@ -447,10 +469,12 @@ class _Validator:
             self.error(("group", "locale"), f"group.locale: {values['locale']!r} is not a locale like 'en_GB' or 'cy'")
         zone = _zone(values["timezone"])
         if zone is None:
+            from meetctl.model.zones import zone_suggestion
+
             self.error(
                 ("group", "timezone"),
-                f"group.timezone: unknown time zone {values['timezone']!r} "
-                "(expected an IANA name like 'Europe/London')",
+                f"group.timezone: unknown time zone {values['timezone']!r}"
+                + (zone_suggestion(values["timezone"]) or " (expected an IANA name like 'Europe/London')"),
             )
             return None
         return Group(zone=zone, **values)

@@ -22,16 +22,42 @@ MONTH_NAMES = (
 
 ACCEPTED_FORMS = (
     "last Wednesday of the month",
-    "first Monday of the month (first..fifth, 1st..5th)",
+    "first Monday of the month (first..fifth, 1st..5th) / every second Tuesday",
     "second to last Friday of the month",
     "first and third Tuesday of the month",
-    "every Wednesday / weekly on Wednesday",
+    "every Wednesday / weekly on Wednesday / Thursdays",
     "every other Friday / fortnightly on Friday / every 3 weeks on Friday",
     "15th of every month / monthly on the 15th / last day of the month",
     "last Saturday of March, June, September and December",
     "... except August / except July and August",
     "every day",
     "a raw RFC 5545 rule: FREQ=MONTHLY;BYDAY=-1WE",
+)
+
+#: Example phrases for `meetctl help rules`, each shown with the RRULE it reads as.
+EXAMPLE_PHRASES = (
+    "last Wednesday of the month",
+    "monthly on the last Wednesday",
+    "first Monday of the month",
+    "every second Tuesday",
+    "second to last Friday of the month",
+    "first and third Tuesday of the month",
+    "2nd and 4th Thursdays",
+    "every Wednesday",
+    "Thursdays",
+    "weekly on Wednesday",
+    "every Monday and Thursday",
+    "every other Friday",
+    "fortnightly on Friday",
+    "every 3 weeks on Friday",
+    "15th of every month",
+    "monthly on the 15th",
+    "last day of the month",
+    "last Saturday of March, June, September and December",
+    "last Wednesday of the month except August",
+    "every Wednesday except July and August",
+    "every day",
+    "FREQ=MONTHLY;BYDAY=-1WE",
 )
 
 _FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
@@ -153,9 +179,11 @@ def parse_rule(text: str) -> Rule:
         )
     rule = _parse_phrase(stripped)
     if rule is None:
+        # One line to locate the problem; the forms follow, indented, one a line.
         raise RuleError(
-            f"unknown recurrence phrase {text!r}{_spelling_hint(stripped)}; accepted forms: "
-            + "; ".join(ACCEPTED_FORMS)
+            f"unknown recurrence phrase {text!r}{_spelling_hint(stripped)}; "
+            "the accepted forms are (also `meetctl help rules`):\n"
+            + "\n".join(f"    {form}" for form in ACCEPTED_FORMS)
         )
     rule = replace(rule, source=text)
     check_has_dates(rule)
@@ -419,7 +447,17 @@ def _parse_body(tokens: list[str]) -> Rule | None:
         n = _number(tokens[1])
         return Rule("DAILY", interval=n) if n else None
 
-    # "every Wednesday", "every other Friday", "every 3rd Friday" is not accepted (ambiguous).
+    # "Thursdays", "Mondays and Thursdays": every such day (plurals only: "Thursday" alone is a date).
+    if freq is None and all(t in (",", "and") or _is_plural_weekday(t) for t in tokens):
+        days = _weekday_list(tokens)
+        return Rule("WEEKLY", byday=tuple((None, d) for d in days)) if days else None
+    # "every second Tuesday" is UK usage for the second Tuesday of the month (not fortnightly,
+    # which is "every other"); "every first and third Monday" likewise.
+    if freq is None and tokens[0] in ("every", "each") and len(tokens) > 1 and tokens[1] in _ORDINALS:
+        body, months = _split_month_suffix(tokens[1:])
+        byday = _ordinal_weekdays(body) if body else ()
+        return Rule("MONTHLY", byday=byday, bymonth=months or ()) if byday else None
+    # "every Wednesday", "every other Friday".
     if freq is None and tokens[0] in ("every", "each"):
         rest = tokens[1:]
         interval = 1
@@ -473,6 +511,10 @@ def _split_month_suffix(tokens: list[str]) -> tuple[list[str] | None, tuple[int,
             if months:
                 return tokens[:i], months
     return tokens, None
+
+
+def _is_plural_weekday(token: str) -> bool:
+    return token.endswith("s") and token[:-1] in _WEEKDAY_WORDS and len(token) > 5
 
 
 def _weekday_list(tokens: list[str]) -> list[int] | None:

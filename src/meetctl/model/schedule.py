@@ -69,6 +69,12 @@ class Occurrence:
         return (self.end - timedelta(microseconds=1)).date() if self.end > self.start else self.date
 
     @property
+    def all_day(self) -> bool:
+        """Midnight to midnight, local (an imported all-day event): said as "all day", never "00:00-00:00"."""
+        midnight = time(0)
+        return self.end > self.start and self.start.time() == midnight and self.end.time() == midnight
+
+    @property
     def duration(self) -> timedelta:
         """Real elapsed time (subtracting two datetimes of one zone would give wall-clock time)."""
         return self.end.astimezone(UTC) - self.start.astimezone(UTC)

@@ -137,11 +137,16 @@ def same_meeting(a: Occurrence, b: Occurrence) -> bool:
 
 
 def following(programmes: Sequence[Programme], o: Occurrence, years: int = 2) -> Occurrence | None:
-    """The next meeting (not cancelled) that starts after ``o``."""
+    """The next meeting (not cancelled) after ``o`` of the same stream.
+
+    For a meeting of a series that is the series' next meeting (a branch meeting's
+    "next meeting" is the next branch meeting, not the reading group in between);
+    for a one-off, the group's next meeting of any kind.
+    """
     later = occurrences(programmes, o.date, o.date + timedelta(days=366 * years))
     for x in later:
-        if not x.cancelled and x.start > o.start and not same_meeting(x, o):
+        if x.cancelled or x.start <= o.start or same_meeting(x, o):
+            continue
+        if o.series is None or (x.series is not None and x.programme is o.programme and x.series.id == o.series.id):
             return x
     return None
-
-

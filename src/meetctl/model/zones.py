@@ -1,0 +1,141 @@
+"""The group's time zone, looked at closely: a misspelt name, a zone without daylight saving.
+
+Stage: the validated model (pure: today is a parameter). Loading uses
+:func:`zone_suggestion` for its "did you mean"; ``meetctl check`` warns with
+:func:`zone_warnings` when ``group.timezone`` is legal but would put summer
+meetings an hour out (``GMT`` for a Leicester group, say).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from meetctl.model.errors import Problem, closest
+from meetctl.model.programme import Programme
+
+#: Names that are fixed offsets from UTC, whatever the season.
+FIXED_ALIASES = frozenset({
+    "UTC", "UCT", "GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich", "Universal", "Zulu", "EST", "MST", "HST",
+})  # fmt: skip
+#: Words in a venue's address that say which country it is in (ISO 3166 codes, as in zone.tab).
+_COUNTRY_WORDS = {
+    "uk": "GB", "united kingdom": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
+    "northern ireland": "GB", "ireland": "IE", "france": "FR", "spain": "ES", "españa": "ES",
+    "germany": "DE", "deutschland": "DE", "italy": "IT", "italia": "IT", "netherlands": "NL",
+    "belgium": "BE", "portugal": "PT", "usa": "US", "united states": "US", "canada": "CA",
+    "australia": "AU", "new zealand": "NZ", "greece": "GR", "poland": "PL", "sweden": "SE",
+}  # fmt: skip
+#: A UK postcode at the end of an address line: "LE1 7DA", "SW1A 1AA".
+_UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b")
+
+
+def _tz_folders() -> list[Path]:
+    import zoneinfo
+
+    folders = [Path(p) for p in zoneinfo.TZPATH]
+    try:
+        import tzdata  # the PyPI copy of the database, where there is no system one
+
+        folders.append(Path(tzdata.__file__).parent / "zoneinfo")
+    except ImportError:
+        pass
+    return folders
+
+
+@cache
+def _zone_table() -> dict[str, tuple[str, ...]]:
+    """Country code -> its zones, from the time zone database's own zone.tab."""
+    for folder in _tz_folders():
+        try:
+            text = (folder / "zone.tab").read_text(encoding="utf-8")
+        except OSError:
+            continue
+        table: dict[str, list[str]] = {}
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                fields = line.split("\t")
+                if len(fields) >= 3:
+                    table.setdefault(fields[0], []).append(fields[2])
+        return {k: tuple(v) for k, v in table.items()}
+    return {}
+
+
+@cache
+def known_zones() -> frozenset[str]:
+    """Every IANA zone name this machine knows."""
+    import zoneinfo
+
+    return frozenset(zoneinfo.available_timezones())
+
+
+def zone_suggestion(name: str) -> str:
+    """`` (did you mean 'Europe/London'?)`` for a misspelt or wrongly capitalised zone name, or ``''``."""
+    zones = known_zones()
+    folded = {z.lower(): z for z in zones}
+    match = folded.get(name.strip().lower()) or closest(name.strip(), zones)
+    return f" (did you mean '{match}'?)" if match else ""
+
+
+def has_daylight_saving(zone: ZoneInfo, year: int) -> bool:
+    """Whether the clocks change in ``zone`` during ``year`` (mid-January and mid-July differ)."""
+    return datetime(year, 1, 15, 12, tzinfo=zone).utcoffset() != datetime(year, 7, 15, 12, tzinfo=zone).utcoffset()
+
+
+def _countries(programme: Programme) -> list[tuple[str, str]]:
+    """(country code, why we think so): group.country first, then what the venues' addresses say."""
+    out = []
+    if programme.group.country:
+        out.append((programme.group.country.split("-")[0].upper(), f"group.country is {programme.group.country!r}"))
+    for venue in programme.venues.values():
+        address = venue.address or ""
+        lowered = address.lower()
+        for word, code in _COUNTRY_WORDS.items():
+            if re.search(rf"\b{re.escape(word)}\b", lowered):
+                out.append((code, f"venue '{venue.id}' is in {word.title()}"))
+        if _UK_POSTCODE.search(address):
+            out.append(("GB", f"venue '{venue.id}' has a UK postcode"))
+    return out
+
+
+def _dst_zone_of(country: str, year: int) -> str | None:
+    for name in _zone_table().get(country, ()):
+        try:
+            if has_daylight_saving(ZoneInfo(name), year):
+                return name
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+def zone_warnings(programmes: Iterable[Programme], year: int) -> list[Problem]:
+    """Warnings for a zone that is a fixed offset, or has no daylight saving where the group surely has."""
+    found = []
+    for p in programmes:
+        name, zone = p.group.timezone, p.group.zone
+        place = p.locate(("group", "timezone"))
+        if has_daylight_saving(zone, year):
+            continue
+        for country, why in _countries(p):
+            if name in _zone_table().get(country, ()):
+                break  # a zone of that very country that keeps one time all year (Iceland, say)
+            other = _dst_zone_of(country, year)
+            if other:
+                found.append(Problem(
+                    f"group.timezone {name!r} has no daylight saving, but {why}, where the clocks change: "
+                    f"summer meetings would be an hour out; use the place's zone, e.g. {other!r}",
+                    place, "warning",
+                ))  # fmt: skip
+                break
+        else:
+            if name in FIXED_ALIASES or name.startswith("Etc/"):
+                found.append(Problem(
+                    f"group.timezone {name!r} is a fixed offset from UTC, never on summer time; "
+                    "use your place's zone name (e.g. 'Europe/London') so meetings follow the clocks",
+                    place, "warning",
+                ))  # fmt: skip
+    return found
