@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 import tomllib
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -124,18 +124,19 @@ def test_output_goes_to_stdout_and_an_existing_file_needs_force(cli, tmp_path):
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("rrule_too_frequent.ics",
-         "event 'hourly@example.org': cannot import its repeat rule: FREQ=HOURLY is too frequent for a meeting series"),
-        ("missing_dtstart.ics", "event 'nostart@example.org' has no DTSTART"),
-        ("broken_lines.ics", "not a valid iCalendar file: "),
-        ("no-such.ics", "no such file"),
+        ("rrule_too_frequent.ics", ':4:1: error: event "hourly@example.org" ("Every hour"): '
+         "cannot import its repeat rule: FREQ=HOURLY is too frequent for a meeting series"),
+        ("missing_dtstart.ics", ':4:1: error: event "nostart@example.org" ("No start") has no DTSTART'),
+        ("broken_lines.ics", ": error: not a valid iCalendar file: "),
+        ("no-such.ics", ": error: no such file"),
     ],
 )  # fmt: skip
 def test_bad_calendars_are_one_line_errors_and_nothing_is_written(cli, tmp_path, name, message):
     out = tmp_path / "programme.toml"
     result = cli("import", ICS / name, "-o", out)
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"{ICS / name}: error: {message}")
+    # The file, the line the event starts on, the event by UID and SUMMARY.
+    assert result.stderr.startswith(f"{ICS / name}{message}")
     assert len(result.stderr.splitlines()) == 1
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
@@ -172,3 +173,61 @@ def test_import_from_a_url(cli, tmp_path):
         2,
         f"{url.replace(GOOGLE.name, 'nothing.ics')}: error: cannot fetch: HTTP 404 Not Found\n",
     )
+
+
+def _starts(cli, path, first, last) -> list[datetime]:
+    return [datetime.fromisoformat(i["start"]) for i in listed(cli, path, first, last) if i["status"] == "scheduled"]
+
+
+def test_outlook_windows_zone_names_keep_summer_meetings_at_their_time(cli, tmp_path):
+    """Outlook's TZID "GMT Standard Time" (with its own VTIMEZONE) is London, by icalendar's Windows table."""
+    out = tmp_path / "programme.toml"
+    result = cli("import", ICS / "outlook_gmt_standard_time_empty_description.ics", "-o", out)
+    assert result.exit_code == 0 and result.stderr == "", result.stderr
+    assert tomllib.loads(out.read_text())["group"]["timezone"] == "Europe/London"
+    starts = _starts(cli, out, "2024-01-01", "2024-12-31")
+    # Wednesdays 10 January to 31 July 2024 at 19:00 London: 18:00 UTC from 31 March (BST).
+    wednesdays = [date(2024, 1, 10) + timedelta(weeks=n) for n in range(30)]
+    assert [s.astimezone(UTC) for s in starts] == [
+        datetime(d.year, d.month, d.day, 18 if d > date(2024, 3, 31) else 19, tzinfo=UTC) for d in wednesdays
+    ]
+
+
+@pytest.mark.parametrize("name", ["tzid_with_leading_slash.ics", "libical_tzid_alias_of.ics"])
+def test_zone_paths_name_their_zone(cli, tmp_path, name):
+    out = tmp_path / "programme.toml"
+    result = cli("import", ICS / name, "-o", out)
+    assert result.exit_code == 0 and result.stderr == "", result.stderr
+    zone = tomllib.loads(out.read_text())["group"]["timezone"]
+    assert zone in ("Europe/Stockholm", "Europe/London")
+    # Every meeting at the written wall-clock time, summer and winter.
+    assert len({s.strftime("%H:%M") for s in _starts(cli, out, "2024-01-01", "2025-12-31")}) == 1
+
+
+def test_rdates_and_a_second_rrule_become_meetings_and_a_series(cli, tmp_path):
+    out = tmp_path / "programme.toml"
+    result = cli("import", ICS / "rdate_and_second_rrule.ics", "-o", out)
+    assert result.exit_code == 0 and result.stderr == "", result.stderr
+    days = sorted(s.date().isoformat() for s in _starts(cli, out, "2024-01-01", "2024-12-31"))
+    # First and third Wednesdays, four of each from January, and the extra date of 1 June.
+    assert days == ["2024-01-03", "2024-01-17", "2024-02-07", "2024-02-21", "2024-03-06", "2024-03-20",
+                    "2024-04-03", "2024-04-17", "2024-06-01"]  # fmt: skip
+
+
+def test_what_cannot_be_kept_exactly_is_named_never_shown_as_python(cli, tmp_path):
+    result = cli("import", ICS / "zero_length_and_seconds.ics", "-o", tmp_path / "p.toml")
+    assert result.exit_code == 0
+    lines = result.stderr.splitlines()
+    assert any(':4:1: warning: event "reminder@example.org" ("Deadline for papers (no DTEND)"): it lasts no time'
+               in line for line in lines)  # fmt: skip
+    assert any("seconds" in line and "seconds@example.org" in line for line in lines)
+    assert not any("vText" in line or "b'" in line for line in lines)
+    moved = cli("import", ICS / "series_in_another_zone.ics", "-o", tmp_path / "q.toml")
+    assert '"newyork@example.org" ("New York call")' in moved.stderr and "differ" in moved.stderr
+
+
+def test_two_dtstart_lines_are_an_error_at_the_event(cli, tmp_path):
+    result = cli("import", ICS / "two_dtstart_lines.ics", "-o", tmp_path / "p.toml")
+    assert result.exit_code == 2
+    assert result.stderr == (f"{ICS / 'two_dtstart_lines.ics'}:4:1: error: event \"twice@example.org\" "
+                             "(\"Which day?\") has 2 DTSTART lines; it must have one\n")  # fmt: skip

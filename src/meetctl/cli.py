@@ -398,6 +398,11 @@ def ical(
     expand: Annotated[
         bool, typer.Option("--expand", help="One plain event per meeting, for clients that mishandle repeats.")
     ] = False,
+    cancelled: Annotated[
+        str,
+        typer.Option("--cancelled", metavar="show|hide",
+                     help="show: cancelled meetings stay in, marked cancelled; hide: left out (EXDATE)."),
+    ] = "show",  # fmt: skip
     output: Output = None,
     force: Force = False,
     series: Streams = None,
@@ -409,6 +414,7 @@ def ical(
     Default: all of the programme (a series without `until` stays open-ended).
     --from/--to clip series to those dates and keep meetings dated in them.
     --expand writes each meeting as its own event (open-ended series: to a year after today).
+    Cancelled meetings stay in, marked cancelled, unless --cancelled hide.
 
     --series/--one-offs give a calendar of only those streams (same UIDs as the whole one).
 
@@ -418,6 +424,8 @@ def ical(
     from meetctl.calendars.export import build_calendar, expand_window
     from meetctl.output import check_output
 
+    if cancelled not in ("show", "hide"):
+        raise MeetctlError(Problem(f"--cancelled must be show or hide, not {cancelled!r}"))
     programmes = load(files, series, one_offs)
     first = parse_date_option("--from", from_) if from_ else None
     last = parse_date_option("--to", to) if to else None
@@ -428,7 +436,7 @@ def ical(
         first, last = first or lo, last or max(hi, first or hi)
     if output is not None:
         check_output(output, "calendar", force)  # refuse before the work, not after
-    data = build_calendar(programmes, first, last, expand=expand)
+    data = build_calendar(programmes, first, last, expand=expand, hide_cancelled=cancelled == "hide")
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

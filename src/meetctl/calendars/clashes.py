@@ -24,17 +24,61 @@ class Clash:
     occurrence: Occurrence
     event: Event
 
+_DAY = 86400.0
+
+
+class EventIndex:
+    """Timed events indexed by time, so a meeting is compared only with events near it.
+
+    Events up to a day long: sorted starts, searched from the meeting's start less a
+    day. Longer ones (a year-long "term" event, a festival): filed under every UTC day
+    they cover, so each costs one comparison per meeting on one of its days instead of
+    one per meeting of the whole window.
+    """
+
+    def __init__(self, events: Iterable[Event]) -> None:
+        short: list[tuple[float, float, Event]] = []
+        self.long_by_day: dict[int, list[tuple[float, float, Event]]] = {}
+        for e in events:
+            start, end = e.start.timestamp(), e.end.timestamp()
+            if end - start <= _DAY:
+                short.append((start, end, e))
+                continue
+            for day in range(int(start // _DAY), int(end // _DAY) + 1):
+                self.long_by_day.setdefault(day, []).append((start, end, e))
+        short.sort(key=lambda item: item[0])
+        self.starts = [item[0] for item in short]
+        self.short = short
+
+    def overlapping(self, lo: float, hi: float) -> list[Event]:
+        """Events that overlap ``lo..hi`` (POSIX seconds); one of no length overlaps if it is inside."""
+        import bisect
+
+        def hits(start: float, end: float) -> bool:
+            return start < hi and (end > lo or (end == start and start >= lo))
+
+        found = [e for start, end, e in self.short[bisect.bisect_left(self.starts, lo - _DAY):
+                                                   bisect.bisect_left(self.starts, hi)]
+                 if hits(start, end)]  # fmt: skip
+        if self.long_by_day:
+            seen: set[int] = set()
+            for day in range(int(lo // _DAY), int(hi // _DAY) + 1):
+                for start, end, e in self.long_by_day.get(day, ()):
+                    if id(e) not in seen and hits(start, end):
+                        seen.add(id(e))
+                        found.append(e)
+        return found
+
+
 def find_clashes(items: Iterable[Occurrence], events: Sequence[Event], same_day: bool = False) -> list[Clash]:
     """Each (meeting, event) pair that overlaps, in meeting order.
 
     Overlap is in absolute time (zones handled); an all-day event clashes with any
     meeting on one of its days; ``same_day`` widens every meeting to the whole
     local days it spans (in its own zone). Cancelled meetings never clash.
-    All-day events are looked up by date and timed ones by a binary search over
-    their starts, so thousands of meetings against thousands of events stay fast.
+    All-day events are looked up by date and timed ones through an :class:`EventIndex`,
+    so thousands of meetings against thousands of events stay fast, long events too.
     """
-    import bisect
-
     by_day: dict[date, list[Event]] = {}
     timed: list[Event] = []
     for e in events:
@@ -47,10 +91,7 @@ def find_clashes(items: Iterable[Occurrence], events: Sequence[Event], same_day:
                 day += timedelta(days=1)
         else:
             timed.append(e)
-    timed.sort(key=lambda e: e.start)
-    starts = [e.start.timestamp() for e in timed]
-    ends = [e.end.timestamp() for e in timed]
-    longest = max((b - a for a, b in zip(starts, ends, strict=True)), default=0.0)
+    index = EventIndex(timed)
     out: list[Clash] = []
     for o in sorted((o for o in items if not o.cancelled), key=lambda o: o.start):
         found: list[Event] = []
@@ -63,12 +104,7 @@ def find_clashes(items: Iterable[Occurrence], events: Sequence[Event], same_day:
             zone = o.start.tzinfo
             lo = datetime.combine(o.date, time(), tzinfo=zone)
             hi = datetime.combine(o.end_date + timedelta(days=1), time(), tzinfo=zone)
-        lo_s, hi_s = lo.timestamp(), hi.timestamp()
-        for k in range(bisect.bisect_left(starts, lo_s - longest), bisect.bisect_left(starts, hi_s)):
-            # Starts before the meeting ends; clashes if it ends after the meeting starts
-            # (an event with no length clashes if it happens during the meeting).
-            if ends[k] > lo_s or (ends[k] == starts[k] and starts[k] >= lo_s):
-                found.append(timed[k])
+        found.extend(index.overlapping(lo.timestamp(), hi.timestamp()))
         # Our own meeting read back (its programme, or a feed made from it) is no clash.
         found = [e for e in found if not (e.uid in (o.uid, expanded_uid(o)) and e.start == o.start)]
         found.sort(key=lambda e: (e.start, e.end, e.title))

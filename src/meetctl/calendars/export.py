@@ -44,6 +44,8 @@ PRODID = "-//meetctl//meetctl calendar export//EN"
 FIELDS_PROP = "X-MEETCTL-FIELDS"
 CANCELLED_PROP = "X-MEETCTL-CANCELLED"
 SESSION_PROP = "X-MEETCTL-SESSION"
+#: Before a cancelled meeting's title in SUMMARY (many clients do not show STATUS).
+CANCELLED_WORD = "Cancelled: "
 _FAR_FUTURE = date(9999, 12, 31)
 _HOUR = timedelta(hours=1)
 
@@ -199,6 +201,45 @@ def _when(name: str, moment: datetime) -> str:
     return f"{name}:{_utc(moment)}" if _ambiguous(moment) else _local(name, moment)
 
 
+def day_exists(day: date, zone: ZoneInfo) -> bool:
+    """Whether ``day`` happened in ``zone`` at all (Pacific/Apia skipped 30 December 2011)."""
+    noon = datetime.combine(day, time(12), tzinfo=zone)
+    return noon.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == noon.replace(tzinfo=None)
+
+
+def _instance(name: str, nominal: datetime) -> str:
+    """RECURRENCE-ID/EXDATE naming a series instance: the rule's own wall time, in the zone.
+
+    Readers disagree on which instant a rule instance in a spring-forward gap or an
+    autumn fold is (ical.js and libical take the second 01:30, RFC 5545 the first), but
+    each reads this identifier exactly as it reads its own instance, so the override or
+    exclusion always meets its instance; the override's DTSTART (in UTC where its wall
+    time happens twice) then says the instant every reader agrees on. Tried and refused:
+    a UTC RECURRENCE-ID, which ical.js and vobject match to no instance in a gap or fold.
+    """
+    return _local(name, nominal)
+
+
+def _skipped_days(series: Series, zone: ZoneInfo, lo: date, hi: date | None, years: tuple[int, int]) -> set[date]:
+    """The series' dates in ``lo..hi`` that ``zone`` skipped entirely: no meeting (its wall
+    time would be the next day's, and readers disagree on what to make of it)."""
+    stop = hi or date(max(years[1], lo.year), 12, 31)
+    found = set()
+    for day, _instant in change_days(zone.key, *years):
+        for d in (day - timedelta(days=1), day, day + timedelta(days=1)):
+            if lo <= d <= stop and not day_exists(d, zone) and series.has_date(d):
+                found.add(d)
+    return found
+
+
+def _organizer(o: Occurrence) -> str | None:
+    """ORGANIZER (RFC 5546 requires one with METHOD:PUBLISH): the group, at its email address."""
+    if not o.group.email:
+        return None
+    name = "".join(ch for ch in o.group.name if ch >= " " and ch not in '"\x7f')
+    return f'ORGANIZER;CN="{name}":{_uri("mailto:" + o.group.email)}'
+
+
 def _duration(length: timedelta) -> str:
     from icalendar import vDuration
 
@@ -248,7 +289,7 @@ def _event(
         f"DTSTAMP:{_stamp(start)}",
         _local("DTSTART", start) if master else _when("DTSTART", start),
         f"DURATION:{_duration(duration)}" if duration is not None else _when("DTEND", end),
-        f"SUMMARY:{text_value(o.title)}",
+        f"SUMMARY:{text_value(_summary(o))}",
     ]
     text = _description(o)
     if text:
@@ -260,10 +301,18 @@ def _event(
         lines.append(f"CONFERENCE;VALUE=URI;FEATURE=VIDEO:{_uri(o.online)}")
     if o.online or o.group.website:
         lines.append(f"URL:{_uri(o.online or o.group.website or '')}")
+    organizer = _organizer(o)
+    if organizer:
+        lines.append(organizer)
     lines.append(f"STATUS:{'CANCELLED' if o.cancelled else 'CONFIRMED'}")
     lines.append(f"SEQUENCE:{sequence}")
     lines.append(f"{FIELDS_PROP}:{text_value(_fields(o))}")
     return VEvent(uid, o.title, lines)
+
+
+def _summary(o: Occurrence) -> str:
+    """The title a calendar shows; a cancelled meeting says so in it (clients hide STATUS)."""
+    return f"{CANCELLED_WORD}{o.title}" if o.cancelled else o.title
 
 
 def _nominal(day: date, at: time, zone: ZoneInfo) -> datetime:
@@ -291,8 +340,13 @@ def _series_events(
     first: date | None,
     last: date | None,
     years: tuple[int, int],
+    hide_cancelled: bool = False,
 ) -> list[VEvent]:
-    """The master VEVENT of ``series`` and its overrides, limited to ``first..last``."""
+    """The master VEVENT of ``series`` and its overrides, limited to ``first..last``.
+
+    A cancelled meeting is an override with STATUS:CANCELLED (subscribers see it
+    cancelled), or with ``hide_cancelled`` an EXDATE.
+    """
     zone = programme.group.zone
     uid = series_uid(programme.group, series)
     lo = max(first or series.from_date, series.from_date)
@@ -301,9 +355,12 @@ def _series_events(
     start_day = _first_rule_date(series, lo, hi)
     # Dates the series' instances must not produce: skips, cancellations, and meetings
     # moved out of the window.
-    gone = set(series.skip)
+    gone = set(series.skip) | _skipped_days(series, zone, lo, hi, years)
+    shown_cancelled: list[Meeting] = []
     for m in meetings:
-        if m.cancelled or not _in(m.date, first, last):
+        if m.cancelled and not hide_cancelled and _in(m.date, first, last) and _in(m.original_date, lo, hi):
+            shown_cancelled.append(m)  # an override of its own, below
+        elif m.cancelled or not _in(m.date, first, last):
             gone.add(m.original_date)
     # A meeting moved into the window from a date outside it needs that instance for its
     # override (ical.js shows no override of a date the rule does not make): stretch the
@@ -319,6 +376,10 @@ def _series_events(
         around = series.rule.dates(series.from_date, stretched_hi or moved_in[-1])
         gone |= {d for d in around if d >= start_day and not _in(d, lo, hi) and d not in moved_in}
         hi = stretched_hi
+    for m in list(shown_cancelled):
+        if start_day is None or not _in(m.original_date, start_day, hi) or not series.has_date(m.original_date):
+            shown_cancelled.remove(m)  # no instance of the rule to override: an EXDATE at most
+            gone.add(m.original_date)
     if start_day is not None:
         plain = occurrence_on(programme, series, None, start_day)
         start = _nominal(start_day, series.start, zone)
@@ -332,12 +393,17 @@ def _series_events(
         until = f";UNTIL={_utc(local_datetime(hi, time(23, 59, 59), zone))}" if hi is not None else ""
         master.add(f"RRULE:{freq}{until}{';' if rest else ''}{rest}")
         for day in sorted(d for d in gone if d >= start_day and _in(d, None, hi)):
-            master.add(_local("EXDATE", _nominal(day, series.start, zone)))
+            master.add(_instance("EXDATE", _nominal(day, series.start, zone)))
         for m in meetings:
             if m.cancelled and _in(m.date, first, last):
                 master.add(f"{CANCELLED_PROP}:{text_value(_cancelled_fields(m))}")
         events.append(master)
     overrides: dict[date, VEvent] = {}
+    for m in shown_cancelled:
+        o = occurrence_on(programme, series, m, m.date)
+        ev = _event(o, uid, sequence=1)
+        ev.add(_instance("RECURRENCE-ID", _nominal(m.original_date, series.start, zone)))
+        overrides[m.original_date] = ev
     for m in meetings:
         if m.cancelled or not _in(m.date, first, last):
             continue
@@ -346,7 +412,7 @@ def _series_events(
         if _content(o) == _content(usual):
             continue
         ev = _event(o, uid, sequence=0 if (o.start, o.end) == (usual.start, usual.end) else 1)
-        ev.add(_local("RECURRENCE-ID", _nominal(m.original_date, series.start, zone)))
+        ev.add(_instance("RECURRENCE-ID", _nominal(m.original_date, series.start, zone)))
         overrides[m.original_date] = ev
     if start_day is not None:
         # Meetings that start in a spring-forward gap, or span or end in a clock change:
@@ -372,7 +438,7 @@ def _series_events(
                 if (o.start.replace(tzinfo=None) != wall_start or wall_start + length != wall_end
                         or o.start < instant < o.end or _ambiguous(o.start) or _ambiguous(o.end)):  # fmt: skip
                     ev = _event(o, uid)
-                    ev.add(_local("RECURRENCE-ID", nominal))
+                    ev.add(_instance("RECURRENCE-ID", nominal))
                     overrides[d] = ev
     return events + [overrides[d] for d in sorted(overrides)]
 
@@ -418,10 +484,12 @@ def _session_events(programme: Programme, first: date | None, last: date | None)
     return out
 
 
-def _oneoff_events(programme: Programme, first: date | None, last: date | None) -> list[VEvent]:
+def _oneoff_events(
+    programme: Programme, first: date | None, last: date | None, hide_cancelled: bool = False
+) -> list[VEvent]:
     out = []
     for m in sorted((m for m in programme.meetings if m.series is None), key=lambda m: m.date):
-        if _in(m.date, first, last):
+        if _in(m.date, first, last) and not (m.cancelled and hide_cancelled):
             o = occurrence_on(programme, None, m, m.date)
             out.append(_event(o, o.uid))
     return out
@@ -449,13 +517,16 @@ def build_calendar(
     first: date | None = None,
     last: date | None = None,
     expand: bool = False,
+    hide_cancelled: bool = False,
 ) -> bytes:
     """The programmes as one RFC 5545 calendar (UTF-8 bytes, CRLF lines).
 
     Without a window, all of each programme; with one, series are clipped to it
     (DTSTART at the first date in it, UNTIL at its end) and meetings kept by
     their date. ``expand`` writes one plain VEVENT per occurrence and needs
-    ``last`` (an open-ended series has no last occurrence).
+    ``last`` (an open-ended series has no last occurrence). Cancelled meetings stay
+    in, as cancelled, unless ``hide_cancelled``. METHOD:PUBLISH only when every
+    programme has a ``group.email`` for the ORGANIZER RFC 5546 requires with it.
     """
     from icalendar import Calendar
 
@@ -463,12 +534,13 @@ def build_calendar(
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
+    if programmes and all(p.group.email for p in programmes):
+        cal.add("method", "PUBLISH")
     if programmes:
         cal.add("x-wr-calname", " + ".join(dict.fromkeys(p.group.name for p in programmes)))
         cal.add("x-wr-timezone", programmes[0].group.timezone)
     first_year, last_year = zone_years(programmes, first, last)
-    events = "".join(ev.text() for ev in calendar_events(programmes, first, last, expand))
+    events = "".join(ev.text() for ev in calendar_events(programmes, first, last, expand, hide_cancelled))
     for key in dict.fromkeys(p.group.timezone for p in programmes) if events else ():
         zone = next(p.group.zone for p in programmes if p.group.timezone == key)
         cal.add_component(vtimezone(zone, first_year, last_year))
@@ -478,7 +550,11 @@ def build_calendar(
 
 
 def calendar_events(
-    programmes: Sequence[Programme], first: date | None, last: date | None, expand: bool = False
+    programmes: Sequence[Programme],
+    first: date | None,
+    last: date | None,
+    expand: bool = False,
+    hide_cancelled: bool = False,
 ) -> list[VEvent]:
     """The VEVENTs of :func:`build_calendar`, in a stable order (series in file order, then one-offs)."""
     years = zone_years(programmes, first, last)
@@ -487,7 +563,10 @@ def calendar_events(
         if first is None or last is None:
             raise ValueError("expand needs a window")
         for o in occurrences(programmes, first, last):
-            out.append(_event(o, expanded_uid(o)))
+            if o.series is not None and not day_exists(o.date, o.start.tzinfo):  # type: ignore[arg-type]
+                continue  # a date the zone skipped (see _series_events)
+            if not (o.cancelled and hide_cancelled):
+                out.append(_event(o, expanded_uid(o)))
         for p in programmes:
             out.extend(_session_events(p, first, last))
         return out
@@ -498,8 +577,8 @@ def calendar_events(
                 by_series.setdefault(m.series, []).append(m)
         for s in p.series:
             series, meetings = _with_holiday_moves(p, s, by_series.get(s.id, []), years)
-            out.extend(_series_events(p, series, meetings, first, last, years))
-        out.extend(_oneoff_events(p, first, last))
+            out.extend(_series_events(p, series, meetings, first, last, years, hide_cancelled))
+        out.extend(_oneoff_events(p, first, last, hide_cancelled))
         out.extend(_session_events(p, first, last))
     return out
 

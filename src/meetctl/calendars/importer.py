@@ -12,6 +12,7 @@ iCalendar has no place for).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterable
@@ -20,8 +21,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from meetctl.calendars.export import CANCELLED_PROP, FIELDS_PROP, SESSION_PROP
-from meetctl.calendars.reading import parse_ics
+from meetctl.calendars.export import CANCELLED_PROP, CANCELLED_WORD, FIELDS_PROP, SESSION_PROP
+from meetctl.calendars.reading import event_line, event_name, first_line, parse_ics
 from meetctl.model.errors import Location, MeetctlError, Problem
 from meetctl.model.rules import RuleError, describe, format_duration, parse_rrule, parse_rule
 from meetctl.model.schedule import local_datetime
@@ -38,13 +39,30 @@ class Imported:
     warnings: list[Problem] = field(default_factory=list)
 
 
+_AREA_CITY = re.compile(r"(?:^|/)((?:[A-Z][A-Za-z_-]+/)?[A-Z][A-Za-z_-]+/[A-Za-z_+-]+)$")
+
+
 def _zone(name: str | None) -> ZoneInfo | None:
+    """The IANA zone a TZID means: an IANA name, a Windows name (Outlook's "GMT Standard
+    Time", by icalendar's table), or a path ending in one ("/Europe/Stockholm", libical's
+    "/freeassociation.sourceforge.net/Europe/London")."""
     if not name:
         return None
-    try:
-        return ZoneInfo(str(name))
-    except Exception:  # not an IANA name (Outlook's "GMT Standard Time"), or unsafe path
-        return None
+    from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+    name = str(name).strip().strip('"')
+    candidates = [name, WINDOWS_TO_OLSON.get(name, "")]
+    found = _AREA_CITY.search(name)
+    if found:
+        candidates.append(found.group(1))
+    for candidate in candidates:
+        if not candidate or candidate.startswith("/") or ".." in candidate:
+            continue
+        try:
+            return ZoneInfo(candidate)
+        except Exception:  # not a zone name, or an unsafe path
+            continue
+    return None
 
 
 def _tzid(prop: Any) -> str | None:
@@ -69,9 +87,8 @@ def _raw_text(component: Any, name: str) -> str | None:
         return None
     if isinstance(value, list):
         value = value[0]
-    if isinstance(value, vText | vUri):
-        return str(value)
-    return _unescape(str(value))
+    text = str(value) if isinstance(value, vText | vUri) else _unescape(str(value))
+    return text if text.strip() else None  # Outlook writes an empty DESCRIPTION:
 
 
 def _json_prop(ev: Any, name: str) -> list[dict[str, Any]]:
@@ -100,12 +117,20 @@ class _Builder:
         self.venues: dict[str, dict[str, str]] = {}
         self.venue_by_text: dict[str, str] = {}
         self.series_ids: set[str] = set()
+        #: Second and later RRULEs of an event (RFC 2445 allowed several): each becomes a series.
+        self.extra_rules: list[tuple[Any, list[Any]]] = []
 
-    def warn(self, message: str) -> None:
-        self.warnings.append(Problem(message, Location(self.source), "warning"))
+    def warn(self, message: str, ev: Any = None) -> None:
+        """A warning on stderr; about ``ev``, it names the event (UID, SUMMARY) and its line."""
+        if ev is not None:
+            message = f"{event_name(ev)}: {message}"
+        self.warnings.append(Problem(message, Location(self.source, event_line(ev) if ev is not None else None),
+                                     "warning"))  # fmt: skip
 
-    def fail(self, message: str) -> MeetctlError:
-        return MeetctlError.at(Location(self.source), message)
+    def fail(self, message: str, ev: Any = None) -> MeetctlError:
+        if ev is not None:
+            message = f"{event_name(ev)}: {message}"
+        return MeetctlError.at(Location(self.source, event_line(ev) if ev is not None else None), message)
 
     # ------------------------------------------------------------------ zone and times
 
@@ -116,8 +141,14 @@ class _Builder:
         for name in candidates:
             zone = _zone(name)
             if zone is not None:
-                return zone, name
+                return zone, zone.key
         return ZoneInfo("UTC"), "UTC"
+
+    def local_value(self, value: datetime | date) -> datetime | date:
+        """A date or date-time value as wall-clock time in the group's zone."""
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            return value
+        return value.astimezone(self.zone).replace(tzinfo=None)
 
     def local(self, prop: Any) -> datetime | date:
         """A DTSTART/DTEND/RECURRENCE-ID value as wall-clock time in the group's zone (dates stay dates)."""
@@ -126,11 +157,31 @@ class _Builder:
             return value
         if value.tzinfo is None:  # floating: already wall-clock time
             return value
-        if _tzid(prop) == self.zone_name:
+        zone = _zone(_tzid(prop))
+        if zone is not None and zone.key == self.zone_name:
             return value.replace(tzinfo=None)  # keep the written time (even one in a spring gap)
         return value.astimezone(self.zone).replace(tzinfo=None)
 
     def span(self, ev: Any) -> tuple[datetime | date, datetime | date]:
+        """The event's start and end as wall-clock times in the group's zone (minutes; at least one)."""
+        start, end = self._span(ev)
+        if isinstance(start, datetime) != isinstance(end, datetime):
+            self.warn("DTSTART and DTEND are not both dates or both date-times; imported as whole days", ev)
+            start = start.date() if isinstance(start, datetime) else start
+            end = max(start + DAY, end.date() + (DAY if isinstance(end, datetime) and end.time() != time() else 0 * DAY)
+                      if isinstance(end, datetime) else end)  # fmt: skip
+        if isinstance(start, datetime) and isinstance(end, datetime):
+            if start.second or end.second or start.microsecond or end.microsecond:
+                self.warn("its times have seconds; a programme keeps minutes, so they are dropped", ev)
+                start, end = start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0)
+            if self._real(start, end) < timedelta(minutes=1):
+                self.warn("it lasts no time (or ends before it starts); imported as lasting one minute", ev)
+                end = (self._aware(start) + timedelta(minutes=1)).astimezone(self.zone).replace(tzinfo=None)
+        elif end <= start:
+            end = start + DAY
+        return start, end
+
+    def _span(self, ev: Any) -> tuple[datetime | date, datetime | date]:
         start = self.local(ev["dtstart"])
         if ev.get("dtend") is not None:
             end = self.local(ev["dtend"])
@@ -164,6 +215,16 @@ class _Builder:
         if real >= timedelta(minutes=1):
             out["duration"] = format_duration(real)
         return out
+
+    def instant(self, value: datetime | date | None) -> datetime | None:
+        """A value from the calendar as an instant (UTC); floating times and dates are in the group's zone."""
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            return local_datetime(value, time(), self.zone).astimezone(UTC)
+        if value.tzinfo is None:
+            return local_datetime(value.date(), value.time(), self.zone).astimezone(UTC)
+        return value.astimezone(UTC)
 
     def _aware(self, wall: datetime) -> datetime:
         # In UTC: Python subtracts two datetimes of one zone in wall-clock time, not real time.
@@ -225,12 +286,15 @@ class _Builder:
 
     # ------------------------------------------------------------------ rules
 
-    def rule(self, ev: Any, start: datetime | date) -> tuple[str, date | None]:
-        """The series' rule (phrase or raw RRULE) and its last date from UNTIL or COUNT."""
-        rrules = ev.get("rrule")
+    def rule(self, ev: Any, start: datetime | date, rrules: Any = None) -> tuple[str, date | None]:
+        """The series' rule (phrase or raw RRULE) and its last date from UNTIL or COUNT.
+
+        ``rrules``: one of the event's other RRULEs instead of its first.
+        """
+        rrules = rrules if rrules is not None else ev.get("rrule")
         if isinstance(rrules, list):
             if len(rrules) > 1:
-                self.warn(f"event {str(ev.get('uid'))!r}: only its first RRULE is kept")
+                self.extra_rules.append((ev, rrules[1:]))
             rrules = rrules[0]
         parts = {k.upper(): v for k, v in rrules.items()}
         until_value = parts.pop("UNTIL", None)
@@ -239,7 +303,7 @@ class _Builder:
         try:
             rule = parse_rrule(text)
         except RuleError as exc:
-            raise self.fail(f"event {str(ev.get('uid'))!r}: cannot import its repeat rule: {exc}") from None
+            raise self.fail(f"cannot import its repeat rule: {exc}", ev) from None
         rule = _without_setpos(rule)
         until: date | None = None
         first = start if not isinstance(start, datetime) else start.date()
@@ -280,24 +344,33 @@ class _Builder:
             if ev.get("recurrence-id") is not None:
                 overrides.setdefault(uid, []).append(ev)
             elif ev.get("rrule") is not None:
-                if uid in masters:
-                    self.warn(f"event {uid!r} is defined twice; the first is kept")
-                    continue
-                masters[uid] = ev
+                key, n = uid, 2
+                while key in masters:  # several events with one UID (Google exports them): a series each
+                    key, n = f"{uid}-{n}", n + 1
+                masters[key] = ev
             else:
                 singles.append(ev)
-            if ev.get("rdate") is not None:
-                self.warn(f"event {uid!r}: extra dates (RDATE) are not imported")
         series_tables, meetings = [], []
         for uid, ev in masters.items():
-            table, described = self.series(uid, ev, overrides.pop(uid, []))
-            series_tables.append(table)
+            try:
+                made = self.series(uid, ev, overrides.pop(uid, []))
+            except _NOT_READABLE as exc:
+                self.warn(f"not imported: {first_line(exc)}", ev)
+                continue
+            if made is None:  # a rule that gives no date after DTSTART: DTSTART is its only meeting
+                singles.append(ev)
+                continue
+            tables, described = made
+            series_tables.extend(tables)
             meetings.extend(described)
         for orphans in overrides.values():  # overrides without a master: one-off meetings
             singles.extend(orphans)
         for ev in singles:
-            meetings.append(self.oneoff(ev))
-        series_by_uid = {t["uid"]: t["id"] for t in series_tables}
+            try:
+                meetings.append(self.oneoff(ev))
+            except _NOT_READABLE as exc:
+                self.warn(f"not imported: {first_line(exc)}", ev)
+        series_by_uid = {t["uid"]: t["id"] for t in series_tables if t.get("uid")}
         for ev in sessions:
             self.attach_session(ev, meetings, series_by_uid)
         meetings.sort(key=lambda m: (m["date"], m.get("start", ""), m.get("title", "")))
@@ -322,14 +395,23 @@ class _Builder:
         self.series_ids.add(sid)
         return sid
 
-    def series(self, uid: str, ev: Any, overrides: list[Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    def series(
+        self, uid: str, ev: Any, overrides: list[Any]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
+        """The series tables (one per RRULE) and meetings of a repeating event; None if its rule gives no date."""
         fields = (_json_prop(ev, FIELDS_PROP) or [{}])[0]
         ours = bool(_json_prop(ev, FIELDS_PROP))
         title = _raw_text(ev, "summary") or "Meeting"
         sid = self._series_id(str(fields.get("series") or slugify(title, 40)))
         start, end = self.span(ev)
+        self.extra_rules = []
         rule, until = self.rule(ev, start)
         first = start.date() if isinstance(start, datetime) else start
+        if until is not None and until < first:
+            return None
+        rule_object = parse_rule(rule)
+        horizon = max(until or first, first) + timedelta(days=3 * 366) if until is None else until
+        rule_dates = set(rule_object.dates(first, horizon))
         table: dict[str, Any] = {"id": sid, "title": title, "rule": rule}
         timing = self.timing(start, end)
         table["start"] = timing["start"]
@@ -350,6 +432,7 @@ class _Builder:
                 value = self.local(d)
                 skips.add(value.date() if isinstance(value, datetime) else value)
         skips -= cancelled_originals
+        skips &= rule_dates | {d for d in skips if d > horizon}  # an EXDATE of no instance excludes nothing
         if skips:
             table["skip"] = sorted(skips)
         description = fields.get("description") if ours else _raw_text(ev, "description")
@@ -360,14 +443,75 @@ class _Builder:
         online = self.online(ev, fields, ours)
         if online:
             table["online"] = online
-        table["uid"] = uid
+        if uid:
+            table["uid"] = uid
         base = {"title": title, "description": description, "lead": fields.get("lead"), "venue": venue,
                 "online": online}  # fmt: skip
-        meetings = [self.override(sid, series_start, timing, base, o) for o in overrides]
+        extra: list[dict[str, Any]] = []
+        if first not in rule_dates and first not in skips:
+            # RFC 5545 counts DTSTART as the first instance even when the rule does not give it.
+            extra.append(self.instance_oneoff(ev, uid, start, end))
+        for prop in _as_list(ev.get("rdate")):
+            for value in prop.dts:
+                when = value.dt
+                if isinstance(when, tuple):  # a PERIOD: start and end (or length)
+                    begin, stop = when
+                    stop = begin + stop if isinstance(stop, timedelta) else stop
+                else:
+                    begin, stop = when, None
+                extra.append(self.rdate_oneoff(ev, uid, begin, stop, start, end))
+        tables = [table]
+        for n, other in enumerate((r for _ev, rules in self.extra_rules for r in rules), 2):
+            # A second RRULE (RFC 2445; Google still writes them): a series of its own, alike but for the rule.
+            other_rule, other_until = self.rule(ev, start, other)
+            second = dict(table, id=self._series_id(f"{sid}-{n}"), rule=other_rule)
+            second.pop("skip", None)
+            second.pop("until", None)
+            if other_until is not None:
+                second["until"] = other_until
+            if uid:
+                second["uid"] = f"{uid}-rule{n}"
+            tables.append(second)
+        # A cancelled meeting's override (STATUS:CANCELLED) is described exactly by X-MEETCTL-CANCELLED.
+        overrides = [o for o in overrides if not (cancelled and _original(self.local(o["recurrence-id"]))
+                                                  in cancelled_originals and _cancelled(o))]
+        meetings: list[dict[str, Any] | None] = []
+        for o in overrides:
+            original = _original(self.local(o["recurrence-id"]))
+            if original in rule_dates or original > horizon:
+                meetings.append(self.override(sid, series_start, timing, base, o))
+            elif original != first:  # names no instance of the rule: a meeting of its own
+                o_start, o_end = self.span(o)
+                if not _cancelled(o):
+                    meetings.append(self.instance_oneoff(o, uid, o_start, o_end))
         meetings = [m for m in meetings if m is not None]
         for c in cancelled:
             meetings.append(self.cancelled(sid, c))
-        return table, meetings
+        return tables, meetings + extra  # type: ignore[return-value]
+
+    def instance_oneoff(self, ev: Any, uid: str, start: datetime | date, end: datetime | date) -> dict[str, Any]:
+        """An instance the rule does not give (DTSTART, an RDATE, a stray RECURRENCE-ID) as a one-off meeting."""
+        meeting = self.oneoff(ev)
+        day = start.date() if isinstance(start, datetime) else start
+        meeting.update({"date": day, **self.timing(start, end)})
+        if meeting.get("duration") == "2h":
+            del meeting["duration"]
+        meeting["uid"] = f"{day:%Y%m%d}-{uid}" if uid else meeting.pop("uid", None)
+        return {k: v for k, v in meeting.items() if v is not None}
+
+    def rdate_oneoff(
+        self, ev: Any, uid: str, begin: datetime | date, stop: datetime | date | None,
+        start: datetime | date, end: datetime | date,
+    ) -> dict[str, Any]:
+        """An RDATE of a repeating event: a one-off meeting at that time, as long as the event."""
+        wall = self.local_value(begin)
+        if stop is not None:
+            finish = self.local_value(stop)
+        elif isinstance(wall, datetime) and isinstance(start, datetime) and isinstance(end, datetime):
+            finish = (self._aware(wall) + self._real(start, end)).astimezone(self.zone).replace(tzinfo=None)
+        else:
+            finish = wall + ((end - start) if type(end) is type(start) else DAY)  # type: ignore[operator]
+        return self.instance_oneoff(ev, uid, wall, finish)
 
     def override(
         self, sid: str, series_start: time, timing: dict[str, Any], base: dict[str, Any], ev: Any
@@ -376,6 +520,8 @@ class _Builder:
         ours = bool(_json_prop(ev, FIELDS_PROP))
         rid = self.local(ev["recurrence-id"])
         original = rid.date() if isinstance(rid, datetime) else rid
+        if str(ev["recurrence-id"].params.get("RANGE", "")).upper() == "THISANDFUTURE":
+            self.warn("RANGE=THISANDFUTURE: only this date is changed, not the ones after it", ev)
         start, end = self.span(ev)
         day = start.date() if isinstance(start, datetime) else start
         meeting: dict[str, Any] = {"series": sid, "date": day}
@@ -389,7 +535,7 @@ class _Builder:
             meeting["duration"] = mine.get("duration", "2h")
         if "end_date" in mine:
             meeting["end_date"] = mine["end_date"]
-        title = _raw_text(ev, "summary")
+        title = _title(ev, ours)
         if title and title != base["title"]:
             meeting["title"] = title
         description = fields.get("description") if ours else _raw_text(ev, "description")
@@ -416,7 +562,7 @@ class _Builder:
         fields = (_json_prop(ev, SESSION_PROP) or [{}])[0]
         start, end = self.span(ev)
         if not isinstance(start, datetime) or not isinstance(end, datetime):
-            self.warn(f"event {str(ev.get('uid'))!r}: an all-day timetable item is not imported")
+            self.warn("an all-day timetable item is not imported", ev)
             return
         parent = _parent(ev)
         day = date.fromisoformat(fields["meeting_date"]) if fields.get("meeting_date") else start.date()
@@ -458,7 +604,7 @@ class _Builder:
         ours = bool(_json_prop(ev, FIELDS_PROP))
         start, end = self.span(ev)
         day = start.date() if isinstance(start, datetime) else start
-        meeting: dict[str, Any] = {"date": day, "title": _raw_text(ev, "summary") or "Meeting"}
+        meeting: dict[str, Any] = {"date": day, "title": _title(ev, ours) or "Meeting"}
         meeting.update(self.timing(start, end))
         if meeting.get("duration") == "2h":
             del meeting["duration"]
@@ -480,6 +626,22 @@ class _Builder:
         if ev.get("uid"):
             meeting["uid"] = str(ev["uid"])
         return meeting
+
+
+def _title(ev: Any, ours: bool) -> str | None:
+    """SUMMARY; meetctl's own cancelled events say "Cancelled: " before the title: not part of it."""
+    title = _raw_text(ev, "summary")
+    if ours and title and _cancelled(ev) and title.startswith(CANCELLED_WORD):
+        return title[len(CANCELLED_WORD):]
+    return title
+
+
+def _original(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _cancelled(ev: Any) -> bool:
+    return str(ev.get("status", "")).upper() == "CANCELLED"
 
 
 def _parent(ev: Any) -> str | None:
@@ -534,13 +696,95 @@ def _stem(source: str) -> str:
     return name.replace("-", " ").replace("_", " ").strip() or "Imported calendar"
 
 
+#: What reading an odd event can raise (icalendar's own errors are ValueErrors): it is warned about and left out.
+_NOT_READABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError)
+
+
 def import_calendar(data: bytes, source: str) -> Imported:
-    """Turn iCalendar ``data`` (read from ``source``) into programme data and warnings."""
+    """Turn iCalendar ``data`` (read from ``source``) into programme data and warnings.
+
+    After building the programme, its meetings are compared with the source's own
+    occurrences (expanded by recurring-ical-events): every event whose occurrences
+    differ in start, end or title is named in a warning, so nothing changes silently.
+    """
     cal = parse_ics(data, source)
     builder = _Builder(cal, source)
     if not cal.walk("VEVENT"):
         raise MeetctlError.at(Location(source), "the calendar has no events to import")
-    return Imported(builder.build(), builder.warnings)
+    imported = Imported(builder.build(), builder.warnings)
+    imported.warnings.extend(_differences(cal, imported, source, builder))
+    return imported
+
+
+def _differences(cal: Any, imported: Imported, source: str, builder: _Builder) -> list[Problem]:
+    """Warnings for the source events whose occurrences the imported programme does not reproduce."""
+    import recurring_ical_events
+
+    from meetctl.model.loading import parse_programme
+    from meetctl.model.schedule import occurrences
+
+    starts = []
+    for ev in cal.walk("VEVENT"):
+        with contextlib.suppress(*_NOT_READABLE):
+            value = ev["dtstart"].dt
+            starts.append(value.date() if isinstance(value, datetime) else value)
+    if not starts:
+        return []
+    first = min(starts)
+    last = first + timedelta(days=3 * 366)
+    try:
+        programme = parse_programme(programme_text(imported, source), "imported programme")
+        found = recurring_ical_events.of(cal).between(first - DAY, last + DAY)
+    except Exception as exc:  # noqa: BLE001 - the check itself must never stop an import
+        return [Problem(f"could not compare the import with the calendar: {first_line(exc)}",
+                        Location(source), "warning")]  # fmt: skip
+    want: dict[str, set[tuple]] = {}
+    events: dict[str, Any] = {}
+    for ev in found:
+        if _cancelled(ev):
+            continue
+        uid = str(ev.get("uid") or "")
+        start, end = builder.instant(ev["dtstart"].dt), builder.instant(ev["dtend"].dt if "dtend" in ev else None)
+        if start is None or not first <= _day(start, builder.zone) <= last:
+            continue
+        want.setdefault(uid, set()).add((start, end or start, _title(ev, bool(_json_prop(ev, FIELDS_PROP))) or ""))
+    for ev in cal.walk("VEVENT"):
+        events.setdefault(str(ev.get("uid") or ""), ev)
+    got: dict[str, set[tuple]] = {}
+    for o in occurrences([programme], first, last):
+        if not o.cancelled:
+            # Meetings made from one event keep its UID: "YYYYMMDD-<uid>" (an RDATE...), "<uid>-rule2", "<uid>-2".
+            key = o.uid
+            if re.match(r"\d{8}-", key) and key[9:] in want:
+                key = key[9:]
+            key = re.sub(r"-(?:rule)?\d+$", "", key) if key not in want else key
+            got.setdefault(key, set()).add((o.start.astimezone(UTC), o.end.astimezone(UTC), o.title))
+    # Events without a UID get one of meetctl's making: compare them all together.
+    unclaimed = {r for key, records in got.items() if key not in want for r in records}
+    out = []
+    if unclaimed and "" not in want:
+        start, _end, title = sorted(unclaimed)[0]
+        out.append(Problem(f"the programme has {len(unclaimed)} meeting(s) the calendar does not (as "
+                           f'recurring-ical-events reads it), such as "{title}" at {start:%Y-%m-%d %H:%M} UTC',
+                           Location(source), "warning"))  # fmt: skip
+    for uid in sorted(want):
+        ours = got.get(uid, set()) if uid else unclaimed
+        lost, extra = want[uid] - ours, ours - want[uid]
+        if not lost and not extra:
+            continue
+        example = sorted(lost or extra)[0]
+        when = f"{example[0]:%Y-%m-%d %H:%M} UTC" if isinstance(example[0], datetime) else str(example[0])
+        what = "is not in the programme" if lost else "is in the programme but not in the calendar"
+        ev = events.get(uid)
+        message = (f"{len(lost | extra)} of its occurrences differ after import (the one at {when} {what}); "
+                   "check the programme against the calendar")  # fmt: skip
+        out.append(Problem(f"{event_name(ev)}: {message}" if ev is not None else message,
+                           Location(source, event_line(ev) if ev is not None else None), "warning"))  # fmt: skip
+    return out
+
+
+def _day(moment: datetime | date, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date() if isinstance(moment, datetime) else moment
 
 
 def programme_text(imported: Imported, source: str) -> str:

@@ -130,35 +130,94 @@ def fetch(url: str, timeout: float = 20.0) -> bytes:
     return data
 
 
+#: A recurrence property with no value (``RRULE:``, as some exports write): it says nothing.
+#: libical's ``TZID-ALIAS-OF`` (Evolution) is a note icalendar refuses; the TZID's own path names the zone.
+_EMPTY_RECURRENCE = re.compile(
+    rb"^(?:(?:RRULE|EXRULE|RDATE|EXDATE)(?:;[^:\r\n]*)?:[ \t]*|TZID-ALIAS-OF[;:][^\r\n]*)\r?\n", re.I | re.M
+)
+
+
 def parse_ics(data: bytes, source: str) -> Any:
-    """An icalendar Calendar, or a one-line error naming ``source``."""
+    """An icalendar Calendar, or a one-line error naming ``source``.
+
+    Several VCALENDARs in one file (an RFC 5545 stream, as some exports write) are read
+    as one calendar; empty ``RRULE:``/``RDATE:``/``EXDATE:`` lines are dropped. Each
+    VEVENT is given the line it starts on (:func:`event_line`), for messages.
+    """
     from icalendar import Calendar
 
+    data = _EMPTY_RECURRENCE.sub(b"", data.removeprefix(b"\xef\xbb\xbf"))
     try:
-        cal = Calendar.from_ical(data)
+        found = Calendar.from_ical(data, multiple=True)
     except Exception as exc:  # icalendar raises ValueError, KeyError, IndexError... on bad input
-        raise MeetctlError.at(Location(source), f"not a valid iCalendar file: {_first_line(exc)}") from None
-    if getattr(cal, "name", None) != "VCALENDAR":
+        raise MeetctlError.at(Location(source), f"not a valid iCalendar file: {first_line(exc)}") from None
+    calendars = [c for c in found if getattr(c, "name", None) == "VCALENDAR"]
+    if not calendars:
         raise MeetctlError.at(Location(source), "not a valid iCalendar file: no VCALENDAR")
+    cal = calendars[0]
+    for other in calendars[1:]:
+        for component in other.subcomponents:
+            cal.add_component(component)
+    lines = _vevent_lines(data)
+    for ev, line in zip(cal.walk("VEVENT"), lines, strict=False):
+        ev.meetctl_line = line
     for ev in cal.walk("VEVENT"):
-        if ev.get("dtstart") is None:
-            uid = ev.get("uid") or ev.get("summary") or "?"
-            raise MeetctlError.at(Location(source), f"event {str(uid)!r} has no DTSTART")
-    for ev in cal.walk("VEVENT"):
+        where = Location(source, event_line(ev))
+        try:
+            start = ev.get("dtstart")
+        except Exception as exc:  # icalendar 7 raises on some broken values when they are touched
+            raise MeetctlError.at(where, f"{event_name(ev)}: unreadable DTSTART: {first_line(exc)}") from None
+        if start is None:
+            raise MeetctlError.at(where, f"{event_name(ev)} has no DTSTART")
+        if isinstance(start, list):
+            raise MeetctlError.at(where, f"{event_name(ev)} has {len(start)} DTSTART lines; it must have one")
         for key in ("dtstart", "dtend", "recurrence-id"):
             prop = ev.get(key)
-            if prop is None:
+            if prop is None or isinstance(prop, list):
                 continue
+            try:
+                value = prop.dt
+            except Exception as exc:
+                problem = f"{event_name(ev)}: unreadable {key.upper()}: {first_line(exc)}"
+                raise MeetctlError.at(where, problem) from None
             tzid = prop.params.get("TZID") if hasattr(prop, "params") else None
-            value = getattr(prop, "dt", None)
             if tzid and isinstance(value, datetime) and value.tzinfo is None:
                 raise MeetctlError.at(
-                    Location(source), f"unknown time zone {tzid!r} (no VTIMEZONE and not an IANA name)"
+                    where, f"{event_name(ev)}: unknown time zone \"{tzid}\" (no VTIMEZONE and not a known zone name)"
                 )
     return cal
 
 
-def _first_line(exc: BaseException) -> str:
+def _vevent_lines(data: bytes) -> list[int]:
+    """1-based numbers of the lines that begin a VEVENT, in file order."""
+    return [n for n, line in enumerate(data.splitlines(), 1) if line.strip().upper() == b"BEGIN:VEVENT"]
+
+
+def event_line(ev: Any) -> int | None:
+    """The line of the source file a VEVENT starts on, if known (icalendar keeps no line numbers)."""
+    return getattr(ev, "meetctl_line", None)
+
+
+def event_name(ev: Any) -> str:
+    """How a message names an event: its UID and its SUMMARY, quoted (never a Python repr)."""
+    uid = _text(ev, "uid")
+    summary = _text(ev, "summary")
+    parts = [f'"{uid}"' if uid else "without UID"] + ([f'("{summary}")'] if summary else [])
+    return "event " + " ".join(parts)
+
+
+def _text(ev: Any, name: str) -> str:
+    try:
+        value = ev.get(name)
+    except Exception:
+        return ""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    text = " ".join(str(value or "").split())
+    return text[:80]
+
+
+def first_line(exc: BaseException) -> str:
     # Parser messages can quote whole chunks of the file (b'BEGIN:...'): keep the words.
     text = str(exc).strip().splitlines()
     line = (text[0] if text else type(exc).__name__).split(": b'")[0].split(' b"')[0]
@@ -173,24 +232,68 @@ _CLASH_PROPERTIES = frozenset(
 _PROPERTY_NAME = re.compile(rb"[A-Za-z0-9-]*")
 
 
-def needed_lines(data: bytes) -> bytes:
+def needed_lines(data: bytes, first: date | None = None, last: date | None = None) -> bytes:
     """Only the content lines (with their folded continuations) that clash detection uses.
 
     Other groups' calendars carry long descriptions, attendees and alarms; parsing
-    them is most of the cost of a big calendar, and none of it says when.
+    them is most of the cost of a big calendar, and none of it says when. With a
+    window, a plain event (no RRULE, RDATE or RECURRENCE-ID) whose DTSTART and DTEND
+    dates are both more than two days outside ``first..last`` is left out too: a
+    ten-year calendar then costs what the window's events cost.
     """
-    out = []
+    # A line left out is written as an empty line (the parser skips those), so that line
+    # numbers in messages stay those of the file.
+    out: list[bytes] = []
+    event: list[bytes] | None = None  # the lines of the VEVENT being read
     keep = True
     for line in data.splitlines(keepends=True):
         if line[:1] in (b" ", b"\t"):
-            if keep:
-                out.append(line)
+            (event if event is not None else out).append(line if keep else b"\n")
             continue
         name = _PROPERTY_NAME.match(line)
-        keep = name is not None and name.group().upper() in _CLASH_PROPERTIES
-        if keep:
+        word = name.group().upper() if name is not None else b""
+        keep = word in _CLASH_PROPERTIES
+        if not keep:
+            (event if event is not None else out).append(b"\n")
+            continue
+        upper = line.strip().upper()
+        if upper == b"BEGIN:VEVENT" and first is not None and last is not None:
+            event = [line]
+            continue
+        if event is None:
             out.append(line)
+            continue
+        event.append(line)
+        if upper == b"END:VEVENT":
+            out.extend(event if _touches(event, first, last) else [b"\n"] * len(event))  # type: ignore[arg-type]
+            event = None
+    if event is not None:
+        out.extend(event)  # an unfinished event: let the parser say what is wrong
     return b"".join(out)
+
+
+_DATE_VALUE = re.compile(rb":\s*(\d{4})(\d{2})(\d{2})")
+
+
+def _touches(event: list[bytes], first: date, last: date) -> bool:
+    """Whether a VEVENT's lines may touch ``first..last`` (kept whenever in doubt)."""
+    dates = []
+    for line in event:
+        name = line.split(b":", 1)[0].split(b";", 1)[0].strip().upper()
+        if name in (b"RRULE", b"RDATE", b"RECURRENCE-ID", b"EXRULE", b"DURATION"):
+            return True
+        if name in (b"DTSTART", b"DTEND"):
+            found = _DATE_VALUE.search(line)
+            if found is None:
+                return True
+            try:
+                dates.append(date(*(int(x) for x in found.groups())))
+            except ValueError:
+                return True  # an impossible date: the parser reports it
+    if not dates:
+        return True
+    margin = timedelta(days=2)  # zones: a date is a day either side of UTC
+    return min(dates) <= last + margin and max(dates) >= first - margin
 
 
 def ics_events(data: bytes, source: str, first: date, last: date) -> list[Event]:
@@ -201,7 +304,7 @@ def ics_events(data: bytes, source: str, first: date, last: date) -> list[Event]
     """
     from icalendar import Calendar
 
-    cal = parse_ics(needed_lines(data), source)
+    cal = parse_ics(needed_lines(data, first, last), source)
     zone = _calendar_zone(cal)
     vevents = cal.walk("VEVENT")
     repeating = {str(ev.get("uid")) for ev in vevents if ev.get("rrule") or ev.get("rdate") or ev.get("recurrence-id")}
@@ -229,7 +332,7 @@ def ics_events(data: bytes, source: str, first: date, last: date) -> list[Event]
         try:
             found = recurring_ical_events.of(sub).between(first, last + timedelta(days=1))
         except Exception as exc:  # the expander's own errors: bad RRULE, bad dates...
-            raise MeetctlError.at(Location(source), f"cannot expand the calendar: {_first_line(exc)}") from None
+            raise MeetctlError.at(Location(source), f"cannot expand the calendar: {first_line(exc)}") from None
         out.extend(_to_event(ev, source, zone) for ev in found if not _cancelled(ev))
     out.sort(key=lambda e: (e.start, e.end, e.title))
     return out
@@ -254,6 +357,8 @@ def _to_event(ev: Any, source: str, zone: ZoneInfo) -> Event:
     end = end_prop.dt if end_prop is not None else None
     if end is None and ev.get("duration") is not None:
         end = start + ev["duration"].dt
+    if not isinstance(start, datetime) and isinstance(end, datetime):  # a date-time end of an all-day event
+        end = end.date() + (timedelta(days=1) if end.time() != time() else timedelta(0))
     if not isinstance(start, datetime):  # all-day: DTEND is exclusive
         last_day = (end - timedelta(days=1)) if isinstance(end, date) and end > start else start
         lo = datetime.combine(start, time(), tzinfo=zone)
