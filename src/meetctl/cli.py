@@ -810,6 +810,12 @@ def flyer(
     ] = False,
     series: Streams = None,
     one_offs: OneOffs = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", metavar="URL",
+                     help="The group's site (meetctl site): a one-meeting flyer carries a QR code of the "
+                     "meeting's page there. Default: group.website."),
+    ] = None,
     templates: TemplatesDir = None,
     locale: LocaleOption = None,
     today: Today = None,
@@ -827,6 +833,7 @@ def flyer(
     Example:  meetctl flyer --series reading --from 2027-01-01 --to 2027-03-31
     """
     from meetctl.documents.flyers import flyer_html, flyer_pdf
+    from meetctl.documents.site import meeting_page_url, site_base_url
     from meetctl.model.schedule import next_occurrence
     from meetctl.model.selection import meeting_on, term_meetings, term_window
     from meetctl.output import check_output
@@ -854,11 +861,12 @@ def flyer(
         guess = fmt.value if fmt else ("pdf" if output.suffix.lower() == ".pdf" else "html")
         check_output(output, guess, force)  # refuse before the work, not after
     chosen = _flyer_format(output, fmt)
+    page = None if term else meeting_page_url(programmes, items[0], site_base_url(base_url, programmes))
     if chosen is FlyerFormat.html:
-        data = flyer_html(own_templates, programmes, items, paper.value, term).encode("utf-8")
+        data = flyer_html(own_templates, programmes, items, paper.value, term, page_url=page).encode("utf-8")
     else:
         base = templates or Path(programmes[0].path).parent
-        data = flyer_pdf(own_templates, programmes, items, paper.value, term, base)
+        data = flyer_pdf(own_templates, programmes, items, paper.value, term, base, own_templates.group_dirs, page)
     if output is None and on_terminal():  # markup or PDF bytes are no use on a screen: write a file
         # A term flyer is named for the term asked for (FROM-TO), as the README says.
         name = f"term-flyer-{first}-{last}" if term else f"flyer-{items[0].date}"
@@ -920,7 +928,8 @@ def agenda(
     if day:
         meeting = meeting_on(programmes, parse_date_option("DATE", day))
     else:
-        found = next_occurrence(programmes, now_for(today, programmes))
+        now = now_for(today, programmes)
+        found = next_occurrence(programmes, now)
         if found is None:
             raise MeetctlError(Problem("no meetings to come; give a DATE"))
         meeting = found
@@ -1094,6 +1103,98 @@ def stats(
         attendance.print_rich(rows)
     else:
         sys.stdout.write(attendance.plain(rows))
+
+
+@app.command()
+def site(
+    files: Files = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="DIR",
+                     help="The site's folder (replaced as a whole). Default: site/ beside the programme."),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", metavar="URL",
+                     help="Where the site will be read (https://example.org/meetings/). Default: group.website."),
+    ] = None,
+    flyers: Annotated[
+        int, typer.Option("--flyers", min=0, metavar="N", help="PDF flyers for the next N meetings to come (0: none).")
+    ] = 6,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then show the site on http://127.0.0.1:PORT/ until Ctrl-C.")
+    ] = False,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port for --serve (0: any free one).")] = 8000,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing when all is well (for cron).")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the folder even if meetctl did not make it.")
+    ] = False,
+    series: Streams = None,
+    one_offs: OneOffs = False,
+    templates: TemplatesDir = None,
+    locale: LocaleOption = None,
+    today: Today = None,
+) -> None:
+    """A static website of the programme: meetings to come and past ones, a page per meeting, feeds.
+
+    Writes index.html, a page and an .ics per meeting (meetings/), calendar.ics (as
+    `meetctl ical`), feed.xml (Atom: announcements, cancellations, moves), style.css
+    and flyer PDFs with a QR code of their page. The folder is built beside its place
+    and swapped in whole; a folder meetctl did not make is never replaced without --force.
+    Same programme and --today, same bytes. Upload the folder anywhere static files go.
+    --series/--one-offs: a site of only those streams (calendar.ics too).
+
+    Example:  meetctl site -f programme.toml --base-url https://example.org/meetings/ --serve
+    """
+    from meetctl.calendars.export import build_calendar
+    from meetctl.documents.flyers import flyer_pdf
+    from meetctl.documents.site import build_site, check_site_folder, site_base_url, site_window
+    from meetctl.output import write_folder
+
+    programmes = _load_for_documents(files, locale, series, one_offs)
+    own_templates = _templates(templates, programmes)
+    url = site_base_url(base_url, programmes)
+    day = today_for(today, programmes)
+    folder = output or Path(programmes[0].path).parent / "site"
+    check_site_folder(folder, programmes)
+    window = site_window(programmes, day)
+    base = templates or Path(programmes[0].path).parent
+
+    def make_flyer(o: Any, page_url: str | None) -> bytes:
+        # The same PDF as `meetctl flyer DATE` (type fitted to one A4 page), with the page's QR code.
+        return flyer_pdf(own_templates, programmes, [o], "a4", False, base, own_templates.group_dirs, page_url)
+
+    with write_folder(folder, force) as writer:
+        result = build_site(writer, own_templates, programmes, window, day, url, build_calendar(programmes),
+                            flyers, make_flyer)  # fmt: skip
+    if not quiet:
+        typer.echo(f"{folder}: {result.pages} pages, {result.flyers} flyers, {result.files} files")
+    if serve:
+        _serve(folder, port)
+
+
+def _serve(folder: Path, port: int) -> None:
+    """Show ``folder`` on 127.0.0.1 (the standard library's server) until Ctrl-C, which exits 130."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+            pass  # a request log on the terminal is noise for a preview
+
+    handler = functools.partial(Quiet, directory=str(folder))
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise MeetctlError(Problem(f"--port {port}: cannot serve: {exc.strerror or exc}")) from None
+    typer.echo(f"Serving {folder} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    finally:
+        server.server_close()
 
 
 templates_app = _App(

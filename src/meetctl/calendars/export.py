@@ -654,3 +654,28 @@ def expand_window(programmes: Sequence[Programme], today: date) -> tuple[date, d
     return min(firsts), max(lasts)
 
 
+
+
+def single_event_calendar(o: Occurrence) -> bytes:
+    """One occurrence as a calendar of its own (a website's "add to calendar" file).
+
+    The event has the UID ``ical --expand`` gives it, so adding it next to a subscription
+    to the whole calendar does not show it twice in clients that merge by UID.
+    """
+    head = _single_event_head(o.group.timezone, o.start.year - 1, o.end.year + 1)
+    event = _event(o, expanded_uid(o)).text()
+    return (head + event + "END:VCALENDAR\r\n").encode("utf-8")
+
+
+@functools.lru_cache(maxsize=64)
+def _single_event_head(zone_key: str, first_year: int, last_year: int) -> str:
+    # A site writes thousands of these; the zone's VTIMEZONE is worked out once per span of years.
+    from icalendar import Calendar
+
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add_component(vtimezone(ZoneInfo(zone_key), first_year, last_year))
+    return cal.to_ical().decode("utf-8")[: -len("END:VCALENDAR\r\n")]

@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -263,6 +263,26 @@ class Templates:
         env = self._environment(kind)
         try:
             return env.get_template(name).render(**context)
+        except jinja2.TemplateSyntaxError as exc:
+            where = Location(exc.filename or exc.name or name, exc.lineno)
+            raise MeetctlError.at(where, f"template error: {exc.message}") from None
+        except Exception as exc:  # a group's template is user input: any failure is theirs to fix
+            raise MeetctlError(_template_problem(exc, name, [*self.group_dirs, BUILTIN_DIR])) from None
+
+    def render_stream(self, name: str, **context: Any) -> Iterator[str]:
+        """Render template ``name`` piece by piece (a long page never sits in memory whole).
+
+        Context values may be iterators, consumed as the template reaches them. Errors are
+        reported as by :meth:`render`.
+        """
+        import jinja2
+
+        kind = "html" if name.endswith(".html.j2") else "markdown" if name.endswith(".md.j2") else "text"
+        env = self._environment(kind)
+        try:
+            yield from env.get_template(name).generate(**context)
+        except MeetctlError:
+            raise
         except jinja2.TemplateSyntaxError as exc:
             where = Location(exc.filename or exc.name or name, exc.lineno)
             raise MeetctlError.at(where, f"template error: {exc.message}") from None

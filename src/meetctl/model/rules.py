@@ -250,7 +250,14 @@ def parse_rule(text: str) -> Rule:
     if upper.startswith("RRULE:"):
         upper, stripped = upper[6:], stripped[6:]
     if upper.startswith("FREQ="):
-        return replace(parse_rrule(stripped), source=text)
+        rule = replace(parse_rrule(stripped), source=text)
+        check_has_dates(rule)
+        return rule
+    if re.search(r"(?:^|[\s,])[-+]\d", stripped):
+        raise RuleError(
+            f"{text!r}: a day number cannot be negative or signed; for days counted from the end "
+            "write 'last day of the month' or 'last Friday of the month'"
+        )
     rule = _parse_phrase(stripped)
     if rule is None:
         # One line to locate the problem; the forms follow, indented, one a line.
@@ -259,7 +266,9 @@ def parse_rule(text: str) -> Rule:
             "the accepted forms are (also `meetctl help rules`):\n"
             + "\n".join(f"    {form}" for form in ACCEPTED_FORMS)
         )
-    return replace(rule, source=text)
+    rule = replace(rule, source=text)
+    check_has_dates(rule)
+    return rule
 
 
 def _spelling_hint(text: str) -> str:
@@ -320,6 +329,7 @@ def parse_rrule(value: str) -> Rule:
     unknown = [k for k in parts if k not in known_extra]
     if unknown:
         raise RuleError(f"unsupported RRULE part {unknown[0]} in {value!r}")
+    _check_rfc5545(freq, parts, byday, bymonthday, bysetpos, bymonth, value)
     rule = Rule(
         freq=freq,
         interval=interval,
@@ -331,9 +341,67 @@ def parse_rrule(value: str) -> Rule:
     )
     try:  # let dateutil have the last word on anything we passed through
         rule._rrule(date(2000, 1, 1), until=date(2000, 1, 2))
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, IndexError) as exc:
         raise RuleError(f"invalid RRULE {value!r}: {exc}") from None
     return rule
+
+
+def _check_rfc5545(
+    freq: str,
+    extra: dict[str, str],
+    byday: tuple[tuple[int | None, int], ...],
+    bymonthday: tuple[int, ...],
+    bysetpos: tuple[int, ...],
+    bymonth: tuple[int, ...],
+    value: str,
+) -> None:
+    """The value ranges and combinations RFC 5545 (3.3.10) allows; a RuleError for the first one broken."""
+    try:
+        yeardays = _ints(extra.get("BYYEARDAY", ""), -366, 366, "BYYEARDAY")
+        weeknos = _ints(extra.get("BYWEEKNO", ""), -53, 53, "BYWEEKNO")
+    except ValueError as exc:
+        raise RuleError(f"{exc} in {value!r}") from None
+    if "WKST" in extra and extra["WKST"] not in WEEKDAY_CODES:
+        raise RuleError(f"WKST must be a weekday code (MO..SU) in {value!r}")
+    if yeardays and freq in ("DAILY", "WEEKLY", "MONTHLY"):
+        raise RuleError(f"BYYEARDAY is only for FREQ=YEARLY in {value!r}")
+    if weeknos and freq != "YEARLY":
+        raise RuleError(f"BYWEEKNO is only for FREQ=YEARLY in {value!r}")
+    if bymonthday and freq == "WEEKLY":
+        raise RuleError(f"BYMONTHDAY cannot be used with FREQ=WEEKLY in {value!r}")
+    numbered = [n for n, _ in byday if n is not None]
+    if numbered and freq not in ("MONTHLY", "YEARLY"):
+        raise RuleError(f"a numbered BYDAY (like 2MO) is only for FREQ=MONTHLY or YEARLY in {value!r}")
+    if numbered and freq == "YEARLY" and weeknos:
+        raise RuleError(f"a numbered BYDAY cannot be used with BYWEEKNO in {value!r}")
+    monthly_numbers = freq == "MONTHLY" or (freq == "YEARLY" and bymonth)
+    if monthly_numbers and any(abs(n) > 5 for n in numbered):
+        raise RuleError(f"a month has at most five of each weekday: BYDAY {numbered[0]} in {value!r}")
+    if bysetpos and not (byday or bymonthday or bymonth or yeardays or weeknos):
+        raise RuleError(f"BYSETPOS needs another BY... part to choose from in {value!r}")
+
+
+#: How many years a rule must have a date in: 28 years hold every weekday-and-date pattern
+#: of the calendar (a 29 February on a Monday comes once in 28 years).
+RULE_HORIZON_YEARS = 28
+
+
+def check_has_dates(rule: Rule) -> None:
+    """RuleError unless ``rule`` has a date at all, found by a search of bounded length.
+
+    dateutil looks for a rule's next date until the year 9999, however far that is (a
+    rule that never matches, like 30 February, took every command minutes). The search
+    here runs over the last :data:`RULE_HORIZON_YEARS` years before 9999 instead: they
+    contain no skipped leap year (as 2100 is), so they repeat every pattern of weekdays
+    and dates the calendar has, and dateutil stops at 9999 by itself.
+    """
+    single = replace(rule, interval=1)  # INTERVAL only thins out dates from the first one
+    try:
+        found = next(iter(single._rrule(date(9999 - RULE_HORIZON_YEARS + 1, 1, 1), until=None)), None)
+    except (ValueError, TypeError, IndexError, OverflowError) as exc:
+        raise RuleError(f"invalid rule {rule.source or rule.rrule!r}: {exc}") from None
+    if found is None:
+        raise RuleError(f"the rule {rule.source or rule.rrule!r} never gives a date")
 
 
 def _split(value: str) -> list[str]:
