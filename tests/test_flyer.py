@@ -184,7 +184,7 @@ def test_term_flyer_says_the_rule_in_words_and_lists_every_date(cli, programme):
     assert text_of(tree, "h1") == "Meetings, January to March 2017"
     assert text_of(tree, ".slot") == (
         "Discussion meeting: Last Wednesday of every month, 7pm to 9pm, Community Hall, "
-        "1 High Street, Leicester LE1 1AA. Opposite the bus station."
+        "1 High Street, Leicester LE1 1AA. Opposite the bus station. Step-free access to the main room."
     )
     rows = tree.cssselect("table.meetings tbody tr")
     assert [text_of(r, "td.date") for r in rows] == [in_words(d, year=False) for d in (JAN, FEB, MAR)]

@@ -29,7 +29,7 @@ def programme(tmp_path: Path) -> Path:
 
 
 def test_a_flyer_never_replaces_the_programme_without_force(cli, programme):
-    refused = cli("flyer", "-f", programme, "2017-01-25", "--format", "html", "-o", programme)
+    refused = cli("flyer", "-f", programme, "2017-01-25", "-o", programme)
     assert refused.exit_code == 2
     assert refused.stderr == (
         f"{programme}: error: exists and is not an HTML page; not overwritten (use --force to replace it)\n"
@@ -37,7 +37,7 @@ def test_a_flyer_never_replaces_the_programme_without_force(cli, programme):
     assert programme.read_text(encoding="utf-8") == PROGRAMME
     copy = programme.with_name("copy.toml")
     copy.write_text(PROGRAMME, encoding="utf-8")
-    forced = cli("flyer", "-f", programme, "2017-01-25", "--format", "html", "-o", copy, "--force")
+    forced = cli("flyer", "-f", programme, "2017-01-25", "-o", copy, "--force")
     assert forced.exit_code == 0, forced.stderr
     assert copy.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
 
@@ -103,7 +103,7 @@ def test_never_writes_over_a_fifo_or_a_device_even_with_force(cli, programme, tm
         f"{fifo}: error: is not a regular file (a FIFO, device or socket); meetctl never writes over one\n"
     )
     assert Path(fifo).is_fifo()
-    device = cli("flyer", "-f", programme, "2017-01-25", "--format", "html", "-o", "/dev/null", *extra)
+    device = cli("flyer", "-f", programme, "2017-01-25", "-o", "/dev/null", *extra)
     assert device.exit_code == 2
     assert "is not a regular file" in device.stderr
     assert Path("/dev/null").is_char_device()
@@ -128,15 +128,14 @@ def test_writes_through_a_symlink_and_keeps_the_link(cli, programme, tmp_path):
     # a symlink to the programme is as protected as the programme
     to_programme = tmp_path / "flyer.html"
     to_programme.symlink_to(programme)
-    refused = cli("flyer", "-f", programme, "2017-01-25", "--format", "html", "-o", to_programme)
+    refused = cli("flyer", "-f", programme, "2017-01-25", "-o", to_programme)
     assert refused.exit_code == 2
     assert programme.read_text(encoding="utf-8") == PROGRAMME
 
 
 @pytest.mark.parametrize(
     "args",
-    [("ical",), ("flyer", "2017-01-25", "--format", "pdf"), ("report", "2017-01-25"),
-     ("flyer", "2017-01-25", "--format", "html")],
+    [("ical",), ("flyer", "2017-01-25", "--format", "pdf"), ("report", "2017-01-25"), ("flyer", "2017-01-25")],
 )
 def test_a_missing_folder_is_an_error_never_created(cli, programme, tmp_path, args):
     target = tmp_path / "missing" / "dir" / "out"
@@ -212,7 +211,8 @@ WRITERS = {
         lambda d, p: ["templates", "copy", "report.md.j2", "--templates", d, "--force"], "report.md.j2", "old\n",
     ),
     "add (edit)": (
-        lambda d, p: ["add", "-f", p, "--date", "2017-02-22", "--series", "discussion", "--title", "Russia 1917"], "programme.toml", None,
+        lambda d, p: ["add", "-f", p, "--date", "2017-02-22", "--series", "discussion", "--title", "Russia 1917"],
+        "programme.toml", None,
     ),
 }
 

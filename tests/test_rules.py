@@ -287,3 +287,55 @@ def test_durations(text, minutes):
 def test_bad_durations(text):
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+# A window long after `from`: the count of intervals jumps ahead (Rule.dates_within)
+# instead of stepping through every period since; the dates must be the same.
+
+
+@given(
+    origin=st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 1, 1)),
+    weekday=st.integers(0, 6),
+    step=st.integers(1, 5),
+    later=st.integers(0, 20 * 366),
+    length=st.integers(0, 120),
+)
+def test_a_window_years_after_from_keeps_the_every_n_weeks_count(origin, weekday, step, later, length):
+    names = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    rule = parse_rule(f"every {step} weeks on {names[weekday]}")
+    first = origin + timedelta(days=later)
+    last = first + timedelta(days=length)
+    expected = [d for d in every([weekday], step, origin, last) if d >= first]
+    assert list(rule.dates_within(origin, first, last)) == expected
+
+
+@given(
+    rrule=st.sampled_from([
+        "FREQ=WEEKLY;INTERVAL=3;BYDAY=MO,TH",
+        "FREQ=WEEKLY;INTERVAL=2",
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=SU;WKST=SU",
+        "FREQ=MONTHLY;INTERVAL=2;BYDAY=-1WE",
+        "FREQ=MONTHLY;INTERVAL=3",
+        "FREQ=MONTHLY;INTERVAL=5;BYMONTHDAY=31",
+        "FREQ=MONTHLY;INTERVAL=2;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+        "FREQ=YEARLY;INTERVAL=2",
+        "FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29",
+        "FREQ=YEARLY;BYWEEKNO=1;BYDAY=MO",
+        "FREQ=DAILY;INTERVAL=10",
+        "FREQ=DAILY;INTERVAL=3;BYMONTH=7,8",
+        "FREQ=MONTHLY;BYMONTHDAY=-1,15",
+        "FREQ=MONTHLY;BYMONTHDAY=1,-3;BYMONTH=2",
+        "FREQ=MONTHLY;BYDAY=-1FR;BYMONTH=3,6,9,12",
+    ]),
+    origin=st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 1, 1)),
+    later=st.integers(0, 30 * 366),
+    # Windows of a few days (cron's question) as well as long ones.
+    length=st.one_of(st.integers(0, 8), st.integers(0, 800)),
+)
+def test_a_window_years_after_from_gives_the_dates_counted_from_from(rrule, origin, later, length):
+    # Dates on the 31st, 29 February, leap years and ISO week 1 are where a jump could slip.
+    rule = parse_rule(rrule)
+    first = origin + timedelta(days=later)
+    last = first + timedelta(days=length)
+    counted = [d for d in rule.dates(origin, last) if d >= first]
+    assert list(rule.dates_within(origin, first, last)) == counted

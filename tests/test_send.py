@@ -395,7 +395,8 @@ def test_tls_against_a_plain_server_is_a_setup_error_with_the_fix(send, plain_se
 
 
 def test_a_login_where_the_server_offers_none_is_a_setup_error(send, plain_server):
-    result = send(plain_server.port, "--allow-cleartext-auth", security="none")  # a login over plain SMTP needs the opt-in
+    # Cleartext allowed (issue 12's opt-in), so what is tested is the server offering no AUTH at all.
+    result = send(plain_server.port, "--allow-cleartext-auth", security="none")
     assert result.exit_code == 2
     assert "offers no login" in result.stderr and "leave out --smtp-user and mail.user" in result.stderr
 
@@ -413,8 +414,8 @@ def test_the_fix_works(cli, write_programme, plain_server, state):
 def test_an_unknown_host_is_a_setup_error(cli, write_programme, state):
     path = write_programme(PROGRAMME.format(port=25, security="none"))
     result = cli("remind", "-f", path, "--today", TODAY.isoformat(), "--send", "--smtp-host", "no-such-host.invalid",
-                 env={"MEETCTL_STATE_DIR": str(state), "MEETCTL_SMTP_PASSWORD": PASSWORD,
-                      "MEETCTL_SMTP_ALLOW_CLEARTEXT": "1"})  # fmt: skip
+                 "--allow-cleartext-auth",
+                 env={"MEETCTL_STATE_DIR": str(state), "MEETCTL_SMTP_PASSWORD": PASSWORD})  # fmt: skip
     assert result.exit_code == 2
     assert "not sent: unknown host 'no-such-host.invalid'" in result.stderr
     assert result.stderr.rstrip().endswith(": check --smtp-host or mail.smtp_host")

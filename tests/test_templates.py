@@ -12,7 +12,8 @@ from meetctl.documents.environment import builtin_templates, markdown_escape
 from tests.conftest import EXAMPLE
 from tests.document_helpers import parse_html
 
-SHIPPED = ["announce.html.j2", "announce.md.j2", "announce.txt.j2", "flyer.css.j2", "flyer.html.j2",
+SHIPPED = ["agenda.css.j2", "agenda.html.j2", "agenda.md.j2", "agenda.txt.j2",
+           "announce.html.j2", "announce.md.j2", "announce.txt.j2", "flyer.css.j2", "flyer.html.j2",
            "report.md.j2", "term-flyer.html.j2"]  # fmt: skip
 
 

@@ -234,16 +234,10 @@ def load(files: list[Path] | None, series: list[str] | None = None, one_offs: bo
 
 def parse_date_option(option: str, value: str) -> date:
     """A YYYY-MM-DD option value, or a usage error naming the option."""
-    from meetctl.model.loading import check_date_range
-
     try:
-        day = date.fromisoformat(value.strip())
+        return date.fromisoformat(value.strip())
     except ValueError:
         raise MeetctlError(Problem(f"{option}: invalid date {value!r} (expected YYYY-MM-DD)")) from None
-    try:
-        return check_date_range(day)
-    except ValueError as exc:
-        raise MeetctlError(Problem(f"{option}: {exc}")) from None
 
 
 def _today_given(value: str | None) -> tuple[str | None, str]:
@@ -352,16 +346,21 @@ def list_(
     Example:  meetctl list -f examples/programme.toml --from 2017-01-01 --to 2017-03-31
     Example:  meetctl list --series reading --one-offs
     """
-    from meetctl.documents.listing import occurrence_record, plain_table, print_rich_table, write_json
-    from meetctl.model.schedule import occurrences
+    from itertools import islice
+
+    from meetctl.documents.listing import occurrence_record, plain_table, print_rich_table, write_json_lines
+    from meetctl.model.schedule import stream_occurrences
 
     programmes = load(files, series, one_offs)
     first, last = window(from_, to, today_for(today, programmes))
-    items = occurrences(programmes, first, last)[:limit]
-    show_group = len(programmes) > 1
+    stream = islice(stream_occurrences(programmes, first, last), limit)
     if json:
-        write_json([occurrence_record(o) for o in items], sys.stdout)
-    elif on_terminal():
+        # Written as they come: forty years of a thousand series need no more memory than one year.
+        write_json_lines((occurrence_record(o) for o in stream), sys.stdout)
+        return
+    items = list(stream)
+    show_group = len(programmes) > 1
+    if on_terminal():
         if items:
             print_rich_table(items, show_group, sessions)
         else:
@@ -434,8 +433,8 @@ def ical(
     Example:  meetctl ical -f examples/programme.toml -o programme.ics
     Example:  meetctl ical --series reading -o reading-group.ics
     """
-    from meetctl.calendars.export import build_calendar, expand_window
-    from meetctl.output import check_output
+    from meetctl.calendars.export import calendar_chunks, expand_window
+    from meetctl.output import check_output, write_output_stream
 
     if cancelled not in ("show", "hide"):
         raise MeetctlError(Problem(f"--cancelled must be show or hide, not {cancelled!r}"))
@@ -449,12 +448,14 @@ def ical(
         first, last = first or lo, last or max(hi, first or hi)
     if output is not None:
         check_output(output, "calendar", force)  # refuse before the work, not after
-    data = build_calendar(programmes, first, last, expand=expand, hide_cancelled=cancelled == "hide")
+    # Written as it is made (an --expand of decades would otherwise be held whole).
+    chunks = calendar_chunks(programmes, first, last, expand=expand, hide_cancelled=cancelled == "hide")
     if output is None:
-        sys.stdout.buffer.write(data)
         sys.stdout.flush()
+        sys.stdout.buffer.writelines(chunks)
+        sys.stdout.buffer.flush()
     else:
-        write_file(output, data, "calendar", force, announce=False)
+        write_output_stream(output, chunks, "calendar", force)
 
 
 @app.command()
@@ -667,13 +668,17 @@ def remind(
             raise MeetctlError(Problem(f"--days {n}: that is after {LAST_DATE}, the last date meetctl works with"))
     found = reminders.due(programmes, day_value, days or [7])
     changed = _changes_due(programmes, day_value, days or [7])
-    if not found and not changed:
+    due_notices = reminders.notices_due(programmes, day_value)
+    if not found and not changed and not due_notices:
         return
     from meetctl.mail import changes
 
+    kind = (RemindFormat.email if send else fmt or RemindFormat.text).value
+    notices = _notices(due_notices, day_value, kind, programmes)
     if send or fmt is RemindFormat.email:
         now = now_for(today, programmes)
         messages = [changes.email_message(n, to or [], now) for n in changed]
+        messages += [reminders.notice_email(n, to or [], now) for n in notices]
         messages += [reminders.email_message(r, to or [], now) for r in found]
     if send:
         for outcome in mailer.deliver(messages, settings, mailer.sent_log(), force=force):
@@ -691,11 +696,29 @@ def remind(
         sys.stdout.buffer.write(reminders.email_bytes(messages[0]))
         sys.stdout.buffer.flush()
     else:
-        kind = (fmt or RemindFormat.text).value
-        parts = changes.render(changed, kind)  # changes first: they are what members must not miss
+        # Changes first: they are what members must not miss; then formal notices, then reminders.
+        parts = changes.render(changed, kind) + [reminders.render_notice(n, kind) for n in notices]
         if found:
             parts.append(reminders.render(found, kind))
         typer.echo(reminders.SEPARATOR[kind].join(parts), nl=False)
+
+
+def _notices(due: list[Any], today: date, kind: str, programmes: list[Programme]) -> list[Any]:
+    """The formal notices due today, each with its agenda rendered (text, Markdown; HTML for email)."""
+    if not due:
+        return []
+    from meetctl.documents.agendas import agenda_document
+    from meetctl.documents.environment import with_locale
+    from meetctl.mail.reminders import Notice
+
+    with_locale(programmes, None)  # a group.locale Babel does not know is an error at its line, not a crash
+    templates = _templates(None, programmes)
+    body = "markdown" if kind == "markdown" else "text"
+    return [
+        Notice(o, today, agenda_document(templates, o, body, today),
+               agenda_document(templates, o, "html", today) if kind == "email" else None)
+        for o in due
+    ]  # fmt: skip
 
 
 def _changes_due(programmes: list[Programme], day: Any, days: list[int]) -> list[Any]:
@@ -799,6 +822,12 @@ def flyer(
     ] = False,
     series: Streams = None,
     one_offs: OneOffs = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", metavar="URL",
+                     help="The group's site (meetctl site): a one-meeting flyer carries a QR code of the "
+                     "meeting's page there. Default: group.website."),
+    ] = None,
     templates: TemplatesDir = None,
     locale: LocaleOption = None,
     today: Today = None,
@@ -816,6 +845,7 @@ def flyer(
     Example:  meetctl flyer --series reading --from 2027-01-01 --to 2027-03-31
     """
     from meetctl.documents.flyers import flyer_html, flyer_pdf
+    from meetctl.documents.site import meeting_page_url, site_base_url
     from meetctl.model.schedule import next_occurrence
     from meetctl.model.selection import meeting_on, term_meetings, term_window
     from meetctl.output import check_output
@@ -838,20 +868,105 @@ def flyer(
         if found is None:
             raise MeetctlError(Problem("no meetings to come; give a DATE or --from/--to"))
         items = [found]
-    chosen = _flyer_format(output, fmt)
     if output is not None and str(output) != "-":
-        check_output(output, chosen.value, force)  # refuse before the work, not after
+        # The path first (a FIFO, a missing folder, the programme): the rules every -o keeps; then the name.
+        guess = fmt.value if fmt else ("pdf" if output.suffix.lower() == ".pdf" else "html")
+        check_output(output, guess, force)  # refuse before the work, not after
+    chosen = _flyer_format(output, fmt)
+    page = None if term else meeting_page_url(programmes, items[0], site_base_url(base_url, programmes))
     if chosen is FlyerFormat.html:
-        data = flyer_html(own_templates, programmes, items, paper.value, term).encode("utf-8")
+        data = flyer_html(own_templates, programmes, items, paper.value, term, page_url=page).encode("utf-8")
     else:
         base = templates or Path(programmes[0].path).parent
-        data = flyer_pdf(own_templates, programmes, items, paper.value, term, base)
+        data = flyer_pdf(own_templates, programmes, items, paper.value, term, base, own_templates.group_dirs, page)
     if output is None and on_terminal():  # markup or PDF bytes are no use on a screen: write a file
         # A term flyer is named for the term asked for (FROM-TO), as the README says.
         name = f"term-flyer-{first}-{last}" if term else f"flyer-{items[0].date}"
         output = Path(f"{name}.{chosen.value}")
     if output is not None and str(output) != "-":
         write_file(output, data, chosen.value, force)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
+class AgendaFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+    pdf = "pdf"
+
+
+_AGENDA_SUFFIXES = {".txt": AgendaFormat.text, ".md": AgendaFormat.markdown, ".html": AgendaFormat.html,
+                    ".htm": AgendaFormat.html, ".pdf": AgendaFormat.pdf}  # fmt: skip
+
+
+@app.command()
+def agenda(
+    day: Annotated[str | None, typer.Argument(metavar="[DATE]", help="The meeting's date (YYYY-MM-DD).")] = None,
+    files: Files = None,
+    fmt: Annotated[
+        AgendaFormat | None,
+        typer.Option("--format", help="text, markdown, html or pdf. Default: from -o's extension, else text.",
+                     show_default=False),
+    ] = None,
+    output: Output = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace -o's file even if it is not an agenda.")] = False,
+    series: Streams = None,
+    one_offs: OneOffs = False,
+    templates: TemplatesDir = None,
+    locale: LocaleOption = None,
+    today: Today = None,
+) -> None:
+    """The agenda of a meeting (DATE, default the next one), with its notice line if it needs notice.
+
+    Standing items come from the agenda table's standing_items (default: apologies,
+    minutes of the last meeting, matters arising = the actions recorded then, the
+    meeting's own agenda items, any other business, date of the next meeting). HTML and
+    PDF come from agenda.html.j2, overridable like the flyer's templates. With -o the
+    file is written and its path printed; a PDF on a terminal goes to agenda-DATE-....pdf.
+
+    Example:  meetctl agenda 2024-03-04 --format pdf -o agm-agenda.pdf
+    """
+    from meetctl.documents import agendas
+    from meetctl.model.schedule import next_occurrence
+    from meetctl.model.selection import meeting_on
+    from meetctl.output import check_output
+
+    programmes = _load_for_documents(files, locale, series, one_offs)
+    own_templates = _templates(templates, programmes)
+    current = today_for(today, programmes)
+    if day:
+        meeting = meeting_on(programmes, parse_date_option("DATE", day))
+    else:
+        now = now_for(today, programmes)
+        found = next_occurrence(programmes, now)
+        if found is None:
+            raise MeetctlError(Problem("no meetings to come; give a DATE"))
+        meeting = found
+    to_file = output is not None and str(output) != "-"
+    chosen = fmt or (_AGENDA_SUFFIXES.get(output.suffix.lower(), AgendaFormat.text) if to_file and output
+                     else AgendaFormat.text)  # fmt: skip
+    kind = agendas.OUTPUT_KINDS[chosen.value]
+    if to_file and output is not None:
+        check_output(output, kind, force)  # refuse before the work, not after
+    warning = agendas.agenda_deadline_warning(meeting, current)
+    if warning is not None:
+        typer.echo(str(warning), err=True)
+    text = agendas.agenda_document(own_templates, meeting, "html" if chosen is AgendaFormat.pdf else chosen.value,
+                                   current)  # fmt: skip
+    if chosen is AgendaFormat.pdf:
+        from meetctl.documents.flyers import html_to_pdf
+
+        data = html_to_pdf(text, templates or Path(programmes[0].path).parent, own_templates.group_dirs)
+    else:
+        data = text.encode("utf-8")
+    if output is None and chosen is AgendaFormat.pdf and on_terminal():  # PDF bytes are no use on a screen
+        output = agendas.default_agenda_path(meeting, chosen.value)
+        to_file = True
+    if to_file and output is not None:
+        write_file(output, data, kind, force)
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -1000,6 +1115,98 @@ def stats(
         attendance.print_rich(rows)
     else:
         sys.stdout.write(attendance.plain(rows))
+
+
+@app.command()
+def site(
+    files: Files = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="DIR",
+                     help="The site's folder (replaced as a whole). Default: site/ beside the programme."),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", metavar="URL",
+                     help="Where the site will be read (https://example.org/meetings/). Default: group.website."),
+    ] = None,
+    flyers: Annotated[
+        int, typer.Option("--flyers", min=0, metavar="N", help="PDF flyers for the next N meetings to come (0: none).")
+    ] = 6,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then show the site on http://127.0.0.1:PORT/ until Ctrl-C.")
+    ] = False,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port for --serve (0: any free one).")] = 8000,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing when all is well (for cron).")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the folder even if meetctl did not make it.")
+    ] = False,
+    series: Streams = None,
+    one_offs: OneOffs = False,
+    templates: TemplatesDir = None,
+    locale: LocaleOption = None,
+    today: Today = None,
+) -> None:
+    """A static website of the programme: meetings to come and past ones, a page per meeting, feeds.
+
+    Writes index.html, a page and an .ics per meeting (meetings/), calendar.ics (as
+    `meetctl ical`), feed.xml (Atom: announcements, cancellations, moves), style.css
+    and flyer PDFs with a QR code of their page. The folder is built beside its place
+    and swapped in whole; a folder meetctl did not make is never replaced without --force.
+    Same programme and --today, same bytes. Upload the folder anywhere static files go.
+    --series/--one-offs: a site of only those streams (calendar.ics too).
+
+    Example:  meetctl site -f programme.toml --base-url https://example.org/meetings/ --serve
+    """
+    from meetctl.calendars.export import build_calendar
+    from meetctl.documents.flyers import flyer_pdf
+    from meetctl.documents.site import build_site, check_site_folder, site_base_url, site_window
+    from meetctl.output import write_folder
+
+    programmes = _load_for_documents(files, locale, series, one_offs)
+    own_templates = _templates(templates, programmes)
+    url = site_base_url(base_url, programmes)
+    day = today_for(today, programmes)
+    folder = output or Path(programmes[0].path).parent / "site"
+    check_site_folder(folder, programmes)
+    window = site_window(programmes, day)
+    base = templates or Path(programmes[0].path).parent
+
+    def make_flyer(o: Any, page_url: str | None) -> bytes:
+        # The same PDF as `meetctl flyer DATE` (type fitted to one A4 page), with the page's QR code.
+        return flyer_pdf(own_templates, programmes, [o], "a4", False, base, own_templates.group_dirs, page_url)
+
+    with write_folder(folder, force) as writer:
+        result = build_site(writer, own_templates, programmes, window, day, url, build_calendar(programmes),
+                            flyers, make_flyer)  # fmt: skip
+    if not quiet:
+        typer.echo(f"{folder}: {result.pages} pages, {result.flyers} flyers, {result.files} files")
+    if serve:
+        _serve(folder, port)
+
+
+def _serve(folder: Path, port: int) -> None:
+    """Show ``folder`` on 127.0.0.1 (the standard library's server) until Ctrl-C, which exits 130."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+            pass  # a request log on the terminal is noise for a preview
+
+    handler = functools.partial(Quiet, directory=str(folder))
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise MeetctlError(Problem(f"--port {port}: cannot serve: {exc.strerror or exc}")) from None
+    typer.echo(f"Serving {folder} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    finally:
+        server.server_close()
 
 
 templates_app = _App(
@@ -1270,7 +1477,17 @@ def move(
 @app.command()
 def record(
     day: Annotated[str, typer.Argument(metavar="DATE", help="The meeting's date, YYYY-MM-DD.")],
-    attendance: Annotated[str, typer.Option("--attendance", metavar="N", help="How many came (a whole number).")],
+    attendance: Annotated[
+        str | None, typer.Option("--attendance", metavar="N", help="How many came (a whole number).")
+    ] = None,
+    apologies: Annotated[
+        list[str] | None,
+        typer.Option("--apologies", metavar="NAME", help="Someone who sent apologies; repeatable."),
+    ] = None,
+    action: Annotated[
+        list[str] | None,
+        typer.Option("--action", metavar="TEXT", help="An action agreed (next agenda's matters arising); repeatable."),
+    ] = None,
     notes: Annotated[str | None, typer.Option("--notes", help="Anything worth keeping.")] = None,
     series: SeriesId = None,
     one_off: OneOffMeeting = False,
@@ -1279,19 +1496,28 @@ def record(
     dry_run: DryRun = False,
     diff: ShowDiff = False,
 ) -> None:
-    """Record how many came to the meeting on DATE (and notes), for reports and stats.
+    """Record the meeting on DATE: how many came, apologies, actions agreed, notes.
 
-    Example:  meetctl record 2017-01-25 --attendance 14 --notes "Lively; two new faces"
+    Apologies and actions are added to those already recorded; actions become the
+    "matters arising" on the next agenda of the series. Apologies can be recorded
+    before the meeting; everything else once it has happened. Comments in the file are kept.
+
+    Example:  meetctl record 2017-01-25 --attendance 14 --apologies "Sam" --action "Jo to book the room"
     """
     from meetctl.editing.editor import target_file
     from meetctl.editing.edits import record as record_meeting
 
     day_ = parse_date_option("DATE", day)
-    count = attendance.strip()
-    if not count.isdigit():
-        raise MeetctlError(Problem(f"--attendance: {attendance!r} is not a number of people (e.g. --attendance 14)"))
+    count = None
+    if attendance is not None:
+        if not attendance.strip().isdigit():
+            raise MeetctlError(
+                Problem(f"--attendance: {attendance!r} is not a number of people (e.g. --attendance 14)")
+            )
+        count = int(attendance.strip())
     current = today_for(today, load([target_file(files)]))
-    _edit(files, record_meeting(day_, int(count), notes, current, series, one_off), dry_run, diff)
+    make = record_meeting(day_, count, notes, current, series, apologies or [], action or [], one_off)
+    _edit(files, make, dry_run, diff)
 
 
 venue_app = _App(
@@ -1325,6 +1551,9 @@ def venue_add(
     accessibility: Annotated[
         str | None, typer.Option("--accessibility", help="Step-free access, hearing loop...")
     ] = None,
+    online: Annotated[
+        str | None, typer.Option("--online", metavar="URL", help="A join link (http/https); no address: online only.")
+    ] = None,
     files: EditFile = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
@@ -1335,7 +1564,7 @@ def venue_add(
     """
     from meetctl.editing.edits import add_venue
 
-    _edit(files, add_venue(venue_id, name, address, directions, accessibility), dry_run, diff)
+    _edit(files, add_venue(venue_id, name, address, directions, accessibility, online), dry_run, diff)
 
 
 series_app = _App(

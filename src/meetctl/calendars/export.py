@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import replace as dc_replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -32,11 +32,11 @@ from meetctl.model.schedule import (
     holiday_moves,
     local_datetime,
     occurrence_on,
-    occurrences,
     programme_span,
     series_uid,
     session_uid,
     sessions_of,
+    stream_occurrences,
 )
 
 PRODID = "-//meetctl//meetctl calendar export//EN"
@@ -80,6 +80,10 @@ def _description(o: Occurrence) -> str | None:
         parts.append(f"Cancelled: {o.reason}")
     if o.venue is not None and o.venue.directions:
         parts.append(o.venue.directions)
+    if o.venue is not None and o.venue.accessibility:
+        parts.append(o.venue.accessibility)
+    if o.online:  # most clients ignore CONFERENCE: the link must be readable here too
+        parts.append(f"Join online: {o.online}")
     if o.group.welcome:
         parts.append(o.group.welcome)
     return "\n\n".join(parts) or None
@@ -87,29 +91,35 @@ def _description(o: Occurrence) -> str | None:
 
 def _fields(o: Occurrence) -> str:
     """X-MEETCTL-FIELDS: what iCalendar has no place for, for ``meetctl import``."""
-    venue = (o.venue.id, o.venue.name, o.venue.address) if o.venue is not None else None
-    return _fields_json(o.series.id if o.series else None, venue, o.description, o.lead, o.reason)
+    v = o.venue
+    venue = (v.id, v.name, v.address, v.accessibility, v.online) if v is not None else None
+    own_link = o.online if o.online != (v.online if v else None) else None  # the series' or meeting's link
+    return _fields_json(o.series.id if o.series else None, venue, o.description, o.lead, o.reason, own_link)
 
 
 @functools.lru_cache(maxsize=4096)
 def _fields_json(
     series: str | None,
-    venue: tuple[str, str, str | None] | None,
+    venue: tuple[str, str, str | None, str | None, str | None] | None,
     description: str | None,
     lead: str | None,
     reason: str | None,
+    online: str | None = None,
 ) -> str:
     data: dict[str, Any] = {}
     if series is not None:
         data["series"] = series
     if venue is not None:
-        data["venue"] = {k: v for k, v in zip(("id", "name", "address"), venue, strict=True) if v is not None}
+        keys = ("id", "name", "address", "accessibility", "online")
+        data["venue"] = {k: v for k, v in zip(keys, venue, strict=True) if v is not None}
     if description:
         data["description"] = description
     if lead:
         data["lead"] = lead
     if reason:
         data["reason"] = reason
+    if online:
+        data["online"] = online
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
@@ -290,8 +300,10 @@ def _event(
     where = _location(o)
     if where:
         lines.append(f"LOCATION:{text_value(where)}")
-    if o.group.website:
-        lines.append(f"URL:{_uri(o.group.website)}")
+    if o.online:  # RFC 7986 CONFERENCE; URL too, since most clients show only that
+        lines.append(f"CONFERENCE;VALUE=URI;FEATURE=VIDEO:{_uri(o.online)}")
+    if o.online or o.group.website:
+        lines.append(f"URL:{_uri(o.online or o.group.website or '')}")
     organizer = _organizer(o)
     if organizer:
         lines.append(organizer)
@@ -519,6 +531,18 @@ def build_calendar(
     in, as cancelled, unless ``hide_cancelled``. METHOD:PUBLISH only when every
     programme has a ``group.email`` for the ORGANIZER RFC 5546 requires with it.
     """
+    return b"".join(calendar_chunks(programmes, first, last, expand, hide_cancelled))
+
+
+def calendar_chunks(
+    programmes: Sequence[Programme],
+    first: date | None = None,
+    last: date | None = None,
+    expand: bool = False,
+    hide_cancelled: bool = False,
+) -> Iterator[bytes]:
+    """:func:`build_calendar`'s bytes, an event at a time: ``ical --expand`` over decades
+    of meetings is written as it is made instead of being held whole."""
     from icalendar import Calendar
 
     cal = Calendar()
@@ -531,13 +555,20 @@ def build_calendar(
         cal.add("x-wr-calname", " + ".join(dict.fromkeys(p.group.name for p in programmes)))
         cal.add("x-wr-timezone", programmes[0].group.timezone)
     first_year, last_year = zone_years(programmes, first, last)
-    events = "".join(ev.text() for ev in calendar_events(programmes, first, last, expand, hide_cancelled))
-    for key in dict.fromkeys(p.group.timezone for p in programmes) if events else ():
+    events = iter_calendar_events(programmes, first, last, expand, hide_cancelled)
+    # Time zones are written only for a calendar with events: look at the first one.
+    head_event = next(events, None)
+    for key in dict.fromkeys(p.group.timezone for p in programmes) if head_event else ():
         zone = next(p.group.zone for p in programmes if p.group.timezone == key)
         cal.add_component(vtimezone(zone, first_year, last_year))
     head = cal.to_ical().decode("utf-8")
     assert head.endswith("END:VCALENDAR\r\n")
-    return (head[: -len("END:VCALENDAR\r\n")] + events + "END:VCALENDAR\r\n").encode("utf-8")
+    yield head[: -len("END:VCALENDAR\r\n")].encode("utf-8")
+    if head_event is not None:
+        yield head_event.text().encode("utf-8")
+    for event in events:
+        yield event.text().encode("utf-8")
+    yield b"END:VCALENDAR\r\n"
 
 
 def calendar_events(
@@ -548,19 +579,29 @@ def calendar_events(
     hide_cancelled: bool = False,
 ) -> list[VEvent]:
     """The VEVENTs of :func:`build_calendar`, in a stable order (series in file order, then one-offs)."""
+    return list(iter_calendar_events(programmes, first, last, expand, hide_cancelled))
+
+
+def iter_calendar_events(
+    programmes: Sequence[Programme],
+    first: date | None,
+    last: date | None,
+    expand: bool = False,
+    hide_cancelled: bool = False,
+) -> Iterator[VEvent]:
+    """:func:`calendar_events` one at a time (expanded occurrences streamed from the schedule)."""
     years = zone_years(programmes, first, last)
-    out: list[VEvent] = []
     if expand:
         if first is None or last is None:
             raise ValueError("expand needs a window")
-        for o in occurrences(programmes, first, last):
+        for o in stream_occurrences(programmes, first, last):
             if o.series is not None and not day_exists(o.date, o.start.tzinfo):  # type: ignore[arg-type]
                 continue  # a date the zone skipped (see _series_events)
             if not (o.cancelled and hide_cancelled):
-                out.append(_event(o, expanded_uid(o)))
+                yield _event(o, expanded_uid(o))
         for p in programmes:
-            out.extend(_session_events(p, first, last))
-        return out
+            yield from _session_events(p, first, last)
+        return
     for p in programmes:
         by_series: dict[str, list[Meeting]] = {}
         for m in p.meetings:
@@ -568,10 +609,9 @@ def calendar_events(
                 by_series.setdefault(m.series, []).append(m)
         for s in p.series:
             series, meetings = _with_holiday_moves(p, s, by_series.get(s.id, []), years)
-            out.extend(_series_events(p, series, meetings, first, last, years, hide_cancelled))
-        out.extend(_oneoff_events(p, first, last, hide_cancelled))
-        out.extend(_session_events(p, first, last))
-    return out
+            yield from _series_events(p, series, meetings, first, last, years, hide_cancelled)
+        yield from _oneoff_events(p, first, last, hide_cancelled)
+        yield from _session_events(p, first, last)
 
 
 def _with_holiday_moves(
@@ -617,3 +657,28 @@ def expand_window(programmes: Sequence[Programme], today: date) -> tuple[date, d
     return min(firsts), max(lasts)
 
 
+
+
+def single_event_calendar(o: Occurrence) -> bytes:
+    """One occurrence as a calendar of its own (a website's "add to calendar" file).
+
+    The event has the UID ``ical --expand`` gives it, so adding it next to a subscription
+    to the whole calendar does not show it twice in clients that merge by UID.
+    """
+    head = _single_event_head(o.group.timezone, o.start.year - 1, o.end.year + 1)
+    event = _event(o, expanded_uid(o)).text()
+    return (head + event + "END:VCALENDAR\r\n").encode("utf-8")
+
+
+@functools.lru_cache(maxsize=64)
+def _single_event_head(zone_key: str, first_year: int, last_year: int) -> str:
+    # A site writes thousands of these; the zone's VTIMEZONE is worked out once per span of years.
+    from icalendar import Calendar
+
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add_component(vtimezone(ZoneInfo(zone_key), first_year, last_year))
+    return cal.to_ical().decode("utf-8")[: -len("END:VCALENDAR\r\n")]

@@ -240,12 +240,33 @@ class _Builder:
 
     # ------------------------------------------------------------------ venues
 
+    def online(self, ev: Any, fields: dict[str, Any], ours: bool) -> str | None:
+        """The event's own join link: meetctl's field, else another calendar's RFC 7986 CONFERENCE."""
+        if ours:
+            link = fields.get("online")
+        else:
+            conference = _as_list(ev.get("conference"))
+            link = str(conference[0]) if conference else None
+        return str(link) if link and self._link_ok("online", link) else None
+
+    def _link_ok(self, key: str, value: Any) -> bool:
+        """Only http(s) links reach the programme (it would refuse anything else); others are warned about."""
+        if key != "online":
+            return True
+        try:
+            web_link(str(value))
+        except ValueError as exc:
+            self.warn(f"join link not imported: {exc}")
+            return False
+        return True
+
     def venue(self, ev: Any) -> str | None:
         fields = (_json_prop(ev, FIELDS_PROP) or [{}])[0]
         known = fields.get("venue")
         if isinstance(known, dict) and known.get("id") and known.get("name"):
             vid = str(known["id"])
-            self.venues.setdefault(vid, {k: str(known[k]) for k in ("name", "address") if known.get(k)})
+            keys = ("name", "address", "accessibility", "online")
+            self.venues.setdefault(vid, {k: str(known[k]) for k in keys if known.get(k) and self._link_ok(k, known[k])})
             return vid
         text = _raw_text(ev, "location")
         if not text or not text.strip():
@@ -354,13 +375,18 @@ class _Builder:
         meetings.sort(key=lambda m: (m["date"], m.get("start", ""), m.get("title", "")))
         group: dict[str, Any] = {"name": _raw_text(self.cal, "x-wr-calname") or _stem(self.source)}
         group["timezone"] = self.zone_name
-        urls = {_raw_text(ev, "url") for ev in self.cal.walk("VEVENT")}
+        # An event's URL is the group's website, unless it is the event's join link (CONFERENCE).
+        urls = {
+            _raw_text(ev, "url")
+            for ev in self.cal.walk("VEVENT")
+            if _raw_text(ev, "url") not in {str(c) for c in _as_list(ev.get("conference"))}
+        }
         if len(urls) == 1 and None not in urls:
-            url = urls.pop()
-            try:  # only a link a programme may hold (http/https, absolute) becomes the website
-                group["website"] = web_link(url)
-            except ValueError:
-                self.warn(f"URL {url!r} is not an http(s) link; not kept as the website")
+            website = str(urls.pop())
+            try:
+                group["website"] = web_link(website)
+            except ValueError as exc:  # a relative or non-web URL: the programme would refuse it
+                self.warn(f"website not imported: {exc}")
         data: dict[str, Any] = {"group": group}
         if self.venues:
             data["venues"] = dict(sorted(self.venues.items()))
@@ -422,9 +448,13 @@ class _Builder:
             table["description"] = description
         if fields.get("lead"):
             table["lead"] = fields["lead"]
+        online = self.online(ev, fields, ours)
+        if online:
+            table["online"] = online
         if uid:
             table["uid"] = uid
-        base = {"title": title, "description": description, "lead": fields.get("lead"), "venue": venue}
+        base = {"title": title, "description": description, "lead": fields.get("lead"), "venue": venue,
+                "online": online}  # fmt: skip
         extra: list[dict[str, Any]] = []
         if first not in rule_dates and first not in skips:
             # RFC 5545 counts DTSTART as the first instance even when the rule does not give it.
@@ -524,6 +554,9 @@ class _Builder:
         venue = self.venue(ev)
         if venue and venue != base["venue"]:
             meeting["venue"] = venue
+        online = self.online(ev, fields, ours)
+        if online and online != base["online"]:
+            meeting["online"] = online
         if str(ev.get("status", "")).upper() == "CANCELLED":
             meeting["cancelled"] = True
             if fields.get("reason"):
@@ -591,6 +624,9 @@ class _Builder:
             meeting["description"] = description
         if fields.get("lead"):
             meeting["lead"] = fields["lead"]
+        online = self.online(ev, fields, ours)
+        if online:
+            meeting["online"] = online
         if str(ev.get("status", "")).upper() == "CANCELLED":
             meeting["cancelled"] = True
             if fields.get("reason"):

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from meetctl.calendars.export import PRODID, VEvent, calendar_events, text_value, zone_years
 from meetctl.calendars.reading import refuse_credentials_in
 from meetctl.calendars.timezones import vtimezone
-from meetctl.model.errors import Location, MeetctlError
+from meetctl.model.errors import Location, MeetctlError, Problem, not_installed
 from meetctl.model.programme import Programme
 
 GROUP_PROP = "X-MEETCTL-GROUP"
@@ -142,7 +142,10 @@ class _Server:
         scheme = urlsplit(url).scheme.lower()
         if scheme not in ("http", "https") or not urlsplit(url).hostname:
             raise MeetctlError.at(Location(url), "not a CalDAV address (expected https://host/path/to/calendar/)")
-        import caldav
+        try:
+            import caldav
+        except ImportError:  # an optional part of the install (see pyproject's extras)
+            raise MeetctlError(Problem(not_installed("publish needs the CalDAV client", "caldav"))) from None
 
         with self.errors():
             self.client = caldav.DAVClient(

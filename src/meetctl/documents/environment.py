@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +95,19 @@ def wrap(text: str, width: int = 72) -> str:
     return "\n".join(
         textwrap.fill(p, width, break_long_words=False, break_on_hyphens=False) for p in paragraphs
     )
+
+
+def markdown_link(url: str) -> Any:
+    """A checked http(s) link as a Markdown autolink ``<...>``: nothing in it is read as Markdown.
+
+    CommonMark takes an autolink's text literally up to the first ``>``; spaces and
+    control characters never pass model validation, and ``<``/``>`` are percent-encoded.
+    """
+    from urllib.parse import quote
+
+    from markupsafe import Markup
+
+    return Markup("<" + quote(str(url), safe=":/?#[]@!$&'()*+,;=%-._~") + ">")
 
 
 def _upfirst(text: str) -> str:
@@ -236,6 +249,7 @@ class Templates:
         env.globals["semicolon"] = colon(self.locale).replace(":", ";")
         env.filters["upfirst"] = _upfirst
         env.filters["wrap"] = wrap
+        env.filters["markdown_link"] = markdown_link
         env.globals["format_date"] = format_date
         env.globals["format_time"] = format_time
         self._envs[kind] = env
@@ -249,6 +263,26 @@ class Templates:
         env = self._environment(kind)
         try:
             return env.get_template(name).render(**context)
+        except jinja2.TemplateSyntaxError as exc:
+            where = Location(exc.filename or exc.name or name, exc.lineno)
+            raise MeetctlError.at(where, f"template error: {exc.message}") from None
+        except Exception as exc:  # a group's template is user input: any failure is theirs to fix
+            raise MeetctlError(_template_problem(exc, name, [*self.group_dirs, BUILTIN_DIR])) from None
+
+    def render_stream(self, name: str, **context: Any) -> Iterator[str]:
+        """Render template ``name`` piece by piece (a long page never sits in memory whole).
+
+        Context values may be iterators, consumed as the template reaches them. Errors are
+        reported as by :meth:`render`.
+        """
+        import jinja2
+
+        kind = "html" if name.endswith(".html.j2") else "markdown" if name.endswith(".md.j2") else "text"
+        env = self._environment(kind)
+        try:
+            yield from env.get_template(name).generate(**context)
+        except MeetctlError:
+            raise
         except jinja2.TemplateSyntaxError as exc:
             where = Location(exc.filename or exc.name or name, exc.lineno)
             raise MeetctlError.at(where, f"template error: {exc.message}") from None

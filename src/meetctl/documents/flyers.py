@@ -29,14 +29,18 @@ def flyer_html(
     paper: str,
     term: bool,
     fit: float = 1.0,
+    page_url: str | None = None,
 ) -> str:
     """A flyer as HTML with print CSS for ``paper``: one meeting, or a term (``term=True``).
 
     ``fit`` scales the type (not the margins): :func:`flyer_pdf` chooses it so the flyer fills one page.
+    With ``page_url`` (the meeting's page on the group's site) a one-meeting flyer
+    carries a QR code of it in a corner, so a passer-by can open it on their phone.
     """
     css_size, (width, height) = PAPERS[paper]
     context: dict[str, Any] = {
         "paper": {"name": paper, "css": css_size, "width_mm": width, "height_mm": height, "fit": fit},
+        "qr": qr_code(page_url) if page_url and not term else None,
     }
     if term:
         context.update(term_context(programmes, items))
@@ -53,6 +57,8 @@ def flyer_pdf(
     paper: str,
     term: bool,
     base_url: Path,
+    template_dirs: Sequence[Path] = (),
+    page_url: str | None = None,
 ) -> bytes:
     """The flyer as PDF, its type scaled to fill one page (the largest scale that fits, found by halving).
 
@@ -62,11 +68,12 @@ def flyer_pdf(
     """
     fits = TERM_FITS if term else ONE_MEETING_FITS
     laid_out: dict[float, Any] = {}  # each scale is laid out at most once
+    folders = templates.group_dirs
 
     def one_page(fit: float) -> bool:
         if fit not in laid_out:
-            html = flyer_html(templates, programmes, items, paper, term, fit)
-            laid_out[fit] = _document(html, base_url, templates.group_dirs)
+            html = flyer_html(templates, programmes, items, paper, term, fit, page_url)
+            laid_out[fit] = _document(html, base_url, [*folders, *template_dirs])
         return len(laid_out[fit].pages) == 1
 
     if term and (one_page(fits[0]) or not one_page(fits[-1])):
@@ -84,6 +91,15 @@ def flyer_pdf(
         one_page(1.0)
         best = 1.0
     return laid_out[best].write_pdf()
+
+
+def qr_code(url: str) -> dict[str, str]:
+    """A QR code of ``url`` for templates: ``url`` and ``image`` (an SVG data: URI, made by segno)."""
+    import segno
+
+    # Medium error correction survives a crease or a drawing pin; a 4-module quiet zone is the standard.
+    code = segno.make(url, error="m", micro=False)
+    return {"url": url, "image": code.svg_data_uri(scale=4, border=4, dark="#000", light="#fff")}
 
 
 def html_to_pdf(html: str, base_url: Path, template_dirs: Sequence[Path] = ()) -> bytes:
@@ -108,11 +124,12 @@ def _document(html: str, base_url: Path, template_dirs: Sequence[Path] = ()) -> 
     # fontTools stamps embedded font subsets with the current time unless SOURCE_DATE_EPOCH
     # (the reproducible-builds convention) is set; same input, same PDF.
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
-    return weasyprint.HTML(
+    document = weasyprint.HTML(
         string=html,
         base_url=str(base_url.resolve()) + os.sep,
         url_fetcher=resource_fetcher([BUILTIN_DIR, *template_dirs]),
-    ).render()
+    )
+    return document.render()
 
 
 def resource_fetcher(folders: Sequence[Path]) -> Any:

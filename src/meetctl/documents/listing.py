@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, TextIO
 
@@ -33,6 +33,10 @@ def occurrence_record(o: Occurrence) -> dict[str, Any]:
         "reason": o.reason,
         "moved_from": o.recurrence_id.date().isoformat() if o.moved and o.recurrence_id else None,
         "holiday": o.holiday,
+        "online": o.online,
+        "accessibility": o.venue.accessibility if o.venue else None,
+        "kind": o.kind,
+        "notice_deadline": o.notice_deadline.isoformat() if o.notice_deadline else None,
         "sessions": [
             {
                 "title": t.session.title,
@@ -57,16 +61,28 @@ def write_json(data: Any, out: TextIO) -> None:
     """
     import json
 
-    if isinstance(data, list) and data:
-        out.write("[\n")
-        last = len(data) - 1
-        for i, item in enumerate(data):
-            out.write(json.dumps(item, ensure_ascii=False))
-            out.write(",\n" if i < last else "\n")
-        out.write("]\n")
+    if isinstance(data, list):
+        write_json_lines(data, out)
         return
     json.dump(data, out, ensure_ascii=False, indent=2)
     out.write("\n")
+
+
+def write_json_lines(items: Iterable[Any], out: TextIO) -> None:
+    """A JSON array written as ``items`` come, one compact object a line: nothing held but one item.
+
+    ``list --json`` over forty years of a thousand series streams through here.
+    An empty array is ``[]``, as :func:`write_json` writes it.
+    """
+    import json
+
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    opened = False
+    for item in items:
+        out.write(",\n" if opened else "[\n")
+        out.write(encode(item))
+        opened = True
+    out.write("\n]\n" if opened else "[]\n")
 
 
 def short_day(d: date) -> str:
@@ -171,6 +187,10 @@ def describe_occurrence(o: Occurrence) -> str:
         lines.append(", ".join(x for x in (o.venue.name, o.venue.address) if x))
         if o.venue.directions:
             lines.append(o.venue.directions)
+        if o.venue.accessibility:
+            lines.append(f"Access: {o.venue.accessibility}")
+    if o.online:
+        lines.append(f"Join online: {o.online}")
     if o.description:
         lines.append(o.description)
     if o.lead:

@@ -28,6 +28,8 @@ class Row:
     attendance: int
     #: Change against the previous recorded meeting of the same series (None: first, or a one-off).
     change: int | None
+    #: How many sent apologies (``apologies = [...]`` recorded on the meeting).
+    apologies: int = 0
 
 
 def attendance_rows(
@@ -62,7 +64,7 @@ def attendance_rows(
             continue
         if (first and o.date < first) or (last and o.date > last):
             continue
-        rows.append(Row(o, count, change))
+        rows.append(Row(o, count, change, len(o.meeting.apologies) if o.meeting else 0))
     return rows
 
 
@@ -76,6 +78,7 @@ def json_records(rows: Sequence[Row]) -> list[dict[str, Any]]:
             "group": r.occurrence.group.name,
             "attendance": r.attendance,
             "change": r.change,
+            "apologies": r.apologies,
         }
         for r in rows
     ]
@@ -87,8 +90,16 @@ def _change(change: int | None) -> str:
 
 def _cells(rows: Sequence[Row]) -> list[list[str]]:
     return [
-        [format_short_date(r.occurrence.date), r.occurrence.title, str(r.attendance), _change(r.change)] for r in rows
+        [
+            format_short_date(r.occurrence.date), r.occurrence.title, str(r.attendance), _change(r.change),
+            _apologies(r.apologies),
+        ]
+        for r in rows
     ]
+
+
+def _apologies(n: int) -> str:
+    return f"{n} apolog{'y' if n == 1 else 'ies'}" if n else ""
 
 
 def bar(count: int, most: int, char: str = "#", width: int = BAR_WIDTH) -> str:
@@ -117,10 +128,12 @@ def plain(rows: Sequence[Row]) -> str:
         return NOTHING
     cells = _cells(rows)
     most = max(r.attendance for r in rows)
-    widths = [max(len(c[i]) for c in cells) for i in range(4)]
+    widths = [max(len(c[i]) for c in cells) for i in range(5)]
     lines = []
     for r, c in zip(rows, cells, strict=True):
         text = f"{c[0]:<{widths[0]}}  {c[1]:<{widths[1]}}  {c[2]:>{widths[2]}}  {c[3]:>{widths[3]}}"
+        if widths[4]:  # the apologies column only when someone sent apologies
+            text += f"  {c[4]:<{widths[4]}}"
         lines.append(f"{text}  {bar(r.attendance, most)}".rstrip())
     return "\n".join(lines) + "\n" + summary(rows) + "\n"
 
@@ -136,20 +149,22 @@ def print_rich(rows: Sequence[Row]) -> None:
         console.print(NOTHING.strip(), markup=False, highlight=False)
         return
     most = max(r.attendance for r in rows)
+    with_apologies = any(r.apologies for r in rows)  # the column only when someone sent apologies
     table = Table(header_style="bold", box=None, pad_edge=False)
     table.add_column("Date", no_wrap=True)
     table.add_column("Meeting", ratio=1)
     table.add_column("Came", justify="right")
     table.add_column("Change", justify="right")
+    if with_apologies:
+        table.add_column("Apologies", justify="right")
     # The bar column gets what the terminal has left; the longest bar never wraps or is cut.
-    width = max(10, min(BAR_WIDTH, console.width - 60))
+    width = max(10, min(BAR_WIDTH, console.width - 60 - (11 if with_apologies else 0)))
     table.add_column("", no_wrap=True, min_width=width)
     for r, c in zip(rows, _cells(rows), strict=True):
         colour = "green" if (r.change or 0) > 0 else "red" if (r.change or 0) < 0 else ""
-        table.add_row(
-            # Titles are the programme's text, not rich markup: Text() keeps "[" literal.
-            c[0], Text(c[1]), c[2], Text(c[3], style=colour),
-            Text(bar(r.attendance, most, "█", width), style="cyan"),
-        )  # fmt: skip
+        cells = [c[0], Text(c[1]), c[2], Text(c[3], style=colour)]  # Text(): titles are not rich markup
+        if with_apologies:
+            cells.append(str(r.apologies) if r.apologies else "")
+        table.add_row(*cells, Text(bar(r.attendance, most, "█", width), style="cyan"))
     console.print(table)
     console.print(summary(rows), highlight=False)

@@ -10,7 +10,8 @@ from datetime import date, datetime
 from typing import Any
 
 from meetctl.documents.environment import words
-from meetctl.model.programme import Programme, Venue
+from meetctl.model.notice import kind_words
+from meetctl.model.programme import AgendaItem, Programme, Venue
 from meetctl.model.rules import MONTH_NAMES
 from meetctl.model.rulewords import describe_rule
 from meetctl.model.schedule import Occurrence, sessions_of
@@ -20,7 +21,7 @@ from meetctl.model.wording import format_date, format_date_range, format_short_d
 
 
 def venue_view(venue: Venue | None) -> dict[str, Any] | None:
-    """A venue for templates: ``name``, ``address``, ``directions``, ``accessibility``, ``id``."""
+    """A venue for templates: ``name``, ``address``, ``directions``, ``accessibility``, ``online``, ``id``."""
     if venue is None:
         return None
     return {
@@ -29,7 +30,27 @@ def venue_view(venue: Venue | None) -> dict[str, Any] | None:
         "address": venue.address,
         "directions": venue.directions,
         "accessibility": venue.accessibility,
+        "online": venue.online,
+        "online_only": venue.online_only,
     }
+
+
+def agenda_item_view(item: AgendaItem) -> dict[str, Any]:
+    """One item of a meeting's own agenda: ``title``, ``lead``, ``minutes``, ``paper``, ``paper_is_link``."""
+    return {
+        "title": item.title,
+        "lead": item.lead,
+        "minutes": item.minutes,
+        "paper": item.paper,
+        # Only http(s) links get this far (model/loading.py); anything else is a file name.
+        "paper_is_link": bool(item.paper and item.paper.lower().startswith(("http://", "https://"))),
+    }
+
+
+def _venue_online(o: Occurrence) -> str | None:
+    """The join link of the series' usual venue."""
+    venue = o.programme.venues.get(o.series.venue) if o.series and o.series.venue else None
+    return venue.online if venue else None
 
 
 def group_view(programme: Programme) -> dict[str, Any]:
@@ -90,6 +111,19 @@ def meeting_view(o: Occurrence) -> dict[str, Any]:
         "series_when": f"{describe_rule(o.series.rule, loc)}, {format_time(o.series.start, loc)}" if o.series else None,
         "group": group_view(o.programme),
         "zone": o.start.tzname(),
+        # Hybrid and online meetings: the join link (the meeting's, series' or venue's).
+        "online": o.online,
+        # The series' usual join link: lists say a meeting's own link only where it differs.
+        "series_online": (o.series.online or _venue_online(o)) if o.series else None,
+        "online_only": o.online is not None and (o.venue is None or o.venue.address is None),
+        # The paper trail: kind ("agm"), its words, the notice deadline, the agenda, what was recorded.
+        "kind": o.kind,
+        "kind_words": kind_words(o.kind) if o.kind else None,
+        "notice": str(o.notice) if o.notice else None,
+        "notice_deadline": o.notice_deadline,
+        "agenda": [agenda_item_view(i) for i in m.agenda] if m else [],
+        "apologies": list(m.apologies) if m else [],
+        "actions": list(m.actions) if m else [],
         "sessions": [
             {
                 "title": t.session.title,
@@ -127,6 +161,7 @@ def series_views(items: Sequence[Occurrence]) -> list[dict[str, Any]]:
             "venue": venue_view(venue),
             "group": o.group.name,
             "zone": o.start.tzname(),
+            "online": s.online or (venue.online if venue else None),
         }
     return list(seen.values())
 

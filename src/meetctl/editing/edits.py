@@ -6,7 +6,7 @@ Stage: editing. Each command is a function that returns what to do with an
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
@@ -458,35 +458,98 @@ def move(
 
 
 def record(
-    day: date, attendance: int, notes: str | None, today: date, series_id: str | None = None, one_off: bool = False
+    day: date,
+    attendance: int | None,
+    notes: str | None,
+    today: date,
+    series_id: str | None = None,
+    apologies: Sequence[str] = (),
+    actions: Sequence[str] = (),
+    one_off: bool = False,
 ) -> Callable[[Editor], None]:
-    """``meetctl record``: write down how many came (and notes) after a meeting."""
+    """``meetctl record``: write down how many came, who sent apologies, what was agreed.
+
+    Apologies and actions are added to those already recorded (a name or action already
+    there is not repeated). Apologies may be recorded before the meeting (they arrive
+    beforehand); attendance, notes and actions only once it has happened.
+    """
 
     def make(editor: Editor) -> None:
         _text_option(editor, "--notes", notes)
-        if attendance < 0:
+        for option, values in (("--apologies", apologies), ("--action", actions)):
+            for value in values:
+                _text_option(editor, option, value)
+        if attendance is None and notes is None and not apologies and not actions:
+            raise editor.refuse(
+                "record: say what to record: --attendance N, --apologies NAME, --action TEXT or --notes"
+            )
+        if attendance is not None and attendance < 0:
             raise editor.refuse("--attendance must not be negative")
         if attendance > MAX_ATTENDANCE:
             raise editor.refuse(f"--attendance {attendance} is more than {MAX_ATTENDANCE:,} people")
         o = find_occurrence(editor, day, series_id, "record", one_off)
         if o.cancelled:
             raise editor.refuse(f"record: {_describe(o)} was cancelled")
-        if o.date > today:
-            raise editor.refuse(f"record: {_describe(o)} has not happened yet (today is {today})")
-        values: dict[str, Any] = {"attendance": attendance}
+        afterwards = [opt for opt, given in (("--attendance", attendance is not None), ("--notes", notes is not None),
+                                             ("--action", bool(actions))) if given]  # fmt: skip
+        if o.date > today and afterwards:
+            raise editor.refuse(
+                f"record: {', '.join(afterwards)} only after the meeting (--apologies may come before): "
+                f"{_describe(o)} has not happened yet (today is {today})"
+            )
+        values: dict[str, Any] = {}
+        if attendance is not None:
+            values["attendance"] = attendance
         if notes is not None:
             values["notes"] = notes
+        said: list[str] = []
+        for key, given, word in (("apologies", apologies, "apologies from"), ("actions", actions, "action")):
+            had = list(getattr(o.meeting, key)) if o.meeting else []
+            added = [v.strip() for v in dict.fromkeys(given) if v.strip() not in had]
+            if added:
+                _refuse_commented_array(editor, o, key)
+                values[key] = had + added
+                said.extend(f"{word} {v!r}" for v in added)
+        if not values:
+            editor.messages.append(f"nothing to change: {_describe(o)} already has that recorded")
+            return
         _set_on_meeting(editor, o, values)
-        was = o.meeting.attendance if o.meeting else None
-        before = f" (was {was})" if was is not None and was != attendance else ""
-        editor.messages.append(f"recorded attendance {attendance}{before} for {_describe(o)}")
+        if attendance is not None:
+            was = o.meeting.attendance if o.meeting else None
+            before = f" (was {was})" if was is not None and was != attendance else ""
+            editor.messages.append(f"recorded attendance {attendance}{before} for {_describe(o)}")
+        for item in said:
+            editor.messages.append(f"recorded {item} for {_describe(o)}")
+        if notes is not None and attendance is None:
+            editor.messages.append(f"recorded notes for {_describe(o)}")
 
     return make
 
 
+def _refuse_commented_array(editor: Editor, o: Occurrence, key: str) -> None:
+    """An array the secretary annotated with comments is theirs to extend: rewriting it would lose them."""
+    index = _meeting_index(editor.programme, o)
+    if index is None:
+        return
+    statement = editor.layout.key(("meetings", index), key)
+    if statement is None:
+        return
+    import tomllib
+
+    written = editor.text[statement.value_start : statement.value_end]
+    try:
+        tomllib.loads(f"v = {written.replace(chr(10), ' ')}")
+    except tomllib.TOMLDecodeError:
+        # Joined onto one line it no longer parses: a comment runs to the end of the line.
+        raise editor.refuse(
+            f"record: the {key} of {_describe(o)} has comments inside its list; "
+            "add to it by hand so they are kept"
+        ) from None
+
+
 def add_venue(
     venue_id: str, name: str, address: str | None, directions: str | None = None,
-    accessibility: str | None = None,
+    accessibility: str | None = None, online: str | None = None,
 ) -> Callable[[Editor], None]:  # fmt: skip
     """``meetctl venue add``: a new [venues.ID] table."""
     import re
@@ -500,9 +563,16 @@ def add_venue(
             raise editor.refuse(f"refused: venue '{venue_id}' already exists{line}")
         values: dict[str, Any] = {"name": _text_option(editor, "--name", name)}
         for key, value in (("address", address), ("directions", directions),
-                           ("accessibility", accessibility)):  # fmt: skip
+                           ("accessibility", accessibility), ("online", online)):  # fmt: skip
             if value is not None:
                 values[key] = _text_option(editor, f"--{key}", value)
+        if online is not None:
+            from meetctl.model.loading import web_link
+
+            try:
+                web_link(online)
+            except ValueError as exc:
+                raise editor.refuse(f"--online: {exc}") from None
         editor.add_venue_table(venue_id, values)
         editor.messages.append(f"added venue '{venue_id}': {name}" + (f", {address}" if address else ""))
 

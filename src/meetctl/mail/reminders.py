@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from email.message import EmailMessage
 
 WIDTH = 72
+#: The label of a meeting's join link (Markdown makes it a link, not escaped text).
+JOIN = "Join online"
 #: How far ahead "After that:" looks for the group's following meeting.
 FOLLOWING_HORIZON = timedelta(days=366)
 
@@ -228,6 +230,8 @@ def content(reminder: Reminder) -> Content:
         details.append(("Where", where))
         if o.venue.accessibility:
             details.append(("Access", [o.venue.accessibility]))
+    if o.online:
+        details.append((JOIN, [o.online]))
     if o.lead:
         details.append(("Leading off", [o.lead]))
     m = o.meeting
@@ -316,6 +320,13 @@ def md_escape(text: str) -> str:
     return re.sub(r"^(\d+)\.", r"\1\\.", re.sub(r"^([-+])", r"\\\1", text))
 
 
+def md_link(url: str) -> str:
+    """A checked http(s) link as a Markdown autolink: taken literally, ``<`` and ``>`` percent-encoded."""
+    from urllib.parse import quote
+
+    return "<" + quote(url, safe=":/?#[]@!$&'()*+,;=%-._~") + ">"
+
+
 def render_markdown(c: Content) -> str:
     """Markdown for a website, forum or chat post."""
     blocks = [md_escape(c.opening)]
@@ -324,7 +335,10 @@ def render_markdown(c: Content) -> str:
     if c.description:
         blocks.extend(md_escape(p) for p in _paragraphs(c.description))
     blocks.append(
-        "\n".join(f"- **{label}:** " + "  \n  ".join(md_escape(v) for v in values) for label, values in c.details)
+        "\n".join(
+            f"- **{label}:** " + "  \n  ".join(md_link(v) if label == JOIN else md_escape(v) for v in values)
+            for label, values in c.details
+        )
     )
     if c.timetable:
         blocks.append("**Timetable:**\n\n" + "\n".join(f"- {md_escape(t)}" for t in c.timetable))
@@ -467,12 +481,25 @@ def occurrence_ics(o: Occurrence, stamp: datetime, status: str = "CONFIRMED") ->
     event.add("dtstart", o.start.astimezone(UTC))
     event.add("dtend", o.end.astimezone(UTC))
     event.add("summary", o.title)
-    description = "\n\n".join(x for x in (o.description, f"Leading off: {o.lead}" if o.lead else None) if x)
+    description = "\n\n".join(
+        x
+        for x in (
+            o.description,
+            f"Leading off: {o.lead}" if o.lead else None,
+            o.venue.accessibility if o.venue else None,
+            f"Join online: {o.online}" if o.online else None,
+        )
+        if x
+    )
     if description:
         event.add("description", description)
     if o.venue:
         event.add("location", ", ".join(x for x in (o.venue.name, o.venue.address) if x))
-    if o.group.website:
+    if o.online:
+        # RFC 7986 CONFERENCE for clients that know it; URL and DESCRIPTION for the many that do not.
+        event.add("conference", o.online, parameters={"VALUE": "URI", "FEATURE": "VIDEO"})
+        event.add("url", o.online)
+    elif o.group.website:
         event.add("url", o.group.website)
     event.add("status", status)
     cal.add_component(event)
@@ -566,3 +593,104 @@ def _file_slug(title: str) -> str:
 def email_bytes(msg: EmailMessage) -> bytes:
     """The message as sendmail and SMTP want it: CRLF line ends, 8-bit safe."""
     return msg.as_bytes()
+
+
+# --------------------------------------------------------------------------- formal notice
+# A meeting with a notice period (an AGM: notice = "21 clear days") gets its formal
+# notice, with the agenda, on its deadline day: cron's `remind` sends it as it sends
+# reminders. The agenda is rendered by the documents stage (the caller passes it in):
+# mail does not reach into documents.
+
+
+class Notice(NamedTuple):
+    """The formal notice of a meeting, due today (its notice deadline), with its agenda."""
+
+    occurrence: Occurrence
+    today: date
+    #: The agenda as the notice's body says it: text (or Markdown), and HTML for an email.
+    agenda: str = ""
+    agenda_html: str | None = None
+
+
+def notices_due(programmes: Sequence[Programme], today: date) -> list[Occurrence]:
+    """Scheduled meetings whose notice deadline is ``today`` (the day the notice goes out)."""
+    from meetctl.model.notice import pending_notices
+
+    return [o for o in pending_notices(programmes, today, today) if o.notice_deadline == today]
+
+
+def _notice_what(o: Occurrence) -> str:
+    from meetctl.model.notice import kind_words
+
+    return kind_words(o.kind) if o.kind else "meeting"
+
+
+def notice_opening(notice: Notice) -> str:
+    """'Notice is given of the Annual General Meeting of X: Monday 4 March 2024, 7pm to 9pm EST (...).'"""
+    o = notice.occurrence
+    where = ""
+    if o.venue is not None:
+        where = ", at " + ", ".join(x for x in (o.venue.name, o.venue.address) if x)
+    if o.online:
+        where += (" and online" if o.venue is not None and o.venue.address else ", online")
+    period = f" (notice: {o.notice})" if o.notice else ""
+    return (
+        f"Notice is hereby given of the {_notice_what(o)} of {o.group.name}{period}: "
+        f"{_when_long(o)}{where}. The agenda follows."
+    )
+
+
+def notice_subject(notice: Notice) -> str:
+    """'Notice of the Annual General Meeting: Monday 4 March 2024, 7pm'."""
+    o = notice.occurrence
+    what = _notice_what(o)
+    title = "" if o.title.strip().lower() == what.lower() else f": {o.title}"
+    return header_text(f"Notice of the {what}: {format_date(o.date)}, {format_time(o.start)}{title}")
+
+
+def render_notice(notice: Notice, fmt: str) -> str:
+    """The notice as ``text`` or ``markdown``: the opening, then the agenda."""
+    opening = notice_opening(notice)
+    if fmt == "markdown":
+        return f"**{md_escape(opening)}**\n\n---\n\n{notice.agenda}"
+    return f"{_fill(opening)}\n\n{notice.agenda}"
+
+
+def notice_message_id(notice: Notice, domain: str) -> str:
+    """Stable for the same meeting and day, and never a reminder's: ``<notice-...>``."""
+    import hashlib
+
+    o = notice.occurrence
+    original = o.recurrence_id.isoformat() if o.recurrence_id else o.date.isoformat()
+    key = "\0".join(("notice", o.uid, original, o.start.isoformat(), notice.today.isoformat()))
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+    return f"<notice-{o.date:%Y%m%d}-{notice.today:%Y%m%d}-{digest}@{domain}>"
+
+
+def notice_email(notice: Notice, to: Sequence[str], now: datetime) -> EmailMessage:
+    """The formal notice as an RFC 5322 message: text and HTML (the agenda) and the meeting as ``.ics``."""
+    from html import escape
+
+    o = notice.occurrence
+    as_reminder = Reminder(occurrence=o, today=notice.today)
+    # Same From/To/Date/parts as a reminder, then the notice's own subject, body and Message-ID.
+    msg = email_message(as_reminder, to, now)
+    del msg["Subject"], msg["Message-ID"]
+    msg["Subject"] = notice_subject(notice)
+    sender = parse_address(str(msg["From"]), "From")
+    msg["Message-ID"] = notice_message_id(notice, sender.domain or "meetctl.invalid")
+    text_part, html_part = (p for p in msg.walk() if p.get_content_type() in ("text/plain", "text/html")
+                            and not p.get_filename())  # fmt: skip
+    text_part.set_content(render_notice(notice, "text"), subtype="plain", charset="utf-8", cte="quoted-printable")
+    opening = f"<p><strong>{escape(notice_opening(notice))}</strong></p>"
+    html = notice.agenda_html or f"<pre>{escape(notice.agenda)}</pre>"
+    html = html.replace("<body>", "<body>\n" + opening, 1) if "<body>" in html else opening + html
+    html_part.set_content(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    for part in (text_part, html_part):
+        del part["MIME-Version"]  # set_content adds it; only the top of a message carries it
+    import hashlib
+
+    seed = hashlib.sha256(str(msg["Message-ID"]).encode()).hexdigest()[:32]
+    for i, part in enumerate(p for p in msg.walk() if p.is_multipart()):
+        part.set_boundary(f"=_meetctl_{i}_{seed}")
+    return msg

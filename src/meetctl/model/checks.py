@@ -6,13 +6,19 @@ Errors (things that make a programme invalid) are found while loading, in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from meetctl.model.errors import Problem
 from meetctl.model.programme import Programme
-from meetctl.model.schedule import Occurrence, next_occurrence, occurrences, overlaps, programme_span
+from meetctl.model.schedule import (
+    Occurrence,
+    next_occurrence,
+    overlapping_groups,
+    programme_span,
+    stream_occurrences,
+)
 
 #: How far past today an open-ended series is checked for clashes.
 LOOKAHEAD = timedelta(days=366)
@@ -66,23 +72,36 @@ def warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
     """Everything legal but suspicious across ``programmes``, in file order."""
     found: list[Problem] = []
     for p in programmes:
-        for s in p.series:
+        for i, s in enumerate(p.series):
             if s.until is not None and s.until < today:
                 found.append(
                     Problem(
                         f"series '{s.id}' ended on {s.until} (until has passed)",
-                        p.locate(("series", p.series.index(s), "until")),
+                        p.locate(("series", i, "until")),
                         "warning",
                     )
                 )
+    found.extend(notice_warnings(programmes, today))
     from meetctl.model.zones import zone_warnings
 
     found.extend(zone_warnings(programmes, today.year))
     first, last = check_window(programmes, today)
-    listed = occurrences(programmes, first, last)
-    found.extend(_holiday_warnings(programmes, listed, first, last))
-    pairs = overlaps(listed)
-    for a, b in pairs[:MAX_OVERLAPS]:
+    listed = stream_occurrences(programmes, first, last)
+    on_holidays = _HolidayCheck(programmes, first, last)
+    # One pass, the occurrences streamed: the sweep keeps the pairs it prints and counts the rest.
+    shown: list[tuple[Occurrence, Occurrence]] = []
+    more, first_more, last_more = 0, today, today
+    for b, earlier in overlapping_groups(on_holidays.watch(listed)):
+        room = MAX_OVERLAPS - len(shown)
+        shown.extend((a, b) for a in earlier[:room])
+        rest = len(earlier) - max(room, 0)
+        if rest > 0:
+            if more == 0:
+                first_more = b.date
+            more, last_more = more + rest, b.date
+    # Past the sweep's end: the holiday check has seen every occurrence.
+    found.extend(on_holidays.found)
+    for a, b in shown:
         place = b.meeting.location if b.meeting else (b.series.location if b.series else None)
         other = f"'{a.title}'" + (f" of {a.group.name}" if a.group.name != b.group.name else "")
         found.append(
@@ -93,11 +112,10 @@ def warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
                 "warning",
             )
         )
-    if len(pairs) > MAX_OVERLAPS:
+    if more:
         found.append(
             Problem(
-                f"... and {len(pairs) - MAX_OVERLAPS} more overlapping meetings "
-                f"({pairs[MAX_OVERLAPS][1].date} to {pairs[-1][1].date})",
+                f"... and {more} more overlapping meetings ({first_more} to {last_more})",
                 None,
                 "warning",
             )
@@ -105,27 +123,56 @@ def warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
     return found
 
 
-def _holiday_warnings(
-    programmes: Sequence[Programme], listed: Sequence[Occurrence], first: date, last: date
-) -> list[Problem]:
-    """Scheduled meetings on a public holiday of their group's country."""
-    found: list[Problem] = []
-    with_country = [p for p in programmes if p.group.country]
-    if not with_country:
-        return found
-    from meetctl.model.publicholidays import holidays_in
+#: ``check`` warns of a notice deadline this many days ahead (and of one that has passed).
+NOTICE_WARNING_DAYS = 7
 
-    years = range(first.year, last.year + 1)
-    holidays = {id(p): holidays_in(p, years) for p in with_country}
-    for o in listed:
-        name = holidays.get(id(o.programme), {}).get(o.date)
-        if name and not o.cancelled:
-            place = o.meeting.location if o.meeting else (o.series.location if o.series else None)
-            hint = "" if o.series is None else " (a series can say on_holiday = \"skip\", \"before\" or \"after\")"
-            found.append(
-                Problem(f"{o.date} '{o.title}' falls on a public holiday: {name}{hint}", place, "warning")
-            )
+
+def notice_warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
+    """Meetings still to come whose notice deadline is within a week, or has passed without them being held."""
+    from meetctl.model.notice import pending_notices
+    from meetctl.model.wording import format_date
+
+    found: list[Problem] = []
+    for o in pending_notices(programmes, today, today + timedelta(days=NOTICE_WARNING_DAYS)):
+        deadline = o.notice_deadline
+        assert deadline is not None and o.notice is not None
+        place = o.meeting.location if o.meeting else (o.series.location if o.series else None)
+        days = (deadline - today).days
+        count = f"{abs(days)} day{'s' if abs(days) != 1 else ''}"
+        if days < 0:
+            when = f"the deadline for notice was {format_date(deadline)} ({deadline}), {count} ago"
+        elif days == 0:
+            when = f"notice must be given today, {format_date(deadline)} ({deadline})"
+        else:
+            when = f"notice must be given by {format_date(deadline)} ({deadline}), in {count}"
+        found.append(Problem(f"{o.date} '{o.title}' needs notice of {o.notice}: {when}", place, "warning"))
     return found
+
+
+class _HolidayCheck:
+    """Scheduled meetings on a public holiday of their group's country, noted as they stream past."""
+
+    def __init__(self, programmes: Sequence[Programme], first: date, last: date) -> None:
+        self.found: list[Problem] = []
+        self.holidays: dict[int, dict[date, str]] = {}
+        with_country = [p for p in programmes if p.group.country]
+        if with_country:
+            from meetctl.model.publicholidays import holidays_in
+
+            years = range(first.year, last.year + 1)
+            self.holidays = {id(p): holidays_in(p, years) for p in with_country}
+
+    def watch(self, listed: Iterable[Occurrence]) -> Iterator[Occurrence]:
+        """``listed`` unchanged, noting each meeting that falls on a holiday."""
+        for o in listed:
+            name = self.holidays.get(id(o.programme), {}).get(o.date) if self.holidays else None
+            if name and not o.cancelled:
+                place = o.meeting.location if o.meeting else (o.series.location if o.series else None)
+                hint = "" if o.series is None else " (a series can say on_holiday = \"skip\", \"before\" or \"after\")"
+                self.found.append(
+                    Problem(f"{o.date} '{o.title}' falls on a public holiday: {name}{hint}", place, "warning")
+                )
+            yield o
 
 
 def summaries(programmes: Sequence[Programme], today: date) -> list[Summary]:

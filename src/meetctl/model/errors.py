@@ -104,3 +104,12 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A `` (did you mean 'x'?)`` suffix for the closest of ``choices``, or ``''``."""
     match = closest(word, choices)
     return f" (did you mean '{match}'?)" if match else ""
+
+
+def not_installed(what: str, extra: str) -> str:
+    """The one-line hint for an optional part of the install that is missing.
+
+    ``not_installed("publish needs the CalDAV client", "caldav")`` -> "publish needs the
+    CalDAV client, which is not installed: pip install 'meetctl[caldav]'".
+    """
+    return f"{what}, which is not installed: pip install 'meetctl[{extra}]'"

@@ -17,9 +17,12 @@ from zoneinfo import ZoneInfo
 
 from meetctl.model.errors import Location, MeetctlError, Problem, did_you_mean, raise_if_any
 from meetctl.model.locations import KeyLocator, KeyPath
+from meetctl.model.notice import parse_notice
 from meetctl.model.programme import (
     DEFAULT_DURATION,
     MAIL_SECURITY,
+    STANDING_WORDS,
+    AgendaItem,
     Group,
     MailSettings,
     Meeting,
@@ -350,6 +353,33 @@ def _date_list(value: Any) -> tuple[date, ...]:
     return tuple(_date(v) for v in value)
 
 
+def _texts(value: Any) -> tuple[str, ...]:
+    """A list of non-empty strings (names, actions); a lone string is a list of one."""
+    items = _str_list(value)
+    if any(not v.strip() for v in items):
+        raise ValueError("must not contain empty strings")
+    return items
+
+
+def _paper(value: Any) -> str:
+    """A paper to read beforehand: a link (checked as every link is) or a file name."""
+    text = _line(value)
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:(?![\\/])", text) or "://" in text:
+        return web_link(text)
+    return text
+
+
+def _notice(value: Any):  # -> NoticeRule
+    return parse_notice(_line(value))
+
+
+def _minutes(value: Any) -> int:
+    n = _int(value)
+    if n <= 0:
+        raise ValueError("must be a number of minutes above 0")
+    return n
+
+
 Check = Callable[[Any], Any]
 
 GROUP_KEYS: dict[str, Check] = {
@@ -359,6 +389,7 @@ GROUP_KEYS: dict[str, Check] = {
 ON_HOLIDAY = ("skip", "before", "after")
 VENUE_KEYS: dict[str, Check] = {
     "name": _line, "address": _text, "directions": _text, "accessibility": _text,
+    "online": web_link,
 }  # fmt: skip
 MAIL_KEYS: dict[str, Check] = {
     "smtp_host": _line, "smtp_port": _int, "security": _line, "user": _line,
@@ -367,6 +398,7 @@ SERIES_KEYS: dict[str, Check] = {
     "id": _line, "title": _line, "rule": _line, "start": _time, "duration": _duration,
     "venue": _line, "from": _date, "until": _until, "skip": _date_list,
     "description": _text, "lead": _line, "uid": _line, "on_holiday": _line,
+    "online": web_link, "kind": _line, "notice": _notice,
 }  # fmt: skip
 MEETING_KEYS: dict[str, Check] = {
     "series": _line, "date": _date, "title": _line, "description": _text, "lead": _line,
@@ -374,12 +406,19 @@ MEETING_KEYS: dict[str, Check] = {
     "cancelled": _bool, "reason": _text, "replaces": _date, "chair": _line,
     "speakers": _str_list, "attendance": _attendance, "notes": _text, "uid": _line,
     "sessions": lambda v: v,  # checked item by item below
+    "online": web_link, "kind": _line, "notice": _notice,
+    "agenda": lambda v: v,  # checked item by item below
+    "apologies": _texts, "actions": _texts,
 }  # fmt: skip
+AGENDA_ITEM_KEYS: dict[str, Check] = {
+    "title": _line, "lead": _line, "minutes": _minutes, "paper": _paper,
+}  # fmt: skip
+AGENDA_KEYS: dict[str, Check] = {"standing_items": _texts}
 SESSION_KEYS: dict[str, Check] = {
     "title": _line, "date": _date, "start": _time, "end": _time, "room": _line,
     "chair": _line, "speakers": _str_list, "description": _text,
 }  # fmt: skip
-TOP_KEYS = ("group", "venues", "mail", "series", "meetings")
+TOP_KEYS = ("group", "venues", "mail", "agenda", "series", "meetings")
 
 
 class _Validator:
@@ -436,6 +475,7 @@ class _Validator:
         group = self.group()
         venues = self.venues()
         mail = self.mail()
+        standing = self.standing_items()
         series = self.all_series(venues)
         meetings = self.meetings(series, venues)
         raise_if_any(self.problems)
@@ -447,6 +487,7 @@ class _Validator:
             series=tuple(series.values()),
             meetings=tuple(meetings),
             mail=mail,
+            standing_items=standing,
             locator=self.locator,
         )
 
@@ -506,6 +547,29 @@ class _Validator:
         if port is not None and not 0 < port < 65536:
             self.error(("mail", "smtp_port"), f"mail.smtp_port {port} is not a port number")
         return MailSettings(**{**values, "security": security})
+
+    def standing_items(self) -> tuple[str, ...]:
+        """``[agenda] standing_items``: meetctl's words (STANDING_WORDS) and the group's own items."""
+        from meetctl.model.programme import DEFAULT_STANDING_ITEMS
+
+        if "agenda" not in self.raw:
+            return DEFAULT_STANDING_ITEMS
+        values = self.table(self.raw["agenda"], ("agenda",), AGENDA_KEYS)
+        if not values or "standing_items" not in values:
+            return DEFAULT_STANDING_ITEMS
+        items = tuple(values["standing_items"])
+        where: KeyPath = ("agenda", "standing_items")
+        words = ", ".join(f'"{w}"' for w in STANDING_WORDS)
+        for word in STANDING_WORDS:
+            if items.count(word) > 1:
+                self.error(where, f"agenda.standing_items: \"{word}\" is listed twice")
+        if "items" not in items:
+            self.error(
+                where,
+                'agenda.standing_items must include "items" (where each meeting\'s own agenda goes); '
+                f"meetctl fills in {words}; any other text is an item of your own",
+            )
+        return items
 
     def venue_ref(self, key_path: KeyPath, venue: str | None, venues: dict[str, Venue]) -> None:
         if venue is not None and venue not in venues and "venues" in self.raw:
@@ -567,11 +631,15 @@ class _Validator:
                 lead=values.get("lead"),
                 uid=values.get("uid"),
                 on_holiday=values.get("on_holiday"),
+                online=values.get("online"),
+                kind=values.get("kind"),
+                notice=values.get("notice"),
                 key_path=where,
                 locator=self.locator,
             )
+            on_rule = RuleDates(series, series.skip)
             for day in series.skip:
-                if not series.has_date(day):
+                if day not in on_rule:
                     self.error((*where, "skip"), f"{self.name(where)}.skip: {day} is not a date of the series")
             out[series.id] = series
         return out
@@ -580,6 +648,7 @@ class _Validator:
         out: list[Meeting] = []
         claimed: dict[tuple[str, date], str] = {}  # (series, original date) -> meeting name
         uids: dict[str, str] = {s.uid: f"series '{s.id}'" for s in series.values() if s.uid}
+        on_rule = self.rule_dates(series)
         for i, value in enumerate(self.array("meetings")):
             where: KeyPath = ("meetings", i)
             values = self.table(value, where, MEETING_KEYS, ("date",))
@@ -606,7 +675,7 @@ class _Validator:
                 s = series[series_id]
                 original = replaces or day
                 key = "replaces" if replaces else "date"
-                if not s.has_date(original):
+                if original not in on_rule[s.id]:
                     hint = "" if replaces else " (use replaces = <date> for a moved meeting)"
                     self.error(
                         (*where, key),
@@ -635,8 +704,35 @@ class _Validator:
                     self.error((*where, "uid"), f"{name}: uid {uid!r} is already used by {uids[uid]}")
                 uids[uid] = name
             sessions = self.sessions(values.pop("sessions", None), where, day, end_date or day)
-            out.append(Meeting(**values, sessions=sessions, key_path=where, locator=self.locator))
+            agenda = self.agenda(values.pop("agenda", None), where)
+            out.append(Meeting(**values, sessions=sessions, agenda=agenda, key_path=where, locator=self.locator))
         return out
+
+    def agenda(self, raw: Any, where: KeyPath) -> tuple[AgendaItem, ...]:
+        """A meeting's own agenda items (``[[meetings.agenda]]``), in the order written."""
+        if raw is None:
+            return ()
+        where = (*where, "agenda")
+        if not isinstance(raw, list):
+            self.error(where, f"{self.name(where)} must be written as [[meetings.agenda]] tables")
+            return ()
+        out = []
+        for j, value in enumerate(raw):
+            values = self.table(value, (*where, j), AGENDA_ITEM_KEYS, ("title",))
+            if values is not None and "title" in values:
+                out.append(AgendaItem(**values))
+        return tuple(out)
+
+    def rule_dates(self, series: dict[str, Series]) -> dict[str, RuleDates]:
+        """Each series' dates over the span its meetings name: one expansion per series, not per meeting."""
+        wanted: dict[str, list[date]] = {s: [] for s in series}
+        for value in self.array("meetings"):
+            # Raw values, not yet checked: only a string id and a plain date are looked at.
+            if isinstance(value, dict) and isinstance(value.get("series"), str) and value["series"] in wanted:
+                day = value.get("replaces") or value.get("date")
+                if isinstance(day, date) and not isinstance(day, datetime):
+                    wanted[value["series"]].append(day)
+        return {s: RuleDates(series[s], days) for s, days in wanted.items()}
 
     def sessions(self, raw: Any, where: KeyPath, first: date, last: date) -> tuple[Session, ...]:
         if raw is None:
@@ -672,6 +768,33 @@ class _Validator:
                     )
             out.append(session)
         return tuple(out)
+
+
+class RuleDates:
+    """Which dates fall on a series' rule, for checking many meetings against it.
+
+    The series is expanded once over the span of the dates given (linear in the
+    meetings, where asking the rule about each date in turn counted every period
+    since ``from`` again). Dates outside that span, or a span so sparse that the
+    expansion would cost more than asking, fall back to :meth:`Series.has_date`.
+    """
+
+    #: Expand only when the span has at most this many days per date asked about.
+    DAYS_PER_DATE = 64
+
+    def __init__(self, series: Series, days: Iterable[date]) -> None:
+        self.series = series
+        days = list(days)
+        self.known: set[date] | None = None
+        if days:
+            self.first, self.last = min(days), max(days)
+            if (self.last - self.first).days <= self.DAYS_PER_DATE * len(days):
+                self.known = set(series.rule_dates(self.first, self.last))
+
+    def __contains__(self, day: date) -> bool:
+        if self.known is not None and self.first <= day <= self.last:
+            return day in self.known
+        return self.series.has_date(day)
 
 
 def _toml_type(python_name: str) -> str:

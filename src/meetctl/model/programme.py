@@ -12,10 +12,16 @@ from zoneinfo import ZoneInfo
 
 from meetctl.model.errors import Location
 from meetctl.model.locations import KeyLocator, KeyPath
+from meetctl.model.notice import NoticeRule
 from meetctl.model.rules import Rule
 
 DEFAULT_DURATION = timedelta(hours=2)
 MAIL_SECURITY = ("starttls", "tls", "none")
+
+#: The agenda's standing items, in order, as ``[agenda] standing_items`` names them. These
+#: words stand for items meetctl fills in; any other string is a standing item of the group's own.
+STANDING_WORDS = ("apologies", "minutes", "matters_arising", "items", "aob", "next_meeting")
+DEFAULT_STANDING_ITEMS = STANDING_WORDS
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,25 @@ class Venue:
     address: str | None = None
     directions: str | None = None
     accessibility: str | None = None
+    #: A join link (http/https) for meetings here; a venue with no address is online only.
+    online: str | None = None
+
+    @property
+    def online_only(self) -> bool:
+        """A venue that is only a link: no address to go to."""
+        return self.online is not None and self.address is None
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    """One item of a meeting's own business (``[[meetings.agenda]]``)."""
+
+    title: str
+    lead: str | None = None
+    #: The time allowed for it, in minutes.
+    minutes: int | None = None
+    #: A paper to read beforehand: a link or a file name.
+    paper: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +99,11 @@ class Series:
     uid: str | None = None
     #: What happens when a date falls on a public holiday: None (nothing), "skip", "before", "after".
     on_holiday: str | None = None
+    #: A join link for every meeting of the series (hybrid or online).
+    online: str | None = None
+    #: "agm", "committee" or the group's own word; with ``notice``, the period its meetings need.
+    kind: str | None = None
+    notice: NoticeRule | None = None
     key_path: KeyPath = field(default=(), compare=False)
     locator: KeyLocator | None = field(default=None, compare=False, repr=False)
 
@@ -84,24 +114,21 @@ class Series:
 
     def dates(self, first: date, last: date) -> list[date]:
         """The series' dates in ``first..last`` (inclusive), skipped dates left out."""
-        return [d for d in self._rule_dates(first, last) if d not in self.skip]
+        return [d for d in self.rule_dates(first, last) if d not in self.skip]
 
-    def _rule_dates(self, first: date, last: date) -> list[date]:
-        first = max(first, self.from_date)
+    def rule_dates(self, first: date, last: date) -> list[date]:
+        """The rule's dates in ``first..last`` within ``from..until``, skipped dates included."""
+        # Counted from `from` (where "every other Friday" starts) without expanding the
+        # years between `from` and the window: see Rule.dates_within.
         if self.until is not None:
             last = min(last, self.until)
-        # A rule that fixes its days and counts no intervals gives the same dates from any
-        # anchor: start at the window, not at `from` ten years back.
-        fixed = self.rule.interval == 1 and self.rule.freq in ("DAILY", "WEEKLY", "MONTHLY")
-        fixed = fixed and (self.rule.freq == "DAILY" or bool(self.rule.byday or self.rule.bymonthday))
-        anchor = first if fixed else self.from_date
-        return [d for d in self.rule.dates(anchor, last) if d >= first]
+        return list(self.rule.dates_within(self.from_date, first, last))
 
     def has_date(self, day: date) -> bool:
         """Whether ``day`` is one of the series' dates (not counting skips)."""
         if day < self.from_date or (self.until is not None and day > self.until):
             return False
-        return day in self._rule_dates(day, day)
+        return day in self.rule_dates(day, day)
 
 
 @dataclass(frozen=True)
@@ -147,6 +174,13 @@ class Meeting:
     notes: str | None = None
     uid: str | None = None
     sessions: tuple[Session, ...] = ()
+    online: str | None = None
+    kind: str | None = None
+    notice: NoticeRule | None = None
+    agenda: tuple[AgendaItem, ...] = ()
+    #: Recorded afterwards: who sent apologies, and the actions agreed (next time's matters arising).
+    apologies: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
     key_path: KeyPath = field(default=(), compare=False)
     locator: KeyLocator | None = field(default=None, compare=False, repr=False)
 
@@ -171,6 +205,8 @@ class Programme:
     series: tuple[Series, ...]
     meetings: tuple[Meeting, ...]
     mail: MailSettings | None = None
+    #: The agenda's standing items in order (``[agenda] standing_items``; see STANDING_WORDS).
+    standing_items: tuple[str, ...] = DEFAULT_STANDING_ITEMS
     locator: KeyLocator | None = field(default=None, compare=False, repr=False)
 
     def series_by_id(self, series_id: str) -> Series:

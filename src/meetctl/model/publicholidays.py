@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import cache
 
-from meetctl.model.errors import MeetctlError
+from meetctl.model.errors import MeetctlError, not_installed
 from meetctl.model.programme import Group, Programme
 
 
@@ -40,6 +40,11 @@ def holidays_in(programme: Programme, years: Iterable[int]) -> dict[date, str]:
         return {}
     try:
         return _holidays(group.country, tuple(sorted(set(years))))
+    except ImportError:  # an optional part of the install (see pyproject's extras)
+        raise MeetctlError.at(
+            programme.locate(("group", "country")),
+            "group.country: " + not_installed("public holidays need the holidays package", "holidays"),
+        ) from None
     except ValueError as exc:
         raise MeetctlError.at(
             programme.locate(("group", "country")), f"group.country: {exc} (the holidays package does not know it)"

@@ -8,6 +8,7 @@ for flyers and announcements.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -117,6 +118,71 @@ class Rule:
             return iter(())
         return (d.date() for d in self._rrule(anchor, until=last))
 
+    def dates_within(self, origin: date, first: date, last: date) -> Iterator[date]:
+        """The dates of the rule counted from ``origin`` that fall in ``first..last``.
+
+        The same dates as ``dates(origin, last)`` from ``first`` on, without stepping
+        through every period since ``origin``: the count jumps ahead by whole
+        intervals (weeks, months, years) to the last period start at or before
+        ``first``, so cron's "what is due today?" costs the same after forty years of
+        meetings as after one.
+        """
+        first = max(first, origin)
+        if last < first or self._misses(first, last):
+            return iter(())
+        anchor = _first_on_or_after(self, origin)
+        if anchor is None or anchor > last:
+            return iter(())
+        start = self._jump(anchor, first)
+        return (d.date() for d in self._rrule(start, until=last) if d.date() >= first)
+
+    def _misses(self, first: date, last: date) -> bool:
+        """Whether a window of less than a week has no day of the rule's weekdays or months.
+
+        Every BYDAY and BYMONTH part only ever narrows the dates (RFC 5545), so this
+        cheap test answers most of cron's one-day questions without dateutil.
+        """
+        if (last - first).days >= 7:
+            return False
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        weekdays = {wd for _, wd in self.byday}
+        if weekdays and not any(d.weekday() in weekdays for d in days):
+            return True
+        if self.bymonthday and not any(_is_monthday(d, self.bymonthday) for d in days):
+            return True
+        return bool(self.bymonth) and not any(d.month in self.bymonth for d in days)
+
+    def _jump(self, anchor: date, first: date) -> date:
+        """The latest date ``anchor + k * INTERVAL periods`` at or before ``first`` (k >= 0).
+
+        dateutil counts periods from its DTSTART and leaves out dates before it; a
+        DTSTART moved by whole intervals keeps the count, and keeps the day, weekday
+        and month that dateutil reads from DTSTART when the rule does not name them.
+        """
+        if first <= anchor:
+            return anchor
+        n = self.interval
+        if self.freq in ("DAILY", "WEEKLY"):
+            period = 1 if self.freq == "DAILY" else 7
+            steps = (first - anchor).days // (period * n) * n
+            return anchor + timedelta(days=steps * period)
+        per_year = 12 if self.freq == "MONTHLY" else 1
+        index = (first.year * 12 + first.month - 1) // (12 // per_year)
+        base = (anchor.year * 12 + anchor.month - 1) // (12 // per_year)
+        steps = (index - base) // n * n
+        while steps > 0:
+            months = steps * (12 // per_year)
+            year, month = divmod(anchor.year * 12 + anchor.month - 1 + months, 12)
+            try:
+                moved = anchor.replace(year=year, month=month + 1)
+            except ValueError:  # the 31st in a short month, 29 February: one interval earlier
+                steps -= n
+                continue
+            if moved <= first:
+                return moved
+            steps -= n
+        return anchor
+
     def first_on_or_after(self, day: date) -> date | None:
         """The first date of the rule (ignoring INTERVAL) on or after ``day``."""
         single = replace(self, interval=1)
@@ -146,6 +212,20 @@ class Rule:
         )
 
 
+@functools.lru_cache(maxsize=4096)
+def _first_on_or_after(rule: Rule, day: date) -> date | None:
+    # A stream asks each series about a year at a time, always from its `from`: once is enough.
+    return rule.first_on_or_after(day)
+
+
+def _is_monthday(day: date, monthdays: tuple[int, ...]) -> bool:
+    """Whether ``day`` is one of BYMONTHDAY's days (-1 is the month's last day)."""
+    import calendar
+
+    length = calendar.monthrange(day.year, day.month)[1]
+    return day.day in monthdays or day.day - length - 1 in monthdays
+
+
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time())
 
@@ -157,6 +237,7 @@ def _byday_code(n: int | None, weekday: int) -> str:
 # --------------------------------------------------------------------------- parsing
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_rule(text: str) -> Rule:
     """Read an English phrase or a raw RRULE into a :class:`Rule`.
 

@@ -16,12 +16,13 @@ Daylight saving, deliberately:
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from meetctl.model.notice import NoticeRule
 from meetctl.model.programme import Group, Meeting, Programme, Series, Session, Venue
 from meetctl.model.wording import slugify
 
@@ -82,6 +83,27 @@ class Occurrence:
     def moved(self) -> bool:
         """A series occurrence that takes place on a date other than its rule's."""
         return self.recurrence_id is not None and self.recurrence_id.date() != self.date
+
+    @property
+    def online(self) -> str | None:
+        """The join link: the meeting's own, else its series', else its venue's."""
+        m, s, v = self.meeting, self.series, self.venue
+        return (m and m.online) or (s and s.online) or (v and v.online) or None
+
+    @property
+    def kind(self) -> str | None:
+        """'agm', 'committee' or the group's own word: the meeting's, else its series'."""
+        return (self.meeting and self.meeting.kind) or (self.series and self.series.kind) or None
+
+    @property
+    def notice(self) -> NoticeRule | None:
+        """The notice period this meeting needs (the meeting's, else its series'), if any."""
+        return (self.meeting and self.meeting.notice) or (self.series and self.series.notice) or None
+
+    @property
+    def notice_deadline(self) -> date | None:
+        """The last day notice of this meeting can be given in time (None: it needs no notice)."""
+        return self.notice.deadline(self.date) if self.notice else None
 
     @property
     def usual_slot(self) -> bool:
@@ -210,18 +232,42 @@ def occurrence_on(
     return _occurrence(programme, series, meeting, day)
 
 
-def programme_occurrences(programme: Programme, first: date, last: date) -> list[Occurrence]:
-    """One programme's occurrences whose local start date is in ``first..last`` (inclusive)."""
-    out: list[Occurrence] = []
-    by_series: dict[str, dict[date, Meeting]] = {}
+class MeetingIndex(NamedTuple):
+    """A programme's meetings arranged for looking up windows of dates (built once per command)."""
+
+    one_offs: list[Meeting]  # in date order
+    one_off_dates: list[date]
+    #: Per series: its described meetings by original date, and those that replace another date.
+    described: dict[str, dict[date, Meeting]]
+    moved: dict[str, list[Meeting]]
+
+
+def meeting_index(programme: Programme) -> MeetingIndex:
+    """Index ``programme``'s meetings so that each window costs what is in it, not every meeting."""
+    one_offs = sorted((m for m in programme.meetings if m.series is None), key=lambda m: m.date)
+    described: dict[str, dict[date, Meeting]] = {}
+    moved: dict[str, list[Meeting]] = {}
     for m in programme.meetings:
-        if m.series is None:
-            if first <= m.date <= last:
-                out.append(_occurrence(programme, None, m, m.date))
-        else:
-            by_series.setdefault(m.series, {})[m.original_date] = m
+        if m.series is not None:
+            described.setdefault(m.series, {})[m.original_date] = m
+            if m.replaces:
+                moved.setdefault(m.series, []).append(m)
+    return MeetingIndex(one_offs, [m.date for m in one_offs], described, moved)
+
+
+def programme_occurrences(
+    programme: Programme, first: date, last: date, index: MeetingIndex | None = None
+) -> list[Occurrence]:
+    """One programme's occurrences whose local start date is in ``first..last`` (inclusive)."""
+    from bisect import bisect_left, bisect_right
+
+    index = index or meeting_index(programme)
+    out: list[Occurrence] = []
+    lo_i, hi_i = bisect_left(index.one_off_dates, first), bisect_right(index.one_off_dates, last)
+    for m in index.one_offs[lo_i:hi_i]:
+        out.append(_occurrence(programme, None, m, m.date))
     for series in programme.series:
-        described = by_series.get(series.id, {})
+        described = index.described.get(series.id, {})
         uid = series_uid(programme.group, series)
         margin = HOLIDAY_MARGIN if series.on_holiday and programme.group.country else timedelta(0)
         lo, hi = first - margin, last + margin
@@ -237,9 +283,9 @@ def programme_occurrences(programme: Programme, first: date, last: date) -> list
                     out.append(_occurrence(programme, series, None, day, uid))
             elif first <= meeting.date <= last:
                 out.append(_occurrence(programme, series, meeting, meeting.date, uid))
-        for original, meeting in described.items():
+        for meeting in index.moved.get(series.id, ()):
             # Moved here by hand from a date outside the window.
-            if meeting.replaces and not lo <= original <= hi and first <= meeting.date <= last:
+            if not lo <= meeting.original_date <= hi and first <= meeting.date <= last:
                 out.append(_occurrence(programme, series, meeting, meeting.date, uid))
     return out
 
@@ -291,13 +337,49 @@ def occurrences(
     return out
 
 
+#: How many days of meetings :func:`stream_occurrences` holds at once.
+STREAM_CHUNK = timedelta(days=366)
+
+
+def stream_occurrences(
+    programmes: Programme | Sequence[Programme], first: date, last: date, chunk: timedelta = STREAM_CHUNK
+) -> Iterator[Occurrence]:
+    """The occurrences of :func:`occurrences`, in the same order, a ``chunk`` of dates at a time.
+
+    For output that can be written as it comes (``list --json``, ``ical --expand``,
+    ``check``'s sweep): memory for a year of meetings, not for forty. Each
+    programme's chunks follow one another in time (a later local date starts later
+    in one zone); programmes in different zones are merged by start.
+    """
+    import heapq
+
+    if isinstance(programmes, Programme):
+        programmes = [programmes]
+    step = max(chunk, timedelta(days=1))
+
+    def chunks(programme: Programme) -> Iterator[Occurrence]:
+        index = meeting_index(programme)
+        lo = first
+        while lo <= last:
+            hi = min(last, lo + step - timedelta(days=1))
+            yield from sorted(programme_occurrences(programme, lo, hi, index), key=_order)
+            lo = hi + timedelta(days=1)
+
+    if len(programmes) == 1:
+        return chunks(programmes[0])
+    return heapq.merge(*(chunks(p) for p in programmes), key=_order)
+
+
 def next_occurrence(
     programmes: Programme | Sequence[Programme], after: datetime, years: int = 10
 ) -> Occurrence | None:
     """The first scheduled (not cancelled) occurrence still to come at ``after``."""
     first = after.date() - timedelta(days=1)  # zones differ; the end check below decides
-    span = 366
-    while span <= years * 366:
+    # A short window first, widened fourfold until something is found: cron's `next`
+    # and `check` then build a fortnight of occurrences, not a year of every series.
+    span = 14
+    while True:
+        span = min(span, years * 366)
         found = [
             o
             for o in occurrences(programmes, first, first + timedelta(days=span))
@@ -305,8 +387,9 @@ def next_occurrence(
         ]
         if found:
             return found[0]
+        if span >= years * 366:
+            return None
         span *= 4
-    return None
 
 
 def programme_span(programme: Programme) -> tuple[date | None, date | None]:
@@ -326,11 +409,28 @@ def programme_span(programme: Programme) -> tuple[date | None, date | None]:
 
 def overlaps(items: Iterable[Occurrence]) -> list[tuple[Occurrence, Occurrence]]:
     """Pairs of scheduled occurrences whose times overlap (a sweep over start times)."""
-    ordered = sorted((o for o in items if not o.cancelled), key=_order)
-    found: list[tuple[Occurrence, Occurrence]] = []
+    return list(overlapping(sorted(items, key=_order)))
+
+
+def overlapping(ordered: Iterable[Occurrence]) -> Iterator[tuple[Occurrence, Occurrence]]:
+    """Overlapping pairs of scheduled occurrences, from occurrences already in time order."""
+    for o, earlier in overlapping_groups(ordered):
+        for a in earlier:
+            yield a, o
+
+
+def overlapping_groups(ordered: Iterable[Occurrence]) -> Iterator[tuple[Occurrence, list[Occurrence]]]:
+    """Each scheduled occurrence that overlaps earlier ones, with those earlier ones (in order).
+
+    A sweep over occurrences already in time order: only the meetings still going on
+    at each start are held, so a stream of a million meetings needs the memory of the
+    few that run at once, and a caller that only counts pairs need not make them.
+    """
     active: list[Occurrence] = []
     for o in ordered:
+        if o.cancelled:
+            continue
         active = [a for a in active if a.end > o.start]
-        found.extend((a, o) for a in active)
+        if active:
+            yield o, active
         active.append(o)
-    return found

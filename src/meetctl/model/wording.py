@@ -26,7 +26,12 @@ def check_locale(locale: str) -> str:
     """``locale`` if Babel knows it; ValueError naming it otherwise."""
     if not uses_babel(locale):
         return locale
-    from babel import Locale, UnknownLocaleError
+    try:
+        from babel import Locale, UnknownLocaleError
+    except ImportError:  # an optional part of the install (see pyproject's extras)
+        from meetctl.model.errors import not_installed
+
+        raise ValueError(not_installed(f"{locale!r} needs Babel's locale data", "locales")) from None
 
     try:
         Locale.parse(locale.replace("-", "_"))

@@ -1,0 +1,627 @@
+"""The group's website (``meetctl site``): an index, a page per meeting, calendars, an Atom feed, flyers.
+
+Stage: outputs (documents). Every page comes from a template in ``templates/site/`` (overridable
+and escaped like every other document); structured data (schema.org ``Event`` JSON-LD),
+links to add a meeting to a calendar, and the feed are made here. Pages are rendered and
+handed to the writer one at a time, so memory does not grow with the number of meetings.
+Nothing depends on the clock: ``today`` is a parameter, and the feed's dates come from the
+programme, so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import quote, urlencode, urlsplit
+
+from meetctl.documents.environment import Templates, words
+from meetctl.documents.views import group_view, meeting_view, period_words
+from meetctl.model.errors import MeetctlError, Problem
+from meetctl.model.programme import Programme
+from meetctl.model.schedule import Occurrence
+from meetctl.model.wording import format_date, format_time, slugify
+
+#: Entries in the Atom feed: announcements of meetings up to this far ahead, and every change to come.
+FEED_AHEAD = timedelta(days=183)
+#: The index lists past meetings of the last year and those of the coming year; others are on a page per year.
+RECENT = timedelta(days=365)
+AHEAD = timedelta(days=365)
+#: A namespace for the feed's entry ids (uuid5 of the meeting's identity: stable across runs).
+_FEED_NAMESPACE = uuid.UUID("0f8a5a0e-4a3e-5a8e-9a51-6d6565746374")
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class Writer(Protocol):
+    """Where the site's files go (:class:`meetctl.output.FolderWriter`)."""
+
+    def write_pieces(self, relative: str, pieces: Iterable[bytes]) -> None: ...
+
+
+# --------------------------------------------------------------------------- addresses
+
+
+def check_base_url(url: str | None, option: str = "--base-url") -> str | None:
+    """The site's public address, ending in '/', or None; only http(s) addresses are accepted."""
+    if url is None:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url.strip()):
+        raise MeetctlError(Problem(f"{option}: {url!r} is not an http(s) address (https://example.org/meetings/)"))
+    if parts.query or parts.fragment:
+        raise MeetctlError(Problem(f"{option}: {url!r}: give the site's folder address, without ? or #"))
+    text = url.strip()
+    return text if text.endswith("/") else text + "/"
+
+
+def site_base_url(option: str | None, programmes: Sequence[Programme]) -> str | None:
+    """``--base-url``, else the (first) group's ``website``: where the site's pages will be read."""
+    if option is not None:
+        return check_base_url(option)
+    for p in programmes:
+        if p.group.website:
+            return check_base_url(p.group.website, "group.website")
+    return None
+
+
+def occurrence_key(o: Occurrence) -> tuple[str, str, str]:
+    """What tells two occurrences apart: group, UID and start."""
+    return (o.group.name, o.uid, o.start.isoformat())
+
+
+def page_names(items: Iterable[Occurrence], several_groups: bool) -> dict[tuple[str, str, str], str]:
+    """Each occurrence's page name (no extension): ``2017-01-25-discussion`` (a series' meeting),
+    ``2017-06-10-day-school`` (a one-off, from its title), with the group's slug first when
+    the site has several groups. The name stays as long as the meeting's date, series (or
+    title) stay, so links and QR codes on printed flyers keep working.
+    """
+    names: dict[tuple[str, str, str], str] = {}
+    taken: set[str] = set()
+    for o in items:
+        name = f"{o.date.isoformat()}-{slugify(o.series.id if o.series else o.title, 40)}"
+        if several_groups:
+            name = f"{slugify(o.group.name, 30)}-{name}"
+        if name in taken:  # two meetings of one kind on a day: the later one gets its UID's mark
+            name = f"{name}-{uuid.uuid5(_FEED_NAMESPACE, '|'.join(occurrence_key(o))).hex[:8]}"
+        taken.add(name)
+        names[occurrence_key(o)] = name
+    return names
+
+
+def meeting_page_url(programmes: Sequence[Programme], o: Occurrence, base_url: str | None) -> str | None:
+    """The address of ``o``'s page on the site ``meetctl site`` writes at ``base_url`` (None without one)."""
+    if base_url is None:
+        return None
+    from meetctl.model.schedule import occurrences
+
+    several = len({p.group.name for p in programmes}) > 1
+    # Names only clash within a day, so that day's meetings name it as the whole site does.
+    names = page_names(occurrences(programmes, o.date, o.date), several)
+    name = names.get(occurrence_key(o)) or page_names([o], several)[occurrence_key(o)]
+    return f"{base_url}meetings/{name}.html"
+
+
+def google_calendar_link(o: Occurrence, page_url: str | None) -> str:
+    """A link that opens Google Calendar's "add event" form filled in with the meeting."""
+    join = f"{words(o.group.locale, 'Join online:')} {o.online}" if o.online else None
+    details = "\n\n".join(x for x in (o.description, join, page_url) if x)
+    query = {
+        "action": "TEMPLATE",
+        "text": o.title,
+        "dates": f"{o.start.astimezone(UTC):%Y%m%dT%H%M%SZ}/{o.end.astimezone(UTC):%Y%m%dT%H%M%SZ}",
+        "ctz": o.group.timezone,
+    }
+    if details:
+        query["details"] = details
+    if o.venue and not o.venue.online_only:
+        query["location"] = ", ".join(x for x in (o.venue.name, o.venue.address) if x)
+    elif o.online:
+        query["location"] = o.online
+    return "https://calendar.google.com/calendar/render?" + urlencode(query, quote_via=quote)
+
+
+def map_link(address: str | None) -> str | None:
+    """An OpenStreetMap search for ``address`` (None without one)."""
+    if not address:
+        return None
+    return "https://www.openstreetmap.org/search?" + urlencode({"query": address}, quote_via=quote)
+
+
+def webcal_link(url: str | None) -> str | None:
+    """``https://host/calendar.ics`` as ``webcal://host/calendar.ics`` (calendar apps subscribe to it)."""
+    if not url:
+        return None
+    return "webcal://" + url.split("://", 1)[1]
+
+
+# --------------------------------------------------------------------------- structured data
+
+
+def event_jsonld(o: Occurrence, url: str) -> dict[str, Any]:
+    """A schema.org ``Event`` for one occurrence (what search engines and aggregators read)."""
+    status = "EventScheduled"
+    if o.cancelled:
+        status = "EventCancelled"
+    elif o.moved:
+        status = "EventRescheduled"
+    event: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": o.title,
+        "startDate": o.start.isoformat(),
+        "endDate": o.end.isoformat(),
+        "eventStatus": f"https://schema.org/{status}",
+        "eventAttendanceMode": f"https://schema.org/{attendance_mode(o)}",
+        "url": url,
+        "identifier": o.uid,
+        "organizer": {"@type": "Organization", "name": o.group.name},
+    }
+    if o.moved and o.recurrence_id is not None:
+        event["previousStartDate"] = o.recurrence_id.isoformat()
+    if o.description:
+        event["description"] = o.description
+    if o.series:
+        event["superEvent"] = {"@type": "EventSeries", "name": o.series.title}
+    if o.group.website:
+        event["organizer"]["url"] = o.group.website
+    locations: list[dict[str, Any]] = []
+    if o.venue and not o.venue.online_only:
+        place: dict[str, Any] = {"@type": "Place", "name": o.venue.name}
+        if o.venue.address:
+            place["address"] = {"@type": "PostalAddress", "streetAddress": o.venue.address}
+        locations.append(place)
+    if o.online:
+        locations.append({"@type": "VirtualLocation", "url": o.online})
+    if locations:
+        event["location"] = locations[0] if len(locations) == 1 else locations
+    return event
+
+
+def attendance_mode(o: Occurrence) -> str:
+    """schema.org's attendance mode: in a room, online only, or both (hybrid)."""
+    in_person = o.venue is not None and not o.venue.online_only
+    if o.online and in_person:
+        return "MixedEventAttendanceMode"
+    if o.online:
+        return "OnlineEventAttendanceMode"
+    return "OfflineEventAttendanceMode"
+
+
+def script_json(data: Any) -> Any:
+    """``data`` as JSON safe inside ``<script>``: no programme text can close the element or open a comment."""
+    from markupsafe import Markup
+
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def report_html(path: Path) -> Any:
+    """A meeting's report (Markdown, from ``reports/``) as HTML: raw HTML in it is shown as text,
+    images are not loaded, and only safe links are made (markdown-it's CommonMark, html off).
+    """
+    from markdown_it import MarkdownIt
+    from markdown_it.common.utils import escapeHtml
+    from markupsafe import Markup
+
+    def image_as_link(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+        # A reader's browser fetches nothing it was not asked to: an image becomes a link to it.
+        token = tokens[idx]
+        label = renderer.renderInlineAsText(token.children or [], options, env) or token.attrGet("src")
+        return f'<a href="{escapeHtml(str(token.attrGet("src") or ""))}">{escapeHtml(str(label))}</a>'
+
+    md = MarkdownIt("commonmark", {"html": False})
+    md.add_render_rule("image", image_as_link)
+    tokens = md.parse(path.read_text(encoding="utf-8", errors="replace"))
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):  # the report sits under the page's h2
+            token.tag = f"h{min(6, int(token.tag[1]) + 2)}"
+    return Markup(md.renderer.render(tokens, md.options, {}))
+
+
+# --------------------------------------------------------------------------- the feed
+
+
+def _xml_text(text: str) -> str:
+    return _XML_UNSAFE.sub("", text)
+
+
+def _atom_time(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+
+@dataclass
+class _Entry:
+    id: str
+    title: str
+    updated: datetime
+    link: str
+    summary: str
+
+
+def feed_entries(
+    items: Iterable[tuple[Occurrence, str]], link_of: Callable[[str], str], today: date, horizon: date
+) -> list[_Entry]:
+    """Announcements of meetings to come (up to ``horizon``) and an entry for every change to come.
+
+    ``items`` are meetings with their page names; ``link_of`` makes a page's address.
+
+    A cancellation or a move is an entry of its own, with its own id, so a feed reader shows it
+    as news. An entry's date is the meeting's start (a cancelled or moved one: a minute later),
+    so it comes from the programme, never from the clock.
+    """
+    entries: list[_Entry] = []
+    for o, name in items:
+        if o.date < today:
+            continue
+        loc = o.group.locale
+        key = "|".join(occurrence_key(o))
+        when = f"{format_date(o.date, locale=loc)}, {format_time(o.start, loc)}"
+        place = f" – {o.venue.name}" if o.venue else ""
+        link = link_of(f"meetings/{name}.html")
+        if o.date <= horizon and not o.cancelled:
+            entries.append(
+                _Entry(
+                    f"urn:uuid:{uuid.uuid5(_FEED_NAMESPACE, key)}",
+                    f"{o.title} ({when})",
+                    o.start,
+                    link,
+                    " ".join(x for x in (f"{when}{place}.", o.description or "") if x),
+                )
+            )
+        if o.cancelled:
+            why = f": {o.reason}" if o.reason else ""
+            entries.append(
+                _Entry(
+                    f"urn:uuid:{uuid.uuid5(_FEED_NAMESPACE, key + '|cancelled|' + (o.reason or ''))}",
+                    f"{words(loc, 'Cancelled')}: {o.title} ({when})",
+                    o.start + timedelta(minutes=1),
+                    link,
+                    f"{words(loc, 'Cancelled')}{why}",
+                )
+            )
+        elif o.moved and o.recurrence_id is not None:
+            was = format_date(o.recurrence_id.date(), locale=loc)
+            entries.append(
+                _Entry(
+                    f"urn:uuid:{uuid.uuid5(_FEED_NAMESPACE, key + '|moved|' + o.recurrence_id.isoformat())}",
+                    f"{words(loc, 'Moved')}: {o.title} ({when})",
+                    o.start + timedelta(minutes=1),
+                    link,
+                    words(loc, "Moved from %(date)s") % {"date": was} + f"; {when}{place}.",
+                )
+            )
+    return entries
+
+
+def atom_feed(
+    programmes: Sequence[Programme], entries: Sequence[_Entry], base_url: str | None, today: date
+) -> bytes:
+    """An Atom (RFC 4287) feed of ``entries``; its dates come from them (or from ``today``)."""
+    import xml.etree.ElementTree as ET
+
+    ns = "http://www.w3.org/2005/Atom"
+    ET.register_namespace("", ns)
+
+    def sub(parent: Any, tag: str, text: str | None = None, **attrs: str) -> Any:
+        element = ET.SubElement(parent, f"{{{ns}}}{tag}", attrs)
+        if text is not None:
+            element.text = _xml_text(text)
+        return element
+
+    names = " + ".join(dict.fromkeys(p.group.name for p in programmes))
+    feed = ET.Element(f"{{{ns}}}feed")
+    sub(feed, "title", names)
+    sub(feed, "id", f"urn:uuid:{uuid.uuid5(_FEED_NAMESPACE, 'feed|' + names)}")
+    latest = max((e.updated for e in entries), default=datetime.combine(today, time(), tzinfo=UTC))
+    sub(feed, "updated", _atom_time(latest))
+    sub(feed, "link", href=(base_url or "") + "index.html", rel="alternate", type="text/html")
+    if base_url:
+        sub(feed, "link", href=base_url + "feed.xml", rel="self", type="application/atom+xml")
+    author = sub(feed, "author")
+    sub(author, "name", names)
+    sub(feed, "generator", "meetctl")
+    for e in entries:
+        entry = sub(feed, "entry")
+        sub(entry, "id", e.id)
+        sub(entry, "title", e.title)
+        sub(entry, "updated", _atom_time(e.updated))
+        sub(entry, "link", href=e.link, rel="alternate", type="text/html")
+        sub(entry, "summary", e.summary)
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+# --------------------------------------------------------------------------- the site
+
+
+@dataclass
+class SiteResult:
+    """What was written: counts for the summary line."""
+
+    pages: int
+    flyers: int
+    files: int
+
+
+class _Site:
+    """The pages of one site: names, links and shared context, rendered one at a time."""
+
+    def __init__(
+        self,
+        templates: Templates,
+        programmes: Sequence[Programme],
+        today: date,
+        base_url: str | None,
+    ) -> None:
+        self.templates = templates
+        self.programmes = programmes
+        self.today = today
+        self.base_url = base_url
+        self.groups = list({p.group.name: group_view(p) for p in programmes}.values())
+        self.several = len(self.groups) > 1
+        self.lang = self.groups[0]["lang"] if self.groups else "en"
+
+    def meetings(self, first: date, last: date, newest_first: bool = False) -> Iterator[tuple[Occurrence, str]]:
+        """The meetings from ``first`` to ``last`` with their page names, read a year at a time
+        (memory stays flat however long the programme)."""
+        from meetctl.model.schedule import occurrences
+
+        spans = []
+        lo = first
+        while lo <= last:
+            hi = min(date(lo.year, 12, 31), last)
+            spans.append((lo, hi))
+            lo = hi + timedelta(days=1)
+        for lo, hi in reversed(spans) if newest_first else spans:
+            chunk = occurrences(self.programmes, lo, hi)
+            # Names only clash within a day, and a year holds whole days: the same names as all at once.
+            names = page_names(chunk, self.several)
+            for o in reversed(chunk) if newest_first else chunk:
+                yield o, names[occurrence_key(o)]
+
+    def page(self, name: str) -> str:
+        return f"meetings/{name}.html"
+
+    def url(self, relative: str) -> str:
+        """An address for structured data and the feed: absolute with a base URL, else relative."""
+        return (self.base_url or "") + relative
+
+    def group_page(self, name: str) -> str:
+        return f"group-{slugify(name, 40)}.html" if self.several else "index.html"
+
+    def site_links(self, root: str) -> dict[str, Any]:
+        calendar = self.url("calendar.ics") if self.base_url else None
+        return {
+            "root": root,
+            "index": root + "index.html",
+            "calendar": root + "calendar.ics",
+            "webcal": webcal_link(calendar),
+            "feed": root + "feed.xml",
+            "style": root + "style.css",
+            "title": " + ".join(g["name"] for g in self.groups),
+            "several_groups": self.several,
+            "groups": [{"name": g["name"], "href": root + self.group_page(g["name"])} for g in self.groups],
+            "lang": self.lang,
+        }
+
+    def row(self, o: Occurrence, name: str, root: str) -> dict[str, Any]:
+        """A meeting as a row of a listing: its words and its page."""
+        view = meeting_view(o)
+        view["href"] = root + self.page(name)
+        view["month"] = period_words(o.date, o.date, o.group.locale)
+        view["group_name"] = o.group.name
+        view["start_iso"] = o.start.isoformat()
+        view["end_iso"] = o.end.isoformat()
+        view["past"] = o.date < self.today
+        view["report"] = view["past"] and default_report(o) is not None
+        return view
+
+    def listing(
+        self,
+        heading: str,
+        group: str | None,
+        upcoming: tuple[date, date] | None,
+        past: tuple[date, date] | None,
+        archive: Sequence[tuple[int, str]] = (),
+        later: Sequence[tuple[int, str]] = (),
+    ) -> Iterator[bytes]:
+        """A listing page, streamed: meetings ``upcoming`` (a window, by month, with JSON-LD)
+        and ``past`` (a window, newest first) of ``group`` (None: every group)."""
+        import itertools
+
+        def mine(window: tuple[date, date], newest_first: bool = False) -> Iterator[tuple[Occurrence, str]]:
+            for o, name in self.meetings(*window, newest_first=newest_first):
+                if group is None or o.group.name == group:
+                    yield o, name
+
+        def months() -> Iterator[dict[str, Any]]:
+            assert upcoming is not None
+            rows = (self.row(o, name, "") for o, name in mine(upcoming))
+            for name, group_rows in itertools.groupby(rows, key=lambda r: r["month"]):
+                yield {"name": name, "meetings": group_rows}
+
+        def events() -> Iterator[Any]:
+            assert upcoming is not None
+            for o, name in mine(upcoming):
+                yield script_json(event_jsonld(o, self.url(self.page(name))))
+
+        past_rows = iter([]) if past is None else (self.row(o, name, "") for o, name in mine(past, True))
+        first_past = next(past_rows, None)
+        chunks = self.templates.render_stream(
+            "site/index.html.j2",
+            site=self.site_links(""),
+            group=next((g for g in self.groups if g["name"] == group), self.groups[0]) if self.groups else {},
+            heading=heading,
+            months=months() if upcoming is not None else None,
+            past=itertools.chain([first_past], past_rows) if first_past else None,
+            archive=[{"year": y, "href": href} for y, href in archive],
+            later=[{"year": y, "href": href} for y, href in later],
+            jsonld=events() if upcoming is not None else None,
+        )
+        return (chunk.encode("utf-8") for chunk in chunks)
+
+    def meeting_page(self, o: Occurrence, name: str, flyer: str | None) -> bytes:
+        root = "../"
+        url = self.url(self.page(name))
+        view = meeting_view(o)
+        report = default_report(o)
+        address = o.venue.address if o.venue else None
+        html = self.templates.render(
+            "site/meeting.html.j2",
+            site=self.site_links(root),
+            group=group_view(o.programme),
+            group_href=root + self.group_page(o.group.name),
+            meeting=view,
+            start_iso=o.start.isoformat(),
+            end_iso=o.end.isoformat(),
+            past=o.date < self.today,
+            links={
+                "ics": f"{name}.ics",
+                "google": google_calendar_link(o, url if self.base_url else None),
+                "map": map_link(address),
+                "flyer": f"{root}{flyer}" if flyer else None,
+                "canonical": url if self.base_url else None,
+            },
+            report=report_html(report) if report is not None else None,
+            jsonld=script_json(event_jsonld(o, url)),
+        )
+        return html.encode("utf-8")
+
+
+def default_report(o: Occurrence) -> Path | None:
+    """The report written up for ``o`` in ``reports/`` beside its programme, if there is one."""
+    from meetctl.documents.reports import default_reports_dir
+
+    folder = default_reports_dir(o)
+    name = f"{o.date.isoformat()}-{slugify(o.title)}.md"  # as `meetctl report` names it
+    return folder / name if name in _reports_in(str(folder)) else None
+
+
+@functools.lru_cache(maxsize=16)
+def _reports_in(folder: str) -> frozenset[str]:
+    # Read the folder once, not once per meeting (a site has thousands of meetings, a few reports).
+    try:
+        return frozenset(e.name for e in os.scandir(folder) if e.is_file())
+    except OSError:
+        return frozenset()
+
+
+def build_site(
+    writer: Writer,
+    templates: Templates,
+    programmes: Sequence[Programme],
+    window: tuple[date, date],
+    today: date,
+    base_url: str | None,
+    calendar: bytes,
+    flyer_count: int = 0,
+    make_flyer: Callable[[Occurrence, str | None], bytes] | None = None,
+) -> SiteResult:
+    """Write the whole site through ``writer``, one file at a time.
+
+    ``window`` (first and last date) holds the meetings the site covers; ``calendar`` is the
+    programme's ``meetctl ical``; flyers (``make_flyer(occurrence, page_url)``) are made for
+    the next ``flyer_count`` meetings to come that are not cancelled. Meetings are read a
+    year at a time and pages written as they are rendered, so memory does not grow with
+    the number of meetings.
+    """
+    site = _Site(templates, programmes, today, base_url)
+    first, last = window
+    files = pages = made = 0
+
+    def put(relative: str, pieces: Iterable[bytes]) -> None:
+        nonlocal files
+        writer.write_pieces(relative, pieces)
+        files += 1
+
+    put("style.css", [templates.render("site/style.css.j2").encode("utf-8")])
+    put("calendar.ics", [calendar])
+
+    # Flyers first: meeting pages link only to flyers that exist.
+    flyers: set[tuple[str, str, str]] = set()
+    if make_flyer is not None and flyer_count and today <= last:
+        for o, name in site.meetings(today, last):
+            if len(flyers) == flyer_count:
+                break
+            if o.cancelled:
+                continue
+            put(f"flyers/{name}.pdf", [make_flyer(o, site.url(site.page(name)) if base_url else None)])
+            flyers.add(occurrence_key(o))
+            made += 1
+
+    for o, name in site.meetings(first, last):
+        flyer = f"flyers/{name}.pdf" if occurrence_key(o) in flyers else None
+        put(f"meetings/{name}.html", [site.meeting_page(o, name, flyer)])
+        put(f"meetings/{name}.ics", [occurrence_calendar(o)])
+        pages += 1
+
+    # Listings: the index has the coming year (by month) and the past year (newest first), so it
+    # stays a page a phone can load; later and earlier meetings have a page per year.
+    recent = max(first, today - RECENT)
+    ahead = today + AHEAD
+    to_come = (today, min(last, ahead))  # empty when the programme has ended: "nothing is planned"
+    later_years = range((ahead + timedelta(days=1)).year, last.year + 1) if ahead < last else range(0)
+    lately = (recent, min(last, today - timedelta(days=1))) if recent < today and recent <= last else None
+    years = list(range(min(recent, last + timedelta(days=1)).year, first.year - 1, -1)) if first < recent else []
+    groups = [g["name"] for g in site.groups]
+    for group in groups if site.several else [None]:
+        prefix = "" if group is None else site.group_page(group).removesuffix(".html") + "-"
+        archive = [(y, f"{prefix}past-{y}.html") for y in years]
+        later = [(y, f"{prefix}later-{y}.html") for y in later_years]
+        title = group or (groups[0] if groups else "")
+        put(site.group_page(group) if group else "index.html",
+            site.listing(title, group, to_come, lately, archive, later))  # fmt: skip
+        pages += 1
+        for year, href in later:
+            span = (max(ahead + timedelta(days=1), date(year, 1, 1)), min(date(year, 12, 31), last))
+            put(href, site.listing(f"{title}: {year}", group, span, None))
+            pages += 1
+        for year, href in archive:
+            span = (max(first, date(year, 1, 1)), min(date(year, 12, 31), recent - timedelta(days=1)))
+            put(href, site.listing(f"{title}: {year}", group, None, span))
+            pages += 1
+    if site.several:
+        put("index.html", site.listing(" + ".join(groups), None, to_come, None))
+        pages += 1
+
+    horizon = min(last, today + FEED_AHEAD)
+    entries = feed_entries(site.meetings(today, last), site.url, today, horizon)
+    put("feed.xml", [atom_feed(programmes, entries, base_url, today)])
+    return SiteResult(pages=pages, flyers=made, files=files)
+
+
+def occurrence_calendar(o: Occurrence) -> bytes:
+    """One meeting as its own small calendar (the page's "add to calendar" file)."""
+    from meetctl.calendars.export import single_event_calendar
+
+    return single_event_calendar(o)
+
+
+def check_site_folder(folder: Path, programmes: Sequence[Programme]) -> None:
+    """Refuse a site folder that holds a programme file: replacing it, even with --force, would lose it."""
+    from meetctl.model.errors import Location
+
+    where = folder.resolve()
+    if where.exists() and not where.is_dir():
+        return  # not a folder at all: the folder writer says so
+    for p in programmes:
+        path = Path(p.path).resolve()
+        if path.is_relative_to(where):
+            raise MeetctlError.at(
+                Location(str(folder)), f"holds the programme file {p.path}; give the site a folder of its own"
+            )
+
+
+def site_window(programmes: Sequence[Programme], today: date) -> tuple[date, date]:
+    """The meetings a site covers: all of each programme (open-ended ones to a year past today)."""
+    from meetctl.calendars.export import expand_window
+
+    return expand_window(programmes, today)
