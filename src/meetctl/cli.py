@@ -234,10 +234,16 @@ def load(files: list[Path] | None, series: list[str] | None = None, one_offs: bo
 
 def parse_date_option(option: str, value: str) -> date:
     """A YYYY-MM-DD option value, or a usage error naming the option."""
+    from meetctl.model.loading import check_date_range
+
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise MeetctlError(Problem(f"{option}: invalid date {value!r} (expected YYYY-MM-DD)")) from None
+    try:
+        return check_date_range(day)
+    except ValueError as exc:
+        raise MeetctlError(Problem(f"{option}: {exc}")) from None
 
 
 def _today_given(value: str | None) -> tuple[str | None, str]:
