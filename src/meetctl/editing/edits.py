@@ -485,7 +485,7 @@ def record(
             )
         if attendance is not None and attendance < 0:
             raise editor.refuse("--attendance must not be negative")
-        if attendance > MAX_ATTENDANCE:
+        if attendance is not None and attendance > MAX_ATTENDANCE:
             raise editor.refuse(f"--attendance {attendance} is more than {MAX_ATTENDANCE:,} people")
         o = find_occurrence(editor, day, series_id, "record", one_off)
         if o.cancelled:
