@@ -37,7 +37,7 @@ def test_a_flyer_never_replaces_the_programme_without_force(cli, programme):
     assert programme.read_text(encoding="utf-8") == PROGRAMME
     copy = programme.with_name("copy.toml")
     copy.write_text(PROGRAMME, encoding="utf-8")
-    forced = cli("flyer", "-f", programme, "2017-01-25", "-o", copy, "--force")
+    forced = cli("flyer", "-f", programme, "2017-01-25", "--format", "html", "-o", copy, "--force")
     assert forced.exit_code == 0, forced.stderr
     assert copy.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
 

@@ -53,6 +53,13 @@ class _Commands(TyperGroup):
 
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        for arg in args:
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:  # bytes that are not UTF-8 reach Python as lone surrogates
+                shown = os.fsencode(arg).decode("utf-8", "backslashreplace")
+                typer.echo(f"meetctl: error: argument '{one_line(shown)}' is not valid UTF-8 text", err=True)
+                ctx.exit(EXIT_INPUT)
         try:
             return super().parse_args(ctx, args)
         except Exception as exc:
@@ -227,10 +234,16 @@ def load(files: list[Path] | None, series: list[str] | None = None, one_offs: bo
 
 def parse_date_option(option: str, value: str) -> date:
     """A YYYY-MM-DD option value, or a usage error naming the option."""
+    from meetctl.model.loading import check_date_range
+
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise MeetctlError(Problem(f"{option}: invalid date {value!r} (expected YYYY-MM-DD)")) from None
+    try:
+        return check_date_range(day)
+    except ValueError as exc:
+        raise MeetctlError(Problem(f"{option}: {exc}")) from None
 
 
 def _today_given(value: str | None) -> tuple[str | None, str]:
@@ -654,6 +667,11 @@ def remind(
             allow_cleartext=allow_cleartext_auth,
         )
     day_value = today_for(today, programmes)
+    from meetctl.model.loading import LAST_DATE
+
+    for n in days or []:
+        if day_value.toordinal() + n > LAST_DATE.toordinal():
+            raise MeetctlError(Problem(f"--days {n}: that is after {LAST_DATE}, the last date meetctl works with"))
     found = reminders.due(programmes, day_value, days or [7])
     changed = _changes_due(programmes, day_value, days or [7])
     due_notices = reminders.notices_due(programmes, day_value)

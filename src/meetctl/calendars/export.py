@@ -249,7 +249,8 @@ def _duration(length: timedelta) -> str:
 
 
 def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    utc = moment.astimezone(UTC)
+    return f"{utc.year:04d}{utc:%m%dT%H%M%SZ}"  # %Y is not zero-padded before the year 1000
 
 
 def _local(name: str, moment: datetime) -> str:
@@ -637,7 +638,9 @@ def _with_holiday_moves(
 
 def expanded_uid(o: Occurrence) -> str:
     """The UID of ``o`` as a plain event of its own (``ical --expand``): one per date of a series."""
-    return o.uid if o.series is None or o.recurrence_id is None else f"{o.recurrence_id:%Y%m%d}-{o.uid}"
+    if o.series is None or o.recurrence_id is None:
+        return o.uid
+    return f"{o.recurrence_id.year:04d}{o.recurrence_id:%m%d}-{o.uid}"  # %Y is not zero-padded before 1000
 
 
 def expand_window(programmes: Sequence[Programme], today: date) -> tuple[date, date]:

@@ -323,6 +323,7 @@ def publish(
     that were not chosen are left on the calendar as they are. ``create``: make the
     calendar (MKCALENDAR) if nothing is at ``url`` yet. Anything at ``url`` that is not
     a calendar is refused: events put in a plain folder reach no calendar client.
+    A user name or password written in ``url`` is refused, never used or shown.
     """
     refuse_credentials_in(url)
     wanted = resources(programmes)

@@ -13,7 +13,7 @@ from typing import Any
 
 from meetctl.editing.editor import Editor, date_of, day_text, when_text
 from meetctl.model.errors import did_you_mean
-from meetctl.model.loading import parse_time
+from meetctl.model.loading import MAX_ATTENDANCE, parse_time
 from meetctl.model.programme import Programme
 from meetctl.model.rules import parse_duration
 from meetctl.model.schedule import Occurrence, occurrences
@@ -485,6 +485,8 @@ def record(
             )
         if attendance is not None and attendance < 0:
             raise editor.refuse("--attendance must not be negative")
+        if attendance is not None and attendance > MAX_ATTENDANCE:
+            raise editor.refuse(f"--attendance {attendance} is more than {MAX_ATTENDANCE:,} people")
         o = find_occurrence(editor, day, series_id, "record", one_off)
         if o.cancelled:
             raise editor.refuse(f"record: {_describe(o)} was cancelled")

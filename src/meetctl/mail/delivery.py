@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from meetctl.model.errors import Location, MeetctlError, Problem
 from meetctl.model.programme import MAIL_SECURITY, MailSettings
+from meetctl.output import write_atomic
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from email.message import EmailMessage
@@ -179,26 +179,13 @@ class SentLog:
             if old and not old.endswith(b"\n"):
                 old += b"\n"
             data = old + json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n"
-            _atomic_write(self.path, data)
+            write_atomic(self.path, data)  # the one writer: temp file, fsync, rename; leftovers removed
         except OSError as exc:
             raise MeetctlError.at(
                 Location(str(self.path)), f"sent, but cannot write the sent-log: {exc.strerror or exc}"
             ) from None
         if self._keys is not None:
             self._keys.add(_key(message_id, recipients))
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def sent_log(env: Mapping[str, str] = os.environ) -> SentLog:

@@ -435,6 +435,20 @@ def subject(reminder: Reminder) -> str:
     return header_text(f"Reminder: {day}, {format_time(o.start)}: {o.title}")
 
 
+def folded_subject(text: str) -> str:
+    """A Subject header value folded so every reader gets ``text`` back exactly.
+
+    The email package's own folding drops the space between encoded words of a long
+    non-ASCII subject (and adds one before a long word); ``email.header`` encodes and
+    folds correctly. Text that could pass for an encoded word (``=?``) is encoded too,
+    so it stays literal.
+    """
+    from email.header import Header
+
+    charset = "us-ascii" if text.isascii() and "=?" not in text else "utf-8"
+    return Header(text, charset, header_name="Subject").encode(linesep="\r\n")
+
+
 def message_id(reminder: Reminder, domain: str) -> str:
     """Stable for the same meeting and reminder day, so a resend is recognisably the same message."""
     import hashlib  # here, not at the top: loading OpenSSL costs cron's nothing-due run
@@ -547,7 +561,7 @@ def compose_email(
     msg = EmailMessage(policy=SMTP)
     msg["From"] = sender
     msg["To"] = addresses
-    msg["Subject"] = header_text(subject)
+    msg.set_raw("Subject", folded_subject(header_text(subject)))
     msg["Date"] = format_datetime(now if now.tzinfo else now.replace(tzinfo=UTC))
     msg["Message-ID"] = make_message_id(sender.domain or "meetctl.invalid")
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: autoresponders stay quiet

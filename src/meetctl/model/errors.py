@@ -58,7 +58,11 @@ def one_line(text: str) -> str:
     if _UNPRINTABLE is None:
         import re
 
-        _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+        # A newline meetctl writes itself before an indented continuation (the accepted
+        # forms of a rule) stays: an indented line cannot pass for a `PATH:...: error:` line.
+        _UNPRINTABLE = re.compile(
+            "\n(?!    )|[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
+        )
     return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 

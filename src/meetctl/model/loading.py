@@ -113,6 +113,8 @@ def parse_programme(text: str, path: str = "programme.toml") -> Programme:
         text = text[1:]
     try:
         raw = tomllib.loads(text)
+    except RecursionError:
+        raise MeetctlError.at(Location(path), "invalid TOML: arrays or tables nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         m = re.search(_TOML_ERROR_PLACE, message)
@@ -260,9 +262,22 @@ def email_address(value: Any) -> str:
     return value
 
 
+#: A count of people at one meeting; more is a typo (and TOML holds no integer past 2**63).
+MAX_ATTENDANCE = 1_000_000
+
+
 def _int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError("a whole number")
+    if not -(2**63) <= value < 2**63:
+        raise ValueError(f"{value} is larger than a TOML whole number can be")
+    return value
+
+
+def _attendance(value: Any) -> int:
+    value = _int(value)
+    if value > MAX_ATTENDANCE:
+        raise ValueError(f"{value} is more than {MAX_ATTENDANCE:,} people")
     return value
 
 
@@ -272,7 +287,20 @@ def _bool(value: Any) -> bool:
     return value
 
 
-def _date(value: Any) -> date:
+#: The dates meetctl works with. Calendars, time zones and "a year ahead" windows need room
+#: on both sides of Python's years 1 to 9999, so a date outside these is an input error.
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(9899, 12, 31)
+
+
+def check_date_range(day: date) -> date:
+    """``day`` if meetctl can work with it (:data:`FIRST_DATE` to :data:`LAST_DATE`); ValueError otherwise."""
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValueError(f"{day} is outside the dates meetctl works with ({FIRST_DATE} to {LAST_DATE})")
+    return day
+
+
+def _any_date(value: Any) -> date:
     if isinstance(value, datetime):
         raise TypeError("a date like 2017-01-25 (without a time)")
     if isinstance(value, date):
@@ -283,6 +311,16 @@ def _date(value: Any) -> date:
         except ValueError:
             raise ValueError(f"invalid date {value!r} (expected YYYY-MM-DD)") from None
     raise TypeError("a date like 2017-01-25")
+
+
+def _date(value: Any) -> date:
+    return check_date_range(_any_date(value))
+
+
+def _until(value: Any) -> date | None:
+    """A series' last date; one beyond :data:`LAST_DATE` (``9999-12-31``, "forever") means no end."""
+    day = _any_date(value)
+    return None if day > LAST_DATE else check_date_range(day)
 
 
 def _time(value: Any) -> time:
@@ -358,7 +396,7 @@ MAIL_KEYS: dict[str, Check] = {
 }  # fmt: skip
 SERIES_KEYS: dict[str, Check] = {
     "id": _line, "title": _line, "rule": _line, "start": _time, "duration": _duration,
-    "venue": _line, "from": _date, "until": _date, "skip": _date_list,
+    "venue": _line, "from": _date, "until": _until, "skip": _date_list,
     "description": _text, "lead": _line, "uid": _line, "on_holiday": _line,
     "online": web_link, "kind": _line, "notice": _notice,
 }  # fmt: skip
@@ -366,7 +404,7 @@ MEETING_KEYS: dict[str, Check] = {
     "series": _line, "date": _date, "title": _line, "description": _text, "lead": _line,
     "start": _time, "duration": _duration, "venue": _line, "end_date": _date,
     "cancelled": _bool, "reason": _text, "replaces": _date, "chair": _line,
-    "speakers": _str_list, "attendance": _int, "notes": _text, "uid": _line,
+    "speakers": _str_list, "attendance": _attendance, "notes": _text, "uid": _line,
     "sessions": lambda v: v,  # checked item by item below
     "online": web_link, "kind": _line, "notice": _notice,
     "agenda": lambda v: v,  # checked item by item below

@@ -792,6 +792,10 @@ def _describe_generic(rule: Rule) -> str:
 # --------------------------------------------------------------------------- durations
 
 
+#: The longest meeting: a residential school runs over days with ``end_date``, not a duration.
+MAX_DURATION_MINUTES = 7 * 24 * 60
+
+
 def parse_duration(text: str) -> timedelta:
     """'90m', '1h30m', '2h', '1h 30m', '2 hours' -> timedelta; ValueError otherwise."""
     m = re.fullmatch(
@@ -802,6 +806,8 @@ def parse_duration(text: str) -> timedelta:
     minutes = int(m.group(1) or 0) * 60 + int(m.group(2) or 0)
     if minutes <= 0:
         raise ValueError(f"duration {text!r} must be longer than zero")
+    if minutes > MAX_DURATION_MINUTES:
+        raise ValueError(f"duration {text!r} is longer than a week; for a meeting over several days give end_date")
     return timedelta(minutes=minutes)
 
 

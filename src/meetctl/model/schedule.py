@@ -141,7 +141,7 @@ def sessions_of(o: Occurrence) -> list[TimedSession]:
 def session_uid(o: Occurrence, session: Session) -> str:
     """A session's own iCalendar UID: stable while its meeting, date, start and title stay."""
     key = f"{o.uid}\0{session.date.isoformat()}\0{session.start.isoformat()}\0{session.title}"
-    return f"{session.date:%Y%m%d}-{slugify(session.title, 30)}-{_short_hash(key)}@meetctl"
+    return f"{session.date.isoformat().replace('-', '')}-{slugify(session.title, 30)}-{_short_hash(key)}@meetctl"
 
 
 def local_datetime(day: date, at: time, zone: ZoneInfo) -> datetime:
@@ -169,7 +169,8 @@ def meeting_uid(group: Group, meeting: Meeting) -> str:
     if meeting.uid:
         return meeting.uid
     key = f"{group.name}\0{meeting.date.isoformat()}\0{meeting.title or ''}"
-    return f"{meeting.date:%Y%m%d}-{slugify(meeting.title or 'meeting', 40)}-{_short_hash(key)}@meetctl"
+    day = meeting.date.isoformat().replace("-", "")  # %Y is not zero-padded before the year 1000
+    return f"{day}-{slugify(meeting.title or 'meeting', 40)}-{_short_hash(key)}@meetctl"
 
 
 def _occurrence(
