@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -198,3 +199,20 @@ def test_a_window_holds_exactly_the_series_dates_that_fall_in_it(phrase, start, 
     last = first + timedelta(days=length)
     everything = series.dates(start, last)
     assert series.dates(first, last) == [d for d in everything if first <= d <= last]
+
+
+def test_a_day_the_zone_skipped_has_no_meeting(cli, tmp_path):
+    """Samoa skipped Friday 30 December 2011 at the date line: no meeting is listed, reminded or exported for it."""
+    path = tmp_path / "programme.toml"
+    path.write_text(
+        '[group]\nname = "Apia reading group"\ntimezone = "Pacific/Apia"\n\n'
+        '[[series]]\nid = "r"\ntitle = "Reading"\nrule = "every Friday"\nstart = "19:00"\n'
+        "from = 2011-12-01\nuntil = 2012-01-31\n",
+        encoding="utf-8",
+    )
+    listed = json.loads(cli("list", "-f", path, "--from", "2011-12-20", "--to", "2012-01-10", "--json").stdout)
+    # Worked out by hand: Fridays 23 Dec 2011 and 6 Jan 2012; 30 Dec 2011 never happened in Apia.
+    assert [i["date"] for i in listed] == ["2011-12-23", "2012-01-06"]
+    assert cli("remind", "-f", path, "--today", "2011-12-23", "--days", "7").stdout == ""
+    expanded = cli("ical", "-f", path, "--expand", "--from", "2011-12-20", "--to", "2012-01-10").stdout
+    assert expanded.count("BEGIN:VEVENT") == 2

@@ -149,6 +149,11 @@ def local_datetime(day: date, at: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC).astimezone(zone)
 
 
+def day_exists(day: date, zone: ZoneInfo) -> bool:
+    """Whether ``day`` happened on the wall clocks of ``zone`` (not a whole day skipped at the date line)."""
+    return local_datetime(day, time(12), zone).date() == day
+
+
 def _add_duration(start: datetime, duration: timedelta) -> datetime:
     # Aware arithmetic in one tzinfo is wall-clock arithmetic; go through UTC for real time.
     return (start.astimezone(UTC) + duration).astimezone(start.tzinfo)
@@ -280,7 +285,11 @@ def programme_occurrences(
                     out.append(_occurrence(programme, series, meeting, actual, uid, original=day, holiday=name))
             elif meeting is None:
                 if first <= day <= last:
-                    out.append(_occurrence(programme, series, None, day, uid))
+                    o = _occurrence(programme, series, None, day, uid)
+                    # A date the zone skipped whole (Pacific/Apia, 30 December 2011) has no meeting,
+                    # as the calendar export leaves it out; only a start pushed past midnight is checked.
+                    if o.start.date() == day or day_exists(day, programme.group.zone):
+                        out.append(o)
             elif first <= meeting.date <= last:
                 out.append(_occurrence(programme, series, meeting, meeting.date, uid))
         for meeting in index.moved.get(series.id, ()):
