@@ -45,6 +45,26 @@ venue = "hall"
 from = 2017-01-01
 """
 
+#: Two streams at the hall from 2027: a branch meeting on the second Tuesday, a reading group every Thursday.
+BRANCH_AND_READING = """
+[[series]]
+id = "branch"
+title = "Branch meeting"
+rule = "second Tuesday of the month"
+start = "19:30"
+venue = "hall"
+from = 2027-01-01
+
+[[series]]
+id = "reading"
+title = "Reading group"
+rule = "every Thursday"
+start = "18:30"
+duration = "1h30m"
+venue = "hall"
+from = 2027-01-01
+"""
+
 
 @pytest.fixture(autouse=True)
 def _private_state_and_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:

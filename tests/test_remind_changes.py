@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import HEADER
+from tests.conftest import BRANCH_AND_READING, HEADER
 
 FIRST, LAST = date(2027, 1, 1), date(2027, 3, 31)
 
@@ -42,24 +42,7 @@ CANCELLED = READING[5]  # the sixth Thursday: 11 February
 MOVED_FROM = BRANCH[2]  # 9 March ...
 MOVED_TO = MOVED_FROM + timedelta(days=7)  # ... to 16 March
 
-PROGRAMME = HEADER + f"""
-[[series]]
-id = "branch"
-title = "Branch meeting"
-rule = "second Tuesday of the month"
-start = "19:30"
-venue = "hall"
-from = 2027-01-01
-
-[[series]]
-id = "reading"
-title = "Reading group"
-rule = "every Thursday"
-start = "18:30"
-duration = "1h30m"
-venue = "hall"
-from = 2027-01-01
-
+PROGRAMME = HEADER + BRANCH_AND_READING + f"""
 [[meetings]]
 series = "reading"
 date = {CANCELLED}

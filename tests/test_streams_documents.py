@@ -7,27 +7,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from tests.conftest import BRANCH_AND_READING
 from tests.document_helpers import in_words, parse_html
 
 #: A branch meeting on the second Tuesday, a reading group every Thursday (its own title), one-off social.
-STREAMS = """
-[[series]]
-id = "branch"
-title = "Branch meeting"
-rule = "second Tuesday of the month"
-start = "19:30"
-venue = "hall"
-from = 2027-01-01
-
-[[series]]
-id = "reading"
-title = "Reading group"
-rule = "every Thursday"
-start = "18:30"
-duration = "1h30m"
-venue = "hall"
-from = 2027-01-01
-
+STREAMS = BRANCH_AND_READING + """
 [[meetings]]
 series = "reading"
 date = 2027-02-04
