@@ -235,15 +235,22 @@ def web_link(value: Any, schemes: Sequence[str] = ("http", "https")) -> str:
     return value
 
 
+#: A bare ``local@domain`` with nothing for an address parser to interpret (checked against email.utils).
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_%+-]|\.(?![.@]))*@[A-Za-z0-9](?:[A-Za-z0-9-]|\.(?!\.))*")
+
+
 def email_address(value: Any) -> str:
     """An email address, ``sec@example.org`` or ``Secretary <sec@example.org>``: one, complete, sendable.
 
     The domain may be international (``exämple.org``); mail encodes it with IDNA.
     """
-    from email.utils import getaddresses
-
     value = _line(value)
-    pairs = getaddresses([value])
+    if _PLAIN_ADDRESS.fullmatch(value):  # what getaddresses would return, without importing email.utils on cron's path
+        pairs = [("", value)]
+    else:
+        from email.utils import getaddresses
+
+        pairs = getaddresses([value])
     if len(pairs) != 1 or not pairs[0][1]:
         raise ValueError(f"{value!r} is not one email address like 'secretary@example.org'")
     if "<" not in value and pairs[0][1] != value.strip():  # 'a@b.c d': not what was written
