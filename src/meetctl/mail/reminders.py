@@ -614,7 +614,7 @@ class Notice(NamedTuple):
 
 def notices_due(programmes: Sequence[Programme], today: date) -> list[Occurrence]:
     """Scheduled meetings whose notice deadline is ``today`` (the day the notice goes out)."""
-    from meetctl.model.notice import pending_notices
+    from meetctl.model.schedule import pending_notices
 
     return [o for o in pending_notices(programmes, today, today) if o.notice_deadline == today]
 

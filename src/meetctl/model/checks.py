@@ -129,7 +129,7 @@ NOTICE_WARNING_DAYS = 7
 
 def notice_warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
     """Meetings still to come whose notice deadline is within a week, or has passed without them being held."""
-    from meetctl.model.notice import pending_notices
+    from meetctl.model.schedule import pending_notices
     from meetctl.model.wording import format_date
 
     found: list[Problem] = []

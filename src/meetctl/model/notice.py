@@ -19,14 +19,8 @@ The *deadline* is the last day on which notice counts as given in time.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # pragma: no cover - typing only (programme and schedule import this module)
-    from meetctl.model.programme import Programme
-    from meetctl.model.schedule import Occurrence
 
 _NOTICE = re.compile(
     r"^\s*(?P<n>\d{1,3})\s+(?P<clear>clear\s+)?(?:calendar\s+)?(?P<unit>days?|weeks?|months?)\s*$",
@@ -100,34 +94,7 @@ def kind_words(kind: str) -> str:
     return KIND_WORDS.get(kind.strip().lower(), kind.strip())
 
 
-def _longest_lead(rule: NoticeRule) -> int:
+def longest_lead(rule: NoticeRule) -> int:
     """At most how many days before a meeting its deadline can fall (months count as 31 days)."""
     per = {"day": 1, "week": 7, "month": 31}[rule.unit]
     return rule.count * per + 1
-
-
-def pending_notices(programmes: Sequence[Programme], today: date, last: date) -> list[Occurrence]:
-    """Scheduled meetings from ``today`` on that need notice with a deadline on or before ``last``.
-
-    ``check`` asks with ``last`` a week ahead (a deadline before today has passed);
-    ``remind`` asks with ``last = today`` and keeps those whose deadline is today.
-    Meetings held before ``today`` are left out: their notice is history. In deadline order.
-    """
-    from meetctl.model.schedule import occurrences
-
-    rules = [r for p in programmes for r in _rules(p)]
-    if not rules:
-        return []
-    horizon = timedelta(days=max(_longest_lead(r) for r in rules))
-    found = [
-        o
-        for o in occurrences(programmes, today, last + horizon)
-        if not o.cancelled and o.notice_deadline is not None and o.notice_deadline <= last
-    ]
-    found.sort(key=lambda o: (o.notice_deadline, o.start))
-    return found
-
-
-def _rules(programme: Programme) -> list[NoticeRule]:
-    rules = [s.notice for s in programme.series if s.notice]
-    return rules + [m.notice for m in programme.meetings if m.notice]

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from meetctl.model.notice import NoticeRule
+from meetctl.model.notice import NoticeRule, longest_lead
 from meetctl.model.programme import Group, Meeting, Programme, Series, Session, Venue
 from meetctl.model.wording import slugify
 
@@ -399,6 +399,31 @@ def next_occurrence(
         if span >= years * 366:
             return None
         span *= 4
+
+
+def pending_notices(programmes: Sequence[Programme], today: date, last: date) -> list[Occurrence]:
+    """Scheduled meetings from ``today`` on that need notice with a deadline on or before ``last``.
+
+    ``check`` asks with ``last`` a week ahead (a deadline before today has passed);
+    ``remind`` asks with ``last = today`` and keeps those whose deadline is today.
+    Meetings held before ``today`` are left out: their notice is history. In deadline order.
+    """
+    rules = [r for p in programmes for r in _notice_rules(p)]
+    if not rules:
+        return []
+    horizon = timedelta(days=max(longest_lead(r) for r in rules))
+    found = [
+        o
+        for o in occurrences(programmes, today, last + horizon)
+        if not o.cancelled and o.notice_deadline is not None and o.notice_deadline <= last
+    ]
+    found.sort(key=lambda o: (o.notice_deadline, o.start))
+    return found
+
+
+def _notice_rules(programme: Programme) -> list[NoticeRule]:
+    rules = [s.notice for s in programme.series if s.notice]
+    return rules + [m.notice for m in programme.meetings if m.notice]
 
 
 def programme_span(programme: Programme) -> tuple[date | None, date | None]:
