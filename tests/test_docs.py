@@ -43,6 +43,49 @@ def test_every_link_is_relative_and_resolves_inside_the_repository(doc):
         assert resolved.exists(), f"{doc.name}: {target} does not exist"
 
 
+def _slugs(path: Path) -> set[str]:
+    """The anchors of a page's headings, as GitHub makes them (code blocks hold no headings)."""
+    text = re.sub(r"```.*?```", "", path.read_text(encoding="utf-8"), flags=re.S)
+    slugs: set[str] = set()
+    for heading in re.findall(r"^#{1,6} +(.+?) *#*$", text, re.M):
+        slug = re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+        n = 0
+        while (f"{slug}-{n}" if n else slug) in slugs:  # a repeated heading gets -1, -2...
+            n += 1
+        slugs.add(f"{slug}-{n}" if n else slug)
+    return slugs
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+def test_every_anchor_names_a_heading_of_its_page(doc):
+    for target in _links(doc):
+        parts = urlsplit(target)
+        if not parts.fragment or parts.scheme or parts.netloc:
+            continue
+        page = (doc.parent / unquote(parts.path)).resolve() if parts.path else doc
+        if page.suffix == ".md" and page.exists():
+            assert unquote(parts.fragment) in _slugs(page), f"{doc.name}: {target}: no such heading in {page.name}"
+
+
+def test_anchors_are_made_as_github_makes_them():
+    assert _slugs(ROOT / "docs" / "reminders.md") >= {
+        "reminders", "changes-reach-people-cancellation-and-moved-notices", "sending-it---send", "from-cron",
+    }  # fmt: skip
+
+
+def test_the_readme_is_short_and_its_first_screen_sets_up_in_two_commands():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert text.count("\n") <= 400
+    first_screen = "\n".join(text.splitlines()[:24])
+    block = re.search(r"```sh\n(.*?)```", first_screen, re.S)
+    assert block, "no set-up commands on the README's first screen"
+    commands = [line for line in block.group(1).splitlines() if line and not line.startswith("#")]
+    assert commands == [
+        "pip install . && meetctl -f examples/programme.toml list --from 2017-01-01",
+        "pip install -e '.[test]' && python -m pytest -q",
+    ]
+
+
 def test_no_link_to_the_shared_contract():
     for doc in DOCS:
         assert "shared/PRODUCT.md" not in doc.read_text(encoding="utf-8"), doc.name
