@@ -3,12 +3,14 @@
 programme file -> model (loading, schedule, selection) -> outputs (calendars,
 documents, mail, editing) -> output writer / stdout / server, with the CLI on top.
 Imports are read with ``ast`` (every ``import``, at module level or inside a
-function), so a lazy import cannot hide a wrong direction.
+function), so a lazy import cannot hide a wrong direction, nor a circle: no two
+modules import each other, however far round.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Container, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -26,26 +28,40 @@ def module_name(path: Path) -> str:
 
 def imported_modules(path: Path) -> set[str]:
     """Every meetctl module that ``path`` imports, anywhere in it."""
-    name = module_name(path)
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    return imports_in(path.read_text(encoding="utf-8"), package)
+    return imports_in(path.read_text(encoding="utf-8"), _package_of(path))
 
 
-def imports_in(source: str, package: str) -> set[str]:
-    """Every meetctl module imported by ``source``, a module of ``package``."""
-    found: set[str] = set()
+def import_statements(source: str, package: str) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Each import in ``source`` (a module of ``package``) as (module, names taken from it).
+
+    ``import a.b`` is ``("a.b", ())``; ``from ..x import y, z`` in ``meetctl.model`` is
+    ``("meetctl.x", ("y", "z"))``. Every import counts, wherever it is written.
+    """
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
-            found |= {a.name for a in node.names}
+            for alias in node.names:
+                yield alias.name, ()
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")[: len(package.split(".")) - node.level + 1]
                 module = ".".join(base + ([node.module] if node.module else []))
             else:
                 module = node.module or ""
-            found.add(module)
-            found |= {f"{module}.{a.name}" for a in node.names}  # `from meetctl.model import checks`
+            yield module, tuple(a.name for a in node.names)
+
+
+def imports_in(source: str, package: str) -> set[str]:
+    """Every meetctl module imported by ``source``, a module of ``package``."""
+    found: set[str] = set()
+    for module, names in import_statements(source, package):
+        found.add(module)
+        found |= {f"{module}.{name}" for name in names}  # `from meetctl.model import checks`
     return {m for m in found if m == "meetctl" or m.startswith("meetctl.")}
+
+
+def _package_of(path: Path) -> str:
+    name = module_name(path)
+    return name if path.name == "__init__.py" else name.rpartition(".")[0]
 
 
 MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
@@ -101,3 +117,115 @@ def test_the_import_walker_sees_lazy_and_relative_imports():
     assert "meetctl.cli" in imports_in("def f():\n    from meetctl.cli import app\n", "meetctl.model")
     assert "meetctl.cli" in imports_in("from ..cli import app\n", "meetctl.model")
     assert "meetctl.documents.flyers" in imports_in("from meetctl.documents import flyers\n", "meetctl.cli")
+
+
+# --------------------------------------------------------------------------- no circles
+
+
+def _module_of(name: str, modules: Container[str]) -> str | None:
+    """The module (file) that the dotted ``name`` is, or is in: its longest prefix that is one."""
+    while name and name not in modules:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def dependencies_in(source: str, name: str, package: str, modules: Container[str] = MODULES) -> set[str]:
+    """The meetctl modules whose code runs for the imports of module ``name`` (its ``source``, in ``package``).
+
+    Every import counts, lazy, relative or for typing only. ``from meetctl.model import
+    checks`` depends on ``meetctl.model.checks`` alone: the package ``__init__`` it passes
+    through is the parent of every module in it, which Python imports first anyway, so a
+    package's ``__init__`` may import its own modules. ``from meetctl.cli import app``,
+    where ``app`` is not a module, depends on that ``__init__`` itself. A module's import
+    of itself is not a dependency.
+    """
+    found: set[str] = set()
+    for module, names in import_statements(source, package):
+        if module != "meetctl" and not module.startswith("meetctl."):
+            continue
+        submodules = {f"{module}.{n}" for n in names if f"{module}.{n}" in modules}
+        found |= submodules
+        if not names or len(submodules) < len(names):  # something from the module itself
+            found.add(_module_of(module, modules) or module)
+    return found - {name}
+
+
+def dependencies(path: Path) -> set[str]:
+    """:func:`dependencies_in` for the file ``path`` of the package."""
+    return dependencies_in(path.read_text(encoding="utf-8"), module_name(path), _package_of(path))
+
+
+def import_cycles(graph: Mapping[str, set[str]]) -> list[list[str]]:
+    """One shortest cycle through each group of modules that import one another, e.g. ``[a, b, a]``.
+
+    The groups are the graph's strongly connected parts (Tarjan); within each, a
+    breadth-first search from its first module finds the way back to it.
+    """
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    cycles = []
+    for group in sorted(groups):
+        start, members = group[0], set(group)
+        paths = {start: [start]}
+        queue = [start]
+        while queue:
+            node = queue.pop(0)
+            for nxt in sorted(graph.get(node, set()) & members):
+                if nxt == start:
+                    cycles.append(paths[node] + [start])
+                    queue = []
+                    break
+                if nxt not in paths:
+                    paths[nxt] = paths[node] + [nxt]
+                    queue.append(nxt)
+    return cycles
+
+
+def test_no_import_circle_between_modules():
+    graph = {name: dependencies(path) for name, path in MODULES.items()}
+    cycles = import_cycles(graph)
+    assert not cycles, "import circles between meetctl modules:\n" + "\n".join(" -> ".join(c) for c in cycles)
+
+
+def test_the_circle_finder_finds_circles_and_only_circles():
+    """The checker itself: a circle of three is found, once, from its first module; a diamond is no circle."""
+    assert import_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c", "a"]]
+    assert import_cycles({"a": {"b"}, "b": {"c", "a"}, "c": {"a"}}) == [["a", "b", "a"]]  # the shortest way back
+    assert import_cycles({"a": {"b", "c"}, "b": {"d"}, "c": {"d"}, "d": set()}) == []
+    assert import_cycles({"a": {"b"}, "b": {"a"}, "c": {"d"}, "d": {"c"}}) == [["a", "b", "a"], ["c", "d", "c"]]
+
+
+def test_dependencies_follow_what_python_runs():
+    """A package's ``__init__`` importing its own modules is no circle; a name taken from the ``__init__`` is one."""
+    modules = {"meetctl.pkg", "meetctl.pkg.app", "meetctl.pkg.reading"}
+    init = "from meetctl.pkg.app import app\nfrom . import reading\n"
+    assert dependencies_in(init, "meetctl.pkg", "meetctl.pkg", modules) == {"meetctl.pkg.app", "meetctl.pkg.reading"}
+    reading = "def f():\n    from . import app\n    from meetctl.pkg.app import run\n"
+    assert dependencies_in(reading, "meetctl.pkg.reading", "meetctl.pkg", modules) == {"meetctl.pkg.app"}
+    from_init = "from meetctl.pkg import app, helper\n"
+    assert dependencies_in(from_init, "meetctl.pkg.reading", "meetctl.pkg", modules) == {"meetctl.pkg.app", "meetctl.pkg"}
