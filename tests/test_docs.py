@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from meetctl.model import loading
+from meetctl.model import fields
 from tests.conftest import ROOT
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -119,9 +119,9 @@ def test_every_command_in_meetctl_help_is_in_the_reference(cli):
 
 
 TABLES = {
-    "[group]": loading.GROUP_KEYS, "[venues.ID]": loading.VENUE_KEYS, "[mail]": loading.MAIL_KEYS,
-    "[[series]]": loading.SERIES_KEYS, "[[meetings]]": loading.MEETING_KEYS,
-    "[[meetings.sessions]]": loading.SESSION_KEYS,
+    "[group]": fields.GROUP_KEYS, "[venues.ID]": fields.VENUE_KEYS, "[mail]": fields.MAIL_KEYS,
+    "[[series]]": fields.SERIES_KEYS, "[[meetings]]": fields.MEETING_KEYS,
+    "[[meetings.sessions]]": fields.SESSION_KEYS,
 }  # fmt: skip
 
 

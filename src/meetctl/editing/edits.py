@@ -13,7 +13,7 @@ from typing import Any
 
 from meetctl.editing.editor import Editor, date_of, day_text, when_text
 from meetctl.model.errors import did_you_mean
-from meetctl.model.loading import MAX_ATTENDANCE, parse_time
+from meetctl.model.fields import MAX_ATTENDANCE, parse_time
 from meetctl.model.programme import Programme
 from meetctl.model.rules import parse_duration
 from meetctl.model.schedule import Occurrence, occurrences
@@ -567,7 +567,7 @@ def add_venue(
             if value is not None:
                 values[key] = _text_option(editor, f"--{key}", value)
         if online is not None:
-            from meetctl.model.loading import web_link
+            from meetctl.model.fields import web_link
 
             try:
                 web_link(online)
