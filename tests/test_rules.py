@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from meetctl.model.rules import RuleError, describe, parse_duration, parse_rule
+from meetctl.model.recurrence import RuleError
+from meetctl.model.rules import describe, parse_duration, parse_rule
 
 MO, TU, WE, TH, FR, SA, SU = range(7)
 FIRST, LAST = date(2015, 1, 1), date(2026, 12, 31)  # several leap years (2016, 2020, 2024)

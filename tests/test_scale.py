@@ -168,7 +168,7 @@ from = 1990-01-01
 def test_remind_asks_the_rules_only_about_the_day_it_reminds_of(monkeypatch, write_programme):
     from meetctl.mail.reminders import due
     from meetctl.model.loading import load_programme
-    from meetctl.model.rules import Rule
+    from meetctl.model.recurrence import Rule
 
     p = load_programme(write_programme(described_fortnightly(date(2000, 1, 1), date(2025, 12, 31))))
     windows: list[tuple[date, date]] = []

@@ -25,7 +25,8 @@ from meetctl.calendars.export import CANCELLED_PROP, CANCELLED_WORD, FIELDS_PROP
 from meetctl.calendars.reading import event_line, event_name, first_line, parse_ics
 from meetctl.model.errors import Location, MeetctlError, Problem
 from meetctl.model.fields import web_link
-from meetctl.model.rules import RuleError, describe, format_duration, parse_rrule, parse_rule
+from meetctl.model.recurrence import RuleError, parse_rrule
+from meetctl.model.rules import describe, format_duration, parse_rule
 from meetctl.model.schedule import local_datetime
 from meetctl.model.wording import slugify
 

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from meetctl.model.rules import WEEKDAY_CODES
+from meetctl.model.recurrence import WEEKDAY_CODES
 
 # --------------------------------------------------------------------------- time zones
 

@@ -356,7 +356,8 @@ def add_series(new: NewSeries) -> Callable[[Editor], None]:
     """``meetctl series add``: a new [[series]] table (a recurring slot)."""
     import re
 
-    from meetctl.model.rules import RuleError, parse_rule
+    from meetctl.model.recurrence import RuleError
+    from meetctl.model.rules import parse_rule
 
     def make(editor: Editor) -> None:
         if not re.fullmatch(r"[A-Za-z0-9_-]+", new.id):

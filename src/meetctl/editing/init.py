@@ -18,7 +18,8 @@ from meetctl.editing.tomltext import render_value
 from meetctl.model.errors import Location, MeetctlError, Problem
 from meetctl.model.fields import parse_time
 from meetctl.model.loading import DEFAULT_FILE, named_programmes, parse_programme
-from meetctl.model.rules import RuleError, parse_duration, parse_rule
+from meetctl.model.recurrence import RuleError
+from meetctl.model.rules import parse_duration, parse_rule
 from meetctl.model.wording import slugify
 
 DEFAULT_START = "19:00"

@@ -48,7 +48,8 @@ from meetctl.model.programme import (
     Session,
     Venue,
 )
-from meetctl.model.rules import RuleError, parse_rule
+from meetctl.model.recurrence import RuleError
+from meetctl.model.rules import parse_rule
 
 # --------------------------------------------------------------------------- loading
 

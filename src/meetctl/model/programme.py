@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from meetctl.model.errors import Location
 from meetctl.model.locations import KeyLocator, KeyPath
 from meetctl.model.notice import NoticeRule
-from meetctl.model.rules import Rule
+from meetctl.model.recurrence import Rule
 
 DEFAULT_DURATION = timedelta(hours=2)
 MAIL_SECURITY = ("starttls", "tls", "none")

@@ -10,7 +10,8 @@ ddydd Mawrth", "bob yn ail ddydd Gwener", "Gorffennaf ac Awst") are written out 
 
 from __future__ import annotations
 
-from meetctl.model.rules import Rule, describe
+from meetctl.model.recurrence import Rule
+from meetctl.model.rules import describe
 from meetctl.model.wording import uses_babel
 
 # Per language: ordinals (1..5, -1, -2), the phrases around them, and "and".
