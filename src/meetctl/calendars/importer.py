@@ -13,24 +13,19 @@ iCalendar has no place for).
 from __future__ import annotations
 
 import contextlib
-import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from meetctl.calendars.export import CANCELLED_PROP, CANCELLED_WORD, FIELDS_PROP, SESSION_PROP
+from meetctl.calendars.export import CANCELLED_PROP, FIELDS_PROP, SESSION_PROP
 from meetctl.calendars.reading import event_line, event_name, first_line, parse_ics
+from meetctl.calendars.vevents import DAY, EventReader, event_title, is_cancelled, json_prop, parent_uid, raw_text
 from meetctl.model.errors import Location, MeetctlError, Problem
 from meetctl.model.fields import web_link
-from meetctl.model.recurrence import RuleError, parse_rrule
-from meetctl.model.rules import describe, format_duration, parse_rule
-from meetctl.model.schedule import local_datetime
+from meetctl.model.rules import format_duration, parse_rule
 from meetctl.model.wording import slugify
-
-DAY = timedelta(days=1)
 
 
 @dataclass
@@ -41,160 +36,16 @@ class Imported:
     warnings: list[Problem] = field(default_factory=list)
 
 
-_AREA_CITY = re.compile(r"(?:^|/)((?:[A-Z][A-Za-z_-]+/)?[A-Z][A-Za-z_-]+/[A-Za-z_+-]+)$")
+class _Builder(EventReader):
+    """The programme's tables, built from the events an :class:`EventReader` reads."""
 
-
-def _zone(name: str | None) -> ZoneInfo | None:
-    """The IANA zone a TZID means: an IANA name, a Windows name (Outlook's "GMT Standard
-    Time", by icalendar's table), or a path ending in one ("/Europe/Stockholm", libical's
-    "/freeassociation.sourceforge.net/Europe/London")."""
-    if not name:
-        return None
-    from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
-
-    name = str(name).strip().strip('"')
-    candidates = [name, WINDOWS_TO_OLSON.get(name, "")]
-    found = _AREA_CITY.search(name)
-    if found:
-        candidates.append(found.group(1))
-    for candidate in candidates:
-        if not candidate or candidate.startswith("/") or ".." in candidate:
-            continue
-        try:
-            return ZoneInfo(candidate)
-        except Exception:  # not a zone name, or an unsafe path
-            continue
-    return None
-
-
-def _tzid(prop: Any) -> str | None:
-    params = getattr(prop, "params", {}) or {}
-    return params.get("TZID")
-
-
-_ESCAPED = re.compile(r"\\([\\;,nN])")
-
-
-def _unescape(raw: str) -> str:
-    """RFC 5545 TEXT unescaping, for properties icalendar leaves raw (X- properties)."""
-    return _ESCAPED.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), raw)
-
-
-def _raw_text(component: Any, name: str) -> str | None:
-    """A text property's value as the person wrote it (escapes undone)."""
-    from icalendar import vText, vUri
-
-    value = component.get(name)
-    if value is None:
-        return None
-    if isinstance(value, list):
-        value = value[0]
-    text = str(value) if isinstance(value, vText | vUri) else _unescape(str(value))
-    return text if text.strip() else None  # Outlook writes an empty DESCRIPTION:
-
-
-def _json_prop(ev: Any, name: str) -> list[dict[str, Any]]:
-    values = ev.get(name)
-    if values is None:
-        return []
-    if not isinstance(values, list):
-        values = [values]
-    out = []
-    for v in values:
-        try:
-            data = json.loads(_unescape(str(v)))
-        except ValueError:
-            continue  # someone else's property of the same name: ignore it
-        if isinstance(data, dict):
-            out.append(data)
-    return out
-
-
-class _Builder:
     def __init__(self, cal: Any, source: str) -> None:
-        self.cal = cal
-        self.source = source
-        self.warnings: list[Problem] = []
-        self.zone, self.zone_name = self._group_zone()
+        super().__init__(cal, source)
         self.venues: dict[str, dict[str, str]] = {}
         self.venue_by_text: dict[str, str] = {}
         self.series_ids: set[str] = set()
-        #: Second and later RRULEs of an event (RFC 2445 allowed several): each becomes a series.
-        self.extra_rules: list[tuple[Any, list[Any]]] = []
 
-    def warn(self, message: str, ev: Any = None) -> None:
-        """A warning on stderr; about ``ev``, it names the event (UID, SUMMARY) and its line."""
-        if ev is not None:
-            message = f"{event_name(ev)}: {message}"
-        self.warnings.append(Problem(message, Location(self.source, event_line(ev) if ev is not None else None),
-                                     "warning"))  # fmt: skip
-
-    def fail(self, message: str, ev: Any = None) -> MeetctlError:
-        if ev is not None:
-            message = f"{event_name(ev)}: {message}"
-        return MeetctlError.at(Location(self.source, event_line(ev) if ev is not None else None), message)
-
-    # ------------------------------------------------------------------ zone and times
-
-    def _group_zone(self) -> tuple[ZoneInfo, str]:
-        candidates = [str(self.cal.get("x-wr-timezone") or "")]
-        for ev in self.cal.walk("VEVENT"):
-            candidates.append(_tzid(ev.get("dtstart")) or "")
-        for name in candidates:
-            zone = _zone(name)
-            if zone is not None:
-                return zone, zone.key
-        return ZoneInfo("UTC"), "UTC"
-
-    def local_value(self, value: datetime | date) -> datetime | date:
-        """A date or date-time value as wall-clock time in the group's zone."""
-        if not isinstance(value, datetime) or value.tzinfo is None:
-            return value
-        return value.astimezone(self.zone).replace(tzinfo=None)
-
-    def local(self, prop: Any) -> datetime | date:
-        """A DTSTART/DTEND/RECURRENCE-ID value as wall-clock time in the group's zone (dates stay dates)."""
-        value = prop.dt
-        if not isinstance(value, datetime):
-            return value
-        if value.tzinfo is None:  # floating: already wall-clock time
-            return value
-        zone = _zone(_tzid(prop))
-        if zone is not None and zone.key == self.zone_name:
-            return value.replace(tzinfo=None)  # keep the written time (even one in a spring gap)
-        return value.astimezone(self.zone).replace(tzinfo=None)
-
-    def span(self, ev: Any) -> tuple[datetime | date, datetime | date]:
-        """The event's start and end as wall-clock times in the group's zone (minutes; at least one)."""
-        start, end = self._span(ev)
-        if isinstance(start, datetime) != isinstance(end, datetime):
-            self.warn("DTSTART and DTEND are not both dates or both date-times; imported as whole days", ev)
-            start = start.date() if isinstance(start, datetime) else start
-            end = max(start + DAY, end.date() + (DAY if isinstance(end, datetime) and end.time() != time() else 0 * DAY)
-                      if isinstance(end, datetime) else end)  # fmt: skip
-        if isinstance(start, datetime) and isinstance(end, datetime):
-            if start.second or end.second or start.microsecond or end.microsecond:
-                self.warn("its times have seconds; a programme keeps minutes, so they are dropped", ev)
-                start, end = start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0)
-            if self._real(start, end) < timedelta(minutes=1):
-                self.warn("it lasts no time (or ends before it starts); imported as lasting one minute", ev)
-                end = (self._aware(start) + timedelta(minutes=1)).astimezone(self.zone).replace(tzinfo=None)
-        elif end <= start:
-            end = start + DAY
-        return start, end
-
-    def _span(self, ev: Any) -> tuple[datetime | date, datetime | date]:
-        start = self.local(ev["dtstart"])
-        if ev.get("dtend") is not None:
-            end = self.local(ev["dtend"])
-        elif ev.get("duration") is not None and isinstance(start, datetime):
-            # DURATION is real elapsed time (RFC 5545), across a clock change too.
-            end = (self._aware(start) + ev["duration"].dt).astimezone(self.zone).replace(tzinfo=None)
-        elif ev.get("duration") is not None:
-            end = start + ev["duration"].dt
-        else:
-            end = start + DAY if not isinstance(start, datetime) else start
-        return start, end
+    # ------------------------------------------------------------------ times as the programme says them
 
     def timing(self, start: datetime | date, end: datetime | date) -> dict[str, Any]:
         """start/duration/end_date keys for an event from ``start`` to ``end`` (local)."""
@@ -217,27 +68,6 @@ class _Builder:
         if real >= timedelta(minutes=1):
             out["duration"] = format_duration(real)
         return out
-
-    def instant(self, value: datetime | date | None) -> datetime | None:
-        """A value from the calendar as an instant (UTC); floating times and dates are in the group's zone."""
-        if value is None:
-            return None
-        if not isinstance(value, datetime):
-            return local_datetime(value, time(), self.zone).astimezone(UTC)
-        if value.tzinfo is None:
-            return local_datetime(value.date(), value.time(), self.zone).astimezone(UTC)
-        return value.astimezone(UTC)
-
-    def _aware(self, wall: datetime) -> datetime:
-        # In UTC: Python subtracts two datetimes of one zone in wall-clock time, not real time.
-        # ``fold`` says which of a repeated hour's two 01:30s (set when read from UTC).
-        return wall.replace(tzinfo=self.zone).astimezone(UTC)
-
-    def _at(self, day: date, at: time) -> datetime:
-        return local_datetime(day, at, self.zone).astimezone(UTC)
-
-    def _real(self, start: datetime, end: datetime) -> timedelta:
-        return self._aware(end) - self._aware(start)
 
     # ------------------------------------------------------------------ venues
 
@@ -262,14 +92,14 @@ class _Builder:
         return True
 
     def venue(self, ev: Any) -> str | None:
-        fields = (_json_prop(ev, FIELDS_PROP) or [{}])[0]
+        fields = (json_prop(ev, FIELDS_PROP) or [{}])[0]
         known = fields.get("venue")
         if isinstance(known, dict) and known.get("id") and known.get("name"):
             vid = str(known["id"])
             keys = ("name", "address", "accessibility", "online")
             self.venues.setdefault(vid, {k: str(known[k]) for k in keys if known.get(k) and self._link_ok(k, known[k])})
             return vid
-        text = _raw_text(ev, "location")
+        text = raw_text(ev, "location")
         if not text or not text.strip():
             return None
         text = " ".join(text.split())
@@ -284,50 +114,6 @@ class _Builder:
         self.venue_by_text[text] = vid
         return vid
 
-    # ------------------------------------------------------------------ rules
-
-    def rule(self, ev: Any, start: datetime | date, rrules: Any = None) -> tuple[str, date | None]:
-        """The series' rule (phrase or raw RRULE) and its last date from UNTIL or COUNT.
-
-        ``rrules``: one of the event's other RRULEs instead of its first.
-        """
-        rrules = rrules if rrules is not None else ev.get("rrule")
-        if isinstance(rrules, list):
-            if len(rrules) > 1:
-                self.extra_rules.append((ev, rrules[1:]))
-            rrules = rrules[0]
-        parts = {k.upper(): v for k, v in rrules.items()}
-        until_value = parts.pop("UNTIL", None)
-        count = parts.pop("COUNT", None)
-        text = ";".join(f"{k}={','.join(str(x) for x in _plain(v))}" for k, v in parts.items())
-        try:
-            rule = parse_rrule(text)
-        except RuleError as exc:
-            raise self.fail(f"cannot import its repeat rule: {exc}", ev) from None
-        rule = _without_setpos(rule)
-        until: date | None = None
-        first = start if not isinstance(start, datetime) else start.date()
-        if until_value:
-            u = until_value[0]
-            if isinstance(u, datetime):
-                # The last date whose meeting starts no later than UNTIL (an instant).
-                at = start.time() if isinstance(start, datetime) else time()
-                limit = u if u.tzinfo else local_datetime(u.date(), u.time(), self.zone)
-                dates = [d for d in rule.dates(first, limit.astimezone(self.zone).date())
-                         if local_datetime(d, at, self.zone) <= limit]  # fmt: skip
-                until = dates[-1] if dates else first
-            else:
-                until = u
-        elif count:
-            dates = list(_first_n(rule, first, int(count[0])))
-            until = dates[-1] if dates else first
-        phrase = describe(rule)
-        try:
-            same = parse_rule(phrase) == rule
-        except RuleError:
-            same = False
-        return (phrase if same else rule.rrule), until
-
     # ------------------------------------------------------------------ building
 
     def build(self) -> dict[str, Any]:
@@ -338,7 +124,7 @@ class _Builder:
         sessions: list[Any] = []
         for ev in self.cal.walk("VEVENT"):
             uid = str(ev.get("uid") or "")
-            if _parent(ev) in all_uids and ev.get("rrule") is None and _parent(ev) != uid:
+            if parent_uid(ev) in all_uids and ev.get("rrule") is None and parent_uid(ev) != uid:
                 sessions.append(ev)  # a timetable item of another event: it goes under that meeting
                 continue
             if ev.get("recurrence-id") is not None:
@@ -374,13 +160,13 @@ class _Builder:
         for ev in sessions:
             self.attach_session(ev, meetings, series_by_uid)
         meetings.sort(key=lambda m: (m["date"], m.get("start", ""), m.get("title", "")))
-        group: dict[str, Any] = {"name": _raw_text(self.cal, "x-wr-calname") or _stem(self.source)}
+        group: dict[str, Any] = {"name": raw_text(self.cal, "x-wr-calname") or _stem(self.source)}
         group["timezone"] = self.zone_name
         # An event's URL is the group's website, unless it is the event's join link (CONFERENCE).
         urls = {
-            _raw_text(ev, "url")
+            raw_text(ev, "url")
             for ev in self.cal.walk("VEVENT")
-            if _raw_text(ev, "url") not in {str(c) for c in _as_list(ev.get("conference"))}
+            if raw_text(ev, "url") not in {str(c) for c in _as_list(ev.get("conference"))}
         }
         if len(urls) == 1 and None not in urls:
             website = str(urls.pop())
@@ -408,9 +194,9 @@ class _Builder:
         self, uid: str, ev: Any, overrides: list[Any]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
         """The series tables (one per RRULE) and meetings of a repeating event; None if its rule gives no date."""
-        fields = (_json_prop(ev, FIELDS_PROP) or [{}])[0]
-        ours = bool(_json_prop(ev, FIELDS_PROP))
-        title = _raw_text(ev, "summary") or "Meeting"
+        fields = (json_prop(ev, FIELDS_PROP) or [{}])[0]
+        ours = bool(json_prop(ev, FIELDS_PROP))
+        title = raw_text(ev, "summary") or "Meeting"
         sid = self._series_id(str(fields.get("series") or slugify(title, 40)))
         start, end = self.span(ev)
         self.extra_rules = []
@@ -433,7 +219,7 @@ class _Builder:
         if until is not None:
             table["until"] = until
         series_start = datetime.strptime(timing["start"], "%H:%M").time()
-        cancelled = [c for c in _json_prop(ev, CANCELLED_PROP) if "date" in c]
+        cancelled = [c for c in json_prop(ev, CANCELLED_PROP) if "date" in c]
         cancelled_originals = {date.fromisoformat(c.get("replaces") or c["date"]) for c in cancelled}
         skips = set()
         for prop in _as_list(ev.get("exdate")):
@@ -444,7 +230,7 @@ class _Builder:
         skips &= rule_dates | {d for d in skips if d > horizon}  # an EXDATE of no instance excludes nothing
         if skips:
             table["skip"] = sorted(skips)
-        description = fields.get("description") if ours else _raw_text(ev, "description")
+        description = fields.get("description") if ours else raw_text(ev, "description")
         if description:
             table["description"] = description
         if fields.get("lead"):
@@ -483,7 +269,7 @@ class _Builder:
             tables.append(second)
         # A cancelled meeting's override (STATUS:CANCELLED) is described exactly by X-MEETCTL-CANCELLED.
         overrides = [o for o in overrides if not (cancelled and _original(self.local(o["recurrence-id"]))
-                                                  in cancelled_originals and _cancelled(o))]
+                                                  in cancelled_originals and is_cancelled(o))]
         meetings: list[dict[str, Any] | None] = []
         for o in overrides:
             original = _original(self.local(o["recurrence-id"]))
@@ -491,7 +277,7 @@ class _Builder:
                 meetings.append(self.override(sid, series_start, timing, base, o))
             elif original != first:  # names no instance of the rule: a meeting of its own
                 o_start, o_end = self.span(o)
-                if not _cancelled(o):
+                if not is_cancelled(o):
                     meetings.append(self.instance_oneoff(o, uid, o_start, o_end))
         meetings = [m for m in meetings if m is not None]
         for c in cancelled:
@@ -525,8 +311,8 @@ class _Builder:
     def override(
         self, sid: str, series_start: time, timing: dict[str, Any], base: dict[str, Any], ev: Any
     ) -> dict[str, Any] | None:
-        fields = (_json_prop(ev, FIELDS_PROP) or [{}])[0]
-        ours = bool(_json_prop(ev, FIELDS_PROP))
+        fields = (json_prop(ev, FIELDS_PROP) or [{}])[0]
+        ours = bool(json_prop(ev, FIELDS_PROP))
         rid = self.local(ev["recurrence-id"])
         original = rid.date() if isinstance(rid, datetime) else rid
         if str(ev["recurrence-id"].params.get("RANGE", "")).upper() == "THISANDFUTURE":
@@ -544,10 +330,10 @@ class _Builder:
             meeting["duration"] = mine.get("duration", "2h")
         if "end_date" in mine:
             meeting["end_date"] = mine["end_date"]
-        title = _title(ev, ours)
+        title = event_title(ev, ours)
         if title and title != base["title"]:
             meeting["title"] = title
-        description = fields.get("description") if ours else _raw_text(ev, "description")
+        description = fields.get("description") if ours else raw_text(ev, "description")
         if description and description != base["description"]:
             meeting["description"] = description
         if fields.get("lead") and fields["lead"] != base["lead"]:
@@ -568,12 +354,12 @@ class _Builder:
 
     def attach_session(self, ev: Any, meetings: list[dict[str, Any]], series_by_uid: dict[str, str]) -> None:
         """Put a RELATED-TO child event back under its meeting as a ``[[meetings.sessions]]`` item."""
-        fields = (_json_prop(ev, SESSION_PROP) or [{}])[0]
+        fields = (json_prop(ev, SESSION_PROP) or [{}])[0]
         start, end = self.span(ev)
         if not isinstance(start, datetime) or not isinstance(end, datetime):
             self.warn("an all-day timetable item is not imported", ev)
             return
-        parent = _parent(ev)
+        parent = parent_uid(ev)
         day = date.fromisoformat(fields["meeting_date"]) if fields.get("meeting_date") else start.date()
         if parent in series_by_uid:
             sid = series_by_uid[parent]
@@ -585,7 +371,7 @@ class _Builder:
             meeting = next((m for m in meetings if m.get("uid") == parent), None)
             if meeting is None:
                 return
-        session: dict[str, Any] = {"title": _raw_text(ev, "summary") or "Session"}
+        session: dict[str, Any] = {"title": raw_text(ev, "summary") or "Session"}
         if start.date() != meeting["date"]:
             session["date"] = start.date()
         session["start"], session["end"] = start.strftime("%H:%M"), end.strftime("%H:%M")
@@ -609,18 +395,18 @@ class _Builder:
         return meeting
 
     def oneoff(self, ev: Any) -> dict[str, Any]:
-        fields = (_json_prop(ev, FIELDS_PROP) or [{}])[0]
-        ours = bool(_json_prop(ev, FIELDS_PROP))
+        fields = (json_prop(ev, FIELDS_PROP) or [{}])[0]
+        ours = bool(json_prop(ev, FIELDS_PROP))
         start, end = self.span(ev)
         day = start.date() if isinstance(start, datetime) else start
-        meeting: dict[str, Any] = {"date": day, "title": _title(ev, ours) or "Meeting"}
+        meeting: dict[str, Any] = {"date": day, "title": event_title(ev, ours) or "Meeting"}
         meeting.update(self.timing(start, end))
         if meeting.get("duration") == "2h":
             del meeting["duration"]
         venue = self.venue(ev)
         if venue:
             meeting["venue"] = venue
-        description = fields.get("description") if ours else _raw_text(ev, "description")
+        description = fields.get("description") if ours else raw_text(ev, "description")
         if description:
             meeting["description"] = description
         if fields.get("lead"):
@@ -637,65 +423,14 @@ class _Builder:
         return meeting
 
 
-def _title(ev: Any, ours: bool) -> str | None:
-    """SUMMARY; meetctl's own cancelled events say "Cancelled: " before the title: not part of it."""
-    title = _raw_text(ev, "summary")
-    if ours and title and _cancelled(ev) and title.startswith(CANCELLED_WORD):
-        return title[len(CANCELLED_WORD):]
-    return title
-
-
 def _original(value: datetime | date) -> date:
     return value.date() if isinstance(value, datetime) else value
-
-
-def _cancelled(ev: Any) -> bool:
-    return str(ev.get("status", "")).upper() == "CANCELLED"
-
-
-def _parent(ev: Any) -> str | None:
-    """The UID a RELATED-TO (RELTYPE=PARENT, the default) names, if any."""
-    related = ev.get("related-to")
-    if related is None:
-        return None
-    first = related[0] if isinstance(related, list) else related
-    reltype = str(getattr(first, "params", {}).get("RELTYPE", "PARENT")).upper()
-    return str(first) if reltype == "PARENT" else None
-
-
-def _plain(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
-
-
-def _first_n(rule: Any, first: date, n: int) -> Iterable[date]:
-    out = []
-    for d in rule.dates(first, date(9999, 12, 31)):
-        out.append(d)
-        if len(out) >= n:
-            break
-    return out
-
-
-def _without_setpos(rule: Any) -> Any:
-    """``BYDAY=WE;BYSETPOS=-1`` (as some clients write) is ``BYDAY=-1WE``: say it the simple way."""
-    from dataclasses import replace
-
-    if (
-        rule.freq == "MONTHLY"
-        and len(rule.bysetpos) == 1
-        and len(rule.byday) == 1
-        and rule.byday[0][0] is None
-        and not rule.bymonthday
-        and not rule.extra
-    ):
-        return replace(rule, byday=((rule.bysetpos[0], rule.byday[0][1]),), bysetpos=())
-    return rule
 
 
 def _stem(source: str) -> str:
@@ -750,13 +485,13 @@ def _differences(cal: Any, imported: Imported, source: str, builder: _Builder) -
     want: dict[str, set[tuple]] = {}
     events: dict[str, Any] = {}
     for ev in found:
-        if _cancelled(ev):
+        if is_cancelled(ev):
             continue
         uid = str(ev.get("uid") or "")
         start, end = builder.instant(ev["dtstart"].dt), builder.instant(ev["dtend"].dt if "dtend" in ev else None)
         if start is None or not first <= _day(start, builder.zone) <= last:
             continue
-        want.setdefault(uid, set()).add((start, end or start, _title(ev, bool(_json_prop(ev, FIELDS_PROP))) or ""))
+        want.setdefault(uid, set()).add((start, end or start, event_title(ev, bool(json_prop(ev, FIELDS_PROP))) or ""))
     for ev in cal.walk("VEVENT"):
         events.setdefault(str(ev.get("uid") or ""), ev)
     got: dict[str, set[tuple]] = {}
