@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import replace as dc_replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from meetctl.calendars import contentlines, eventfields
 from meetctl.calendars.timezones import change_days, vtimezone
 from meetctl.model.programme import Meeting, Programme, Series
-from meetctl.model.rules import format_duration
 from meetctl.model.schedule import (
     Occurrence,
     holiday_moves,
@@ -51,177 +49,6 @@ _HOUR = timedelta(hours=1)
 
 # --------------------------------------------------------------------------- export
 
-
-def _stamp(moment: datetime) -> str:
-    # RFC 5545 requires DTSTAMP; a wall-clock one would change the file on every
-    # run, so use the event's own first start (in UTC).
-    return _utc(moment)
-
-
-def _location(o: Occurrence) -> str | None:
-    if o.venue is None:
-        return None
-    return ", ".join(x for x in (o.venue.name, o.venue.address) if x)
-
-
-def _description(o: Occurrence) -> str | None:
-    """What a person reads in their calendar: the blurb, who leads off, how to get there, welcome."""
-    parts: list[str] = []
-    if o.description:
-        parts.append(o.description)
-    if o.lead:
-        parts.append(f"Leading off: {o.lead}")
-    m = o.meeting
-    if m is not None and m.chair:
-        parts.append(f"Chair: {m.chair}")
-    if m is not None and m.speakers:
-        parts.append("Speakers: " + ", ".join(m.speakers))
-    if o.cancelled and o.reason:
-        parts.append(f"Cancelled: {o.reason}")
-    if o.venue is not None and o.venue.directions:
-        parts.append(o.venue.directions)
-    if o.venue is not None and o.venue.accessibility:
-        parts.append(o.venue.accessibility)
-    if o.online:  # most clients ignore CONFERENCE: the link must be readable here too
-        parts.append(f"Join online: {o.online}")
-    if o.group.welcome:
-        parts.append(o.group.welcome)
-    return "\n\n".join(parts) or None
-
-
-def _fields(o: Occurrence) -> str:
-    """X-MEETCTL-FIELDS: what iCalendar has no place for, for ``meetctl import``."""
-    v = o.venue
-    venue = (v.id, v.name, v.address, v.accessibility, v.online) if v is not None else None
-    own_link = o.online if o.online != (v.online if v else None) else None  # the series' or meeting's link
-    return _fields_json(o.series.id if o.series else None, venue, o.description, o.lead, o.reason, own_link)
-
-
-@functools.lru_cache(maxsize=4096)
-def _fields_json(
-    series: str | None,
-    venue: tuple[str, str, str | None, str | None, str | None] | None,
-    description: str | None,
-    lead: str | None,
-    reason: str | None,
-    online: str | None = None,
-) -> str:
-    data: dict[str, Any] = {}
-    if series is not None:
-        data["series"] = series
-    if venue is not None:
-        keys = ("id", "name", "address", "accessibility", "online")
-        data["venue"] = {k: v for k, v in zip(keys, venue, strict=True) if v is not None}
-    if description:
-        data["description"] = description
-    if lead:
-        data["lead"] = lead
-    if reason:
-        data["reason"] = reason
-    if online:
-        data["online"] = online
-    return json.dumps(data, ensure_ascii=False, sort_keys=True)
-
-
-def _cancelled_fields(m: Meeting) -> str:
-    """X-MEETCTL-CANCELLED: a cancelled series meeting (the RRULE form only has its EXDATE)."""
-    data: dict[str, Any] = {"date": m.date.isoformat()}
-    if m.replaces:
-        data["replaces"] = m.replaces.isoformat()
-    for key in ("title", "description", "lead", "venue", "reason"):
-        if getattr(m, key):
-            data[key] = getattr(m, key)
-    if m.start:
-        data["start"] = m.start.strftime("%H:%M")
-    if m.duration:
-        data["duration"] = format_duration(m.duration)
-    return json.dumps(data, ensure_ascii=False, sort_keys=True)
-
-
-def _content(o: Occurrence) -> tuple:
-    """What a subscriber sees of an occurrence; an override is needed when it differs."""
-    return (o.start, o.end, o.title, _description(o), _location(o))
-
-
-@functools.lru_cache(maxsize=8192)
-def text_value(value: str) -> str:
-    """A TEXT value escaped by icalendar (commas, semicolons, backslashes, newlines).
-
-    Cached: a programme repeats the same titles, places and blurbs thousands of times.
-    """
-    if not _NEEDS_ESCAPE.search(value):
-        return value  # the common case (UIDs, most titles): nothing to escape
-    from icalendar import vText
-
-    return vText(value).to_ical().decode("utf-8")
-
-
-_NEEDS_ESCAPE = re.compile(r"[\\;,\n\r]")
-
-
-def _fold(line: str) -> str:
-    """Fold a content line at 75 octets without splitting a UTF-8 character (RFC 5545 3.1).
-
-    Written here rather than through icalendar's serializer, which takes seconds
-    for the tens of thousands of lines of a big ``--expand``.
-    """
-    raw = line.encode("utf-8")
-    if len(raw) <= 75:
-        return line
-    parts, start, limit = [], 0, 75
-    while start < len(raw):
-        stop = min(start + limit, len(raw))
-        while stop < len(raw) and raw[stop] & 0xC0 == 0x80:  # a continuation byte: back off
-            stop -= 1
-        parts.append(raw[start:stop])
-        start, limit = stop, 74  # continuation lines begin with a space
-    return b"\r\n ".join(parts).decode("utf-8")
-
-
-@functools.lru_cache(maxsize=64)
-def _uri(value: str) -> str:
-    """A URI value with spaces and control characters percent-encoded (no line breaks smuggled in)."""
-    from urllib.parse import quote
-
-    return quote(value.strip(), safe=":/?#[]@!$&'()*+,;=%~")
-
-
-def _ambiguous(moment: datetime) -> bool:
-    """Whether ``moment``'s wall time happens twice (the hour the clocks go back)."""
-    return moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset()
-
-
-def _when(name: str, moment: datetime) -> str:
-    """DTSTART/DTEND in the zone's wall time, or in UTC when that wall time happens twice.
-
-    RFC 5545 says a repeated wall time means the first; ical.js (Thunderbird) takes
-    the second, and an end in the repeated hour may well be the second. UTC says it
-    once for every reader.
-    """
-    return f"{name}:{_utc(moment)}" if _ambiguous(moment) else _local(name, moment)
-
-
-def day_exists(day: date, zone: ZoneInfo) -> bool:
-    """Whether ``day`` happened in ``zone`` at all (Pacific/Apia skipped 30 December 2011)."""
-    noon = datetime.combine(day, time(12), tzinfo=zone)
-    return noon.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == noon.replace(tzinfo=None)
-
-
-def _instance(name: str, nominal: datetime) -> str:
-    """RECURRENCE-ID/EXDATE naming a series instance: the rule's own wall time, in the zone.
-
-    Readers disagree on which instant a rule instance in a spring-forward gap or an
-    autumn fold is (ical.js and libical take the second 01:30, RFC 5545 the first), but
-    each reads this identifier exactly as it reads its own instance, so the override or
-    exclusion always meets its instance; the override's DTSTART (in UTC where its wall
-    time happens twice) then says the instant every reader agrees on. Tried and refused:
-    a UTC RECURRENCE-ID, which ical.js and vobject match to no instance in a gap or fold.
-    libical alone reads a gap instance's identifier differently from its own instance,
-    and no form suits it and the others (measured in tests/test_ical_readers.py).
-    """
-    return _local(name, nominal)
-
-
 def _skipped_days(series: Series, zone: ZoneInfo, lo: date, hi: date | None, years: tuple[int, int]) -> set[date]:
     """The series' dates in ``lo..hi`` that ``zone`` skipped entirely: no meeting (its wall
     time would be the next day's, and readers disagree on what to make of it)."""
@@ -229,35 +56,10 @@ def _skipped_days(series: Series, zone: ZoneInfo, lo: date, hi: date | None, yea
     found = set()
     for day, _instant in change_days(zone.key, *years):
         for d in (day - timedelta(days=1), day, day + timedelta(days=1)):
-            if lo <= d <= stop and not day_exists(d, zone) and series.has_date(d):
+            if lo <= d <= stop and not contentlines.day_exists(d, zone) and series.has_date(d):
                 found.add(d)
     return found
 
-
-def _organizer(o: Occurrence) -> str | None:
-    """ORGANIZER (RFC 5546 requires one with METHOD:PUBLISH): the group, at its email address."""
-    if not o.group.email:
-        return None
-    name = "".join(ch for ch in o.group.name if ch >= " " and ch not in '"\x7f')
-    return f'ORGANIZER;CN="{name}":{_uri("mailto:" + o.group.email)}'
-
-
-def _duration(length: timedelta) -> str:
-    from icalendar import vDuration
-
-    return vDuration(length).to_ical().decode("ascii")
-
-
-def _utc(moment: datetime) -> str:
-    utc = moment.astimezone(UTC)
-    return f"{utc.year:04d}{utc:%m%dT%H%M%SZ}"  # %Y is not zero-padded before the year 1000
-
-
-def _local(name: str, moment: datetime) -> str:
-    """``DTSTART;TZID=Europe/London:20170125T190000``: the same TZID form for DTSTART, EXDATE and RECURRENCE-ID."""
-    m = moment
-    key = m.tzinfo.key  # type: ignore[union-attr]
-    return f"{name};TZID={key}:{m.year:04d}{m.month:02d}{m.day:02d}T{m.hour:02d}{m.minute:02d}{m.second:02d}"
 
 
 @dataclass
@@ -272,7 +74,7 @@ class VEvent:
         self.lines.append(line)
 
     def text(self) -> str:
-        return "BEGIN:VEVENT\r\n" + "".join(_fold(line) + "\r\n" for line in self.lines) + "END:VEVENT\r\n"
+        return "BEGIN:VEVENT\r\n" + "".join(contentlines.fold(line) + "\r\n" for line in self.lines) + "END:VEVENT\r\n"
 
 
 def _event(
@@ -288,28 +90,28 @@ def _event(
     start = start or o.start
     end = end or o.end
     lines = [
-        f"UID:{text_value(uid)}",
-        f"DTSTAMP:{_stamp(start)}",
-        _local("DTSTART", start) if master else _when("DTSTART", start),
-        f"DURATION:{_duration(duration)}" if duration is not None else _when("DTEND", end),
-        f"SUMMARY:{text_value(_summary(o))}",
+        f"UID:{contentlines.text_value(uid)}",
+        f"DTSTAMP:{contentlines.stamp(start)}",
+        contentlines.local("DTSTART", start) if master else contentlines.when("DTSTART", start),
+        f"DURATION:{contentlines.duration(duration)}" if duration is not None else contentlines.when("DTEND", end),
+        f"SUMMARY:{contentlines.text_value(_summary(o))}",
     ]
-    text = _description(o)
+    text = eventfields.description(o)
     if text:
-        lines.append(f"DESCRIPTION:{text_value(text)}")
-    where = _location(o)
+        lines.append(f"DESCRIPTION:{contentlines.text_value(text)}")
+    where = eventfields.location(o)
     if where:
-        lines.append(f"LOCATION:{text_value(where)}")
+        lines.append(f"LOCATION:{contentlines.text_value(where)}")
     if o.online:  # RFC 7986 CONFERENCE; URL too, since most clients show only that
-        lines.append(f"CONFERENCE;VALUE=URI;FEATURE=VIDEO:{_uri(o.online)}")
+        lines.append(f"CONFERENCE;VALUE=URI;FEATURE=VIDEO:{contentlines.uri(o.online)}")
     if o.online or o.group.website:
-        lines.append(f"URL:{_uri(o.online or o.group.website or '')}")
-    organizer = _organizer(o)
+        lines.append(f"URL:{contentlines.uri(o.online or o.group.website or '')}")
+    organizer = eventfields.organizer(o)
     if organizer:
         lines.append(organizer)
     lines.append(f"STATUS:{'CANCELLED' if o.cancelled else 'CONFIRMED'}")
     lines.append(f"SEQUENCE:{sequence}")
-    lines.append(f"{FIELDS_PROP}:{text_value(_fields(o))}")
+    lines.append(f"{FIELDS_PROP}:{contentlines.text_value(eventfields.fields(o))}")
     return VEvent(uid, o.title, lines)
 
 
@@ -387,35 +189,35 @@ def _series_events(
         plain = occurrence_on(programme, series, None, start_day)
         start = _nominal(start_day, series.start, zone)
         end = start + series.duration  # wall-clock arithmetic: the usual end time
-        if end.astimezone(UTC) - start.astimezone(UTC) == series.duration and not _ambiguous(end):
+        if end.astimezone(UTC) - start.astimezone(UTC) == series.duration and not contentlines.ambiguous(end):
             master = _event(plain, uid, start=start, end=end, master=True)
         else:  # the first meeting spans a clock change: DTEND would teach readers the wrong length
             master = _event(plain, uid, start=start, duration=series.duration, master=True)
         freq, _, rest = series.rule.rrule.partition(";")
         # UNTIL in UTC (DTSTART has a TZID): the end of the last day, so that day's meeting is in.
-        until = f";UNTIL={_utc(local_datetime(hi, time(23, 59, 59), zone))}" if hi is not None else ""
+        until = f";UNTIL={contentlines.utc(local_datetime(hi, time(23, 59, 59), zone))}" if hi is not None else ""
         master.add(f"RRULE:{freq}{until}{';' if rest else ''}{rest}")
         for day in sorted(d for d in gone if d >= start_day and _in(d, None, hi)):
-            master.add(_instance("EXDATE", _nominal(day, series.start, zone)))
+            master.add(contentlines.instance("EXDATE", _nominal(day, series.start, zone)))
         for m in meetings:
             if m.cancelled and _in(m.date, first, last):
-                master.add(f"{CANCELLED_PROP}:{text_value(_cancelled_fields(m))}")
+                master.add(f"{CANCELLED_PROP}:{contentlines.text_value(eventfields.cancelled_fields(m))}")
         events.append(master)
     overrides: dict[date, VEvent] = {}
     for m in shown_cancelled:
         o = occurrence_on(programme, series, m, m.date)
         ev = _event(o, uid, sequence=1)
-        ev.add(_instance("RECURRENCE-ID", _nominal(m.original_date, series.start, zone)))
+        ev.add(contentlines.instance("RECURRENCE-ID", _nominal(m.original_date, series.start, zone)))
         overrides[m.original_date] = ev
     for m in meetings:
         if m.cancelled or not _in(m.date, first, last):
             continue
         o = occurrence_on(programme, series, m, m.date)
         usual = occurrence_on(programme, series, None, m.original_date)
-        if _content(o) == _content(usual):
+        if eventfields.content(o) == eventfields.content(usual):
             continue
         ev = _event(o, uid, sequence=0 if (o.start, o.end) == (usual.start, usual.end) else 1)
-        ev.add(_instance("RECURRENCE-ID", _nominal(m.original_date, series.start, zone)))
+        ev.add(contentlines.instance("RECURRENCE-ID", _nominal(m.original_date, series.start, zone)))
         overrides[m.original_date] = ev
     if start_day is not None:
         # Meetings that start in a spring-forward gap, or span or end in a clock change:
@@ -439,9 +241,10 @@ def _series_events(
                 wall_start, wall_end = nominal.replace(tzinfo=None), o.end.replace(tzinfo=None)
                 length = o.end.astimezone(UTC) - o.start.astimezone(UTC)
                 if (o.start.replace(tzinfo=None) != wall_start or wall_start + length != wall_end
-                        or o.start < instant < o.end or _ambiguous(o.start) or _ambiguous(o.end)):  # fmt: skip
+                        or o.start < instant < o.end
+                        or contentlines.ambiguous(o.start) or contentlines.ambiguous(o.end)):  # fmt: skip
                     ev = _event(o, uid)
-                    ev.add(_instance("RECURRENCE-ID", nominal))
+                    ev.add(contentlines.instance("RECURRENCE-ID", nominal))
                     overrides[d] = ev
     return events + [overrides[d] for d in sorted(overrides)]
 
@@ -458,7 +261,7 @@ def _session_events(programme: Programme, first: date | None, last: date | None)
         o = occurrence_on(programme, series, m, m.date)
         for t in sessions_of(o):
             session = t.session
-            where = ", ".join(x for x in (session.room, _location(o)) if x)
+            where = ", ".join(x for x in (session.room, eventfields.location(o)) if x)
             about = [session.description] if session.description else []
             about += [f"Chair: {session.chair}"] if session.chair else []
             about += ["Speakers: " + ", ".join(session.speakers)] if session.speakers else []
@@ -470,18 +273,18 @@ def _session_events(programme: Programme, first: date | None, last: date | None)
             }
             uid = session_uid(o, session)
             lines = [
-                f"UID:{text_value(uid)}",
-                f"DTSTAMP:{_stamp(t.start)}",
-                _when("DTSTART", t.start),
-                _when("DTEND", t.end),
-                f"SUMMARY:{text_value(session.title)}",
-                f"DESCRIPTION:{text_value(chr(10) * 2).join(text_value(x) for x in about)}",
-                *([f"LOCATION:{text_value(where)}"] if where else []),
-                f"RELATED-TO;RELTYPE=PARENT:{text_value(o.uid)}",
-                *([f"URL:{_uri(o.group.website)}"] if o.group.website else []),
+                f"UID:{contentlines.text_value(uid)}",
+                f"DTSTAMP:{contentlines.stamp(t.start)}",
+                contentlines.when("DTSTART", t.start),
+                contentlines.when("DTEND", t.end),
+                f"SUMMARY:{contentlines.text_value(session.title)}",
+                f"DESCRIPTION:{contentlines.text_value(chr(10) * 2).join(contentlines.text_value(x) for x in about)}",
+                *([f"LOCATION:{contentlines.text_value(where)}"] if where else []),
+                f"RELATED-TO;RELTYPE=PARENT:{contentlines.text_value(o.uid)}",
+                *([f"URL:{contentlines.uri(o.group.website)}"] if o.group.website else []),
                 "STATUS:CONFIRMED",
                 "SEQUENCE:0",
-                f"{SESSION_PROP}:{text_value(json.dumps(fields, ensure_ascii=False, sort_keys=True))}",
+                f"{SESSION_PROP}:{contentlines.text_value(json.dumps(fields, ensure_ascii=False, sort_keys=True))}",
             ]
             out.append(VEvent(uid, session.title, lines))
     return out
@@ -595,7 +398,7 @@ def iter_calendar_events(
         if first is None or last is None:
             raise ValueError("expand needs a window")
         for o in stream_occurrences(programmes, first, last):
-            if o.series is not None and not day_exists(o.date, o.start.tzinfo):  # type: ignore[arg-type]
+            if o.series is not None and not contentlines.day_exists(o.date, o.start.tzinfo):  # type: ignore[arg-type]
                 continue  # a date the zone skipped (see _series_events)
             if not (o.cancelled and hide_cancelled):
                 yield _event(o, expanded_uid(o))

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from meetctl.calendars.export import PRODID, VEvent, calendar_events, text_value, zone_years
+from meetctl.calendars.contentlines import text_value
+from meetctl.calendars.export import PRODID, VEvent, calendar_events, zone_years
 from meetctl.calendars.reading import refuse_credentials_in
 from meetctl.calendars.timezones import vtimezone
 from meetctl.model.errors import Location, MeetctlError, Problem, not_installed
