@@ -9,10 +9,8 @@ import sys
 
 import pytest
 
-from meetctl.cli import (
-    NO_PROGRAMME,  # noqa: E402
-    app,
-)
+from meetctl.cli import app
+from meetctl.cli.options import NO_PROGRAMME
 from tests.conftest import EXAMPLE, MONTHLY, ROOT
 
 
@@ -285,6 +283,37 @@ def test_only_the_command_being_run_is_built():
     lean = app_for(["-f", "x.toml", "--today", "2017-01-01", "next", "--json"])
     assert [c.callback.__name__ for c in lean.registered_commands] == ["next_"]
     assert app_for(["--help"]) is app and app_for(["lsit"]) is app
+
+
+def test_each_command_is_in_the_family_the_start_up_table_names():
+    # meetctl.cli.main imports only the family COMMANDS names: a command in another would not be found.
+    from meetctl.cli.base import COMMANDS, command_name
+
+    def families(name):
+        return {f"meetctl.cli.{family}" for family in COMMANDS[name]}
+
+    names = [command_name(info) for info in app.registered_commands] + [g.name for g in app.registered_groups]
+    assert names == list(COMMANDS)  # and `meetctl --help` lists them in its order
+    for info in app.registered_commands:
+        assert info.callback.__module__ in families(command_name(info))
+    for group in app.registered_groups:
+        assert {c.callback.__module__ for c in group.typer_instance.registered_commands} == families(group.name)
+
+
+def test_cron_imports_the_remind_command_alone():
+    code = (
+        "import sys\n"
+        f"sys.argv = ['meetctl', 'remind', '-f', {str(EXAMPLE)!r}, '--today', '2017-02-16']\n"
+        "from meetctl.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('meetctl.cli'))))\n"
+        "from meetctl.cli import app\n"  # the full app is still there to be had, by its name
+        "print(type(app).__name__, len(app.registered_commands))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lean, full = result.stdout.splitlines()
+    assert lean == "meetctl.cli meetctl.cli.base meetctl.cli.mail meetctl.cli.options"
+    assert full == "App 20"
 
 
 def test_a_moved_meeting_says_so_in_the_listing(cli, write_programme):

@@ -290,7 +290,7 @@ def test_output_file_format_follows_its_extension(cli, programme, tmp_path):
 
 
 def test_on_a_terminal_the_flyer_goes_to_a_file_named_for_it(cli, programme, tmp_path, monkeypatch):
-    monkeypatch.setattr(sys.modules["meetctl.cli.app"], "on_terminal", lambda: True)  # the module, not the app
+    monkeypatch.setattr("meetctl.cli.documents.on_terminal", lambda: True)
     monkeypatch.chdir(tmp_path)
     one = cli("flyer", "-f", programme, JAN.isoformat())
     assert one.stdout == f"flyer-{JAN}.html\n"

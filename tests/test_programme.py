@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from meetctl.cli import NO_PROGRAMME
+from meetctl.cli.options import NO_PROGRAMME
 from meetctl.model.errors import MeetctlError
 from meetctl.model.loading import load_programme, load_programmes, parse_programme
 from tests.conftest import EXAMPLE, HEADER, MONTHLY

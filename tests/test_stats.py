@@ -100,7 +100,7 @@ def test_plain_table_has_bars_in_proportion(cli, programme):
 
 
 def test_on_a_terminal_a_rich_chart_keeps_titles_literal(cli, programme, monkeypatch):
-    monkeypatch.setattr(sys.modules["meetctl.cli.app"], "on_terminal", lambda: True)  # the module, not the app
+    monkeypatch.setattr("meetctl.cli.reading.on_terminal", lambda: True)
     out = cli("stats", "-f", programme, env={"COLUMNS": "120", "NO_COLOR": "1"}).stdout
     assert "[bold]Strikes[/bold]" in out  # not taken for rich markup
     assert "█" in out and "Came" in out

@@ -130,11 +130,34 @@ def notice_view(o: Occurrence, today: date) -> dict[str, Any] | None:
 
 
 def agenda_document(templates: Templates, o: Occurrence, fmt: str, today: date) -> str:
-    """The agenda of ``o`` as ``text``, ``markdown`` or ``html`` (PDF: :func:`agenda_pdf`)."""
+    """The agenda of ``o`` as ``text``, ``markdown`` or ``html`` (PDF: :func:`agenda_bytes`)."""
     if o.cancelled:
         why = f" ({o.reason})" if o.reason else ""
         raise MeetctlError(Problem(f"the meeting on {o.date} is cancelled{why}: no agenda"))
     return templates.render(f"agenda.{FORMATS[fmt]}.j2", **agenda_context(o, today))
+
+
+#: What -o's extension says an agenda is, when --format does not say.
+AGENDA_SUFFIXES = {".txt": "text", ".md": "markdown", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+
+
+def agenda_format(output: Path | None, asked: str | None = None) -> str:
+    """The format to write: ``asked`` (--format), else a file -o names by its extension, else text."""
+    if asked:
+        return asked
+    if output is not None and str(output) != "-":
+        return AGENDA_SUFFIXES.get(output.suffix.lower(), "text")
+    return "text"
+
+
+def agenda_bytes(templates: Templates, o: Occurrence, fmt: str, today: date, base_url: Path) -> bytes:
+    """The agenda of ``o`` as ``fmt`` (one of :data:`AGENDA_FORMATS`), ready to write; PDF is made from the HTML."""
+    text = agenda_document(templates, o, "html" if fmt == "pdf" else fmt, today)
+    if fmt != "pdf":
+        return text.encode("utf-8")
+    from meetctl.documents.flyers import html_to_pdf
+
+    return html_to_pdf(text, base_url, templates.group_dirs)
 
 
 def default_agenda_path(o: Occurrence, fmt: str) -> Path:

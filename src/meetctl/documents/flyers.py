@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from meetctl.documents.environment import BUILTIN_DIR, PAPERS, Templates
 from meetctl.documents.views import group_view, meeting_view, term_context
+from meetctl.model.errors import MeetctlError, Problem
 from meetctl.model.programme import Programme
 from meetctl.model.schedule import Occurrence
 
@@ -91,6 +93,63 @@ def flyer_pdf(
         one_page(1.0)
         best = 1.0
     return laid_out[best].write_pdf()
+
+
+# --------------------------------------------------------------------------- the flyer's file
+
+#: The extensions a flyer's file may have, and the format each says.
+FLYER_SUFFIXES = {".pdf": "pdf", ".html": "html", ".htm": "html"}
+
+
+def flyer_format(output: Path | None, asked: str | None = None) -> str:
+    """The format to write: ``asked`` (--format), else -o's extension (.html, .htm, .pdf), else html.
+
+    An HTML flyer in flyer.docx, or a PDF in flyer.html, would open as garbage: an
+    extension meetctl does not write is refused unless --format says what to write,
+    and a --format that contradicts a .pdf/.html name is refused outright.
+    """
+    named = None
+    if output is not None and str(output) != "-":
+        suffix = output.suffix.lower()
+        named = FLYER_SUFFIXES.get(suffix)
+        if named is None and asked is None:
+            what = suffix or "a file without an extension"
+            raise MeetctlError(
+                Problem(
+                    f"-o {output}: meetctl writes flyers as HTML or PDF, not {what}; "
+                    "name the file .html or .pdf, or give --format"
+                )
+            )
+    if asked is not None and named is not None and asked != named:
+        raise MeetctlError(Problem(f"--format {asked} does not match -o {output}: name the file .{asked}"))
+    return asked or named or "html"
+
+
+def output_kind(output: Path, asked: str | None = None) -> str:
+    """The kind of file (:data:`meetctl.output.KINDS`) -o will hold, for the checks made before the flyer is."""
+    return asked or ("pdf" if output.suffix.lower() == ".pdf" else "html")
+
+
+def flyer_bytes(
+    templates: Templates,
+    programmes: Sequence[Programme],
+    items: Sequence[Occurrence],
+    paper: str,
+    term: bool,
+    fmt: str,
+    base_url: Path,
+    page_url: str | None = None,
+) -> bytes:
+    """The flyer as ``fmt`` (``html`` or ``pdf``: see :func:`flyer_html` and :func:`flyer_pdf`), ready to write."""
+    if fmt == "html":
+        return flyer_html(templates, programmes, items, paper, term, page_url=page_url).encode("utf-8")
+    return flyer_pdf(templates, programmes, items, paper, term, base_url, templates.group_dirs, page_url)
+
+
+def default_flyer_path(items: Sequence[Occurrence], fmt: str, term: tuple[date, date] | None = None) -> Path:
+    """``flyer-DATE.EXT`` in the current folder, or for a term ``term-flyer-FROM-TO.EXT`` (the dates asked for)."""
+    name = f"term-flyer-{term[0]}-{term[1]}" if term else f"flyer-{items[0].date}"
+    return Path(f"{name}.{fmt}")
 
 
 def qr_code(url: str) -> dict[str, str]:

@@ -13,30 +13,25 @@ from __future__ import annotations
 import functools
 import json
 import os
-import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode, urlsplit
 
 from meetctl.documents.environment import Templates, words
+from meetctl.documents.feed import FEED_AHEAD, FEED_NAMESPACE, atom_feed, feed_entries, occurrence_key
 from meetctl.documents.views import group_view, meeting_view, period_words
 from meetctl.model.errors import MeetctlError, Problem
 from meetctl.model.programme import Programme
 from meetctl.model.schedule import Occurrence
-from meetctl.model.wording import format_date, format_time, slugify
+from meetctl.model.wording import slugify
 
-#: Entries in the Atom feed: announcements of meetings up to this far ahead, and every change to come.
-FEED_AHEAD = timedelta(days=183)
 #: The index lists past meetings of the last year and those of the coming year; others are on a page per year.
 RECENT = timedelta(days=365)
 AHEAD = timedelta(days=365)
-#: A namespace for the feed's entry ids (uuid5 of the meeting's identity: stable across runs).
-_FEED_NAMESPACE = uuid.UUID("0f8a5a0e-4a3e-5a8e-9a51-6d6565746374")
-_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class Writer(Protocol):
@@ -71,11 +66,6 @@ def site_base_url(option: str | None, programmes: Sequence[Programme]) -> str | 
     return None
 
 
-def occurrence_key(o: Occurrence) -> tuple[str, str, str]:
-    """What tells two occurrences apart: group, UID and start."""
-    return (o.group.name, o.uid, o.start.isoformat())
-
-
 def page_names(items: Iterable[Occurrence], several_groups: bool) -> dict[tuple[str, str, str], str]:
     """Each occurrence's page name (no extension): ``2017-01-25-discussion`` (a series' meeting),
     ``2017-06-10-day-school`` (a one-off, from its title), with the group's slug first when
@@ -89,7 +79,7 @@ def page_names(items: Iterable[Occurrence], several_groups: bool) -> dict[tuple[
         if several_groups:
             name = f"{slugify(o.group.name, 30)}-{name}"
         if name in taken:  # two meetings of one kind on a day: the later one gets its UID's mark
-            name = f"{name}-{uuid.uuid5(_FEED_NAMESPACE, '|'.join(occurrence_key(o))).hex[:8]}"
+            name = f"{name}-{uuid.uuid5(FEED_NAMESPACE, '|'.join(occurrence_key(o))).hex[:8]}"
         taken.add(name)
         names[occurrence_key(o)] = name
     return names
@@ -224,119 +214,6 @@ def report_html(path: Path) -> Any:
         if token.type in ("heading_open", "heading_close"):  # the report sits under the page's h2
             token.tag = f"h{min(6, int(token.tag[1]) + 2)}"
     return Markup(md.renderer.render(tokens, md.options, {}))
-
-
-# --------------------------------------------------------------------------- the feed
-
-
-def _xml_text(text: str) -> str:
-    return _XML_UNSAFE.sub("", text)
-
-
-def _atom_time(moment: datetime) -> str:
-    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
-
-
-@dataclass
-class _Entry:
-    id: str
-    title: str
-    updated: datetime
-    link: str
-    summary: str
-
-
-def feed_entries(
-    items: Iterable[tuple[Occurrence, str]], link_of: Callable[[str], str], today: date, horizon: date
-) -> list[_Entry]:
-    """Announcements of meetings to come (up to ``horizon``) and an entry for every change to come.
-
-    ``items`` are meetings with their page names; ``link_of`` makes a page's address.
-
-    A cancellation or a move is an entry of its own, with its own id, so a feed reader shows it
-    as news. An entry's date is the meeting's start (a cancelled or moved one: a minute later),
-    so it comes from the programme, never from the clock.
-    """
-    entries: list[_Entry] = []
-    for o, name in items:
-        if o.date < today:
-            continue
-        loc = o.group.locale
-        key = "|".join(occurrence_key(o))
-        when = f"{format_date(o.date, locale=loc)}, {format_time(o.start, loc)}"
-        place = f" – {o.venue.name}" if o.venue else ""
-        link = link_of(f"meetings/{name}.html")
-        if o.date <= horizon and not o.cancelled:
-            entries.append(
-                _Entry(
-                    f"urn:uuid:{uuid.uuid5(_FEED_NAMESPACE, key)}",
-                    f"{o.title} ({when})",
-                    o.start,
-                    link,
-                    " ".join(x for x in (f"{when}{place}.", o.description or "") if x),
-                )
-            )
-        if o.cancelled:
-            why = f": {o.reason}" if o.reason else ""
-            entries.append(
-                _Entry(
-                    f"urn:uuid:{uuid.uuid5(_FEED_NAMESPACE, key + '|cancelled|' + (o.reason or ''))}",
-                    f"{words(loc, 'Cancelled')}: {o.title} ({when})",
-                    o.start + timedelta(minutes=1),
-                    link,
-                    f"{words(loc, 'Cancelled')}{why}",
-                )
-            )
-        elif o.moved and o.recurrence_id is not None:
-            was = format_date(o.recurrence_id.date(), locale=loc)
-            entries.append(
-                _Entry(
-                    f"urn:uuid:{uuid.uuid5(_FEED_NAMESPACE, key + '|moved|' + o.recurrence_id.isoformat())}",
-                    f"{words(loc, 'Moved')}: {o.title} ({when})",
-                    o.start + timedelta(minutes=1),
-                    link,
-                    words(loc, "Moved from %(date)s") % {"date": was} + f"; {when}{place}.",
-                )
-            )
-    return entries
-
-
-def atom_feed(
-    programmes: Sequence[Programme], entries: Sequence[_Entry], base_url: str | None, today: date
-) -> bytes:
-    """An Atom (RFC 4287) feed of ``entries``; its dates come from them (or from ``today``)."""
-    import xml.etree.ElementTree as ET
-
-    ns = "http://www.w3.org/2005/Atom"
-    ET.register_namespace("", ns)
-
-    def sub(parent: Any, tag: str, text: str | None = None, **attrs: str) -> Any:
-        element = ET.SubElement(parent, f"{{{ns}}}{tag}", attrs)
-        if text is not None:
-            element.text = _xml_text(text)
-        return element
-
-    names = " + ".join(dict.fromkeys(p.group.name for p in programmes))
-    feed = ET.Element(f"{{{ns}}}feed")
-    sub(feed, "title", names)
-    sub(feed, "id", f"urn:uuid:{uuid.uuid5(_FEED_NAMESPACE, 'feed|' + names)}")
-    latest = max((e.updated for e in entries), default=datetime.combine(today, time(), tzinfo=UTC))
-    sub(feed, "updated", _atom_time(latest))
-    sub(feed, "link", href=(base_url or "") + "index.html", rel="alternate", type="text/html")
-    if base_url:
-        sub(feed, "link", href=base_url + "feed.xml", rel="self", type="application/atom+xml")
-    author = sub(feed, "author")
-    sub(author, "name", names)
-    sub(feed, "generator", "meetctl")
-    for e in entries:
-        entry = sub(feed, "entry")
-        sub(entry, "id", e.id)
-        sub(entry, "title", e.title)
-        sub(entry, "updated", _atom_time(e.updated))
-        sub(entry, "link", href=e.link, rel="alternate", type="text/html")
-        sub(entry, "summary", e.summary)
-    ET.indent(feed)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
 # --------------------------------------------------------------------------- the site
@@ -603,25 +480,3 @@ def occurrence_calendar(o: Occurrence) -> bytes:
     from meetctl.calendars.export import single_event_calendar
 
     return single_event_calendar(o)
-
-
-def check_site_folder(folder: Path, programmes: Sequence[Programme]) -> None:
-    """Refuse a site folder that holds a programme file: replacing it, even with --force, would lose it."""
-    from meetctl.model.errors import Location
-
-    where = folder.resolve()
-    if where.exists() and not where.is_dir():
-        return  # not a folder at all: the folder writer says so
-    for p in programmes:
-        path = Path(p.path).resolve()
-        if path.is_relative_to(where):
-            raise MeetctlError.at(
-                Location(str(folder)), f"holds the programme file {p.path}; give the site a folder of its own"
-            )
-
-
-def site_window(programmes: Sequence[Programme], today: date) -> tuple[date, date]:
-    """The meetings a site covers: all of each programme (open-ended ones to a year past today)."""
-    from meetctl.calendars.export import expand_window
-
-    return expand_window(programmes, today)

@@ -12,7 +12,7 @@ from datetime import date, time, timedelta
 from typing import Any
 
 from meetctl.editing.editor import Editor, date_of, day_text, when_text
-from meetctl.model.errors import did_you_mean
+from meetctl.model.errors import MeetctlError, Problem, did_you_mean
 from meetctl.model.fields import MAX_ATTENDANCE, parse_time
 from meetctl.model.programme import Programme
 from meetctl.model.rules import parse_duration
@@ -456,6 +456,15 @@ def move(
         editor.messages.append(f"moved {_describe(o)} {where}")
 
     return make
+
+
+def attendance_count(text: str | None) -> int | None:
+    """--attendance as a number of people (None when not given); anything but digits is refused."""
+    if text is None:
+        return None
+    if not text.strip().isdigit():
+        raise MeetctlError(Problem(f"--attendance: {text!r} is not a number of people (e.g. --attendance 14)"))
+    return int(text.strip())
 
 
 def record(

@@ -137,7 +137,7 @@ def _zone_note(o: Occurrence) -> str:
     return f"{names} ({o.group.timezone})" if names else o.group.timezone
 
 
-def _when_long(o: Occurrence) -> str:
+def when_long(o: Occurrence) -> str:
     """'Wednesday 22 February 2017, 7pm to 9pm GMT (Europe/London)'; an all-day meeting is 'all day'."""
     if o.all_day:
         last = f" to {format_date(o.end_date)}" if o.end_date != o.date else ""
@@ -224,7 +224,7 @@ class Content(NamedTuple):
 def content(reminder: Reminder) -> Content:
     """Everything a reminder says, in order, as plain strings (not yet escaped for any format)."""
     o = reminder.occurrence
-    details: list[tuple[str, list[str]]] = [("When", [_when_long(o)])]
+    details: list[tuple[str, list[str]]] = [("When", [when_long(o)])]
     if o.venue:
         where = [x for x in (o.venue.name, o.venue.address, o.venue.directions) if x]
         details.append(("Where", where))
@@ -265,7 +265,8 @@ def content(reminder: Reminder) -> Content:
     )
 
 
-def _fill(text: str, indent: str = "", first: str | None = None) -> str:
+def fill(text: str, indent: str = "", first: str | None = None) -> str:
+    """``text`` wrapped at :data:`WIDTH` columns, never breaking a word or a hyphenated address."""
     import textwrap
 
     return textwrap.fill(
@@ -280,26 +281,26 @@ def _fill(text: str, indent: str = "", first: str | None = None) -> str:
 
 def render_text(c: Content) -> str:
     """Plain text wrapped at 72 columns: carries everything (lists strip attachments)."""
-    blocks = [_fill(c.opening)]
+    blocks = [fill(c.opening)]
     if c.notes:
-        blocks.append("\n".join(_fill(n, indent="      ", first="") for n in c.notes))
-    blocks.append(_fill(c.title))
+        blocks.append("\n".join(fill(n, indent="      ", first="") for n in c.notes))
+    blocks.append(fill(c.title))
     if c.description:
-        blocks.extend(_fill(p) for p in _paragraphs(c.description))
+        blocks.extend(fill(p) for p in _paragraphs(c.description))
     width = max(len(label) for label, _ in c.details) + 2
     lines = []
     for label, values in c.details:
         pad = " " * width
         for i, value in enumerate(values):
             first = f"{label}:".ljust(width) if i == 0 else pad
-            lines.append(_fill(value, indent=pad, first=first))
+            lines.append(fill(value, indent=pad, first=first))
     blocks.append("\n".join(lines))
     if c.timetable:
-        blocks.append("Timetable:\n" + "\n".join(_fill(t, indent="    ", first="  ") for t in c.timetable))
+        blocks.append("Timetable:\n" + "\n".join(fill(t, indent="    ", first="  ") for t in c.timetable))
     if c.welcome:
-        blocks.append(_fill(c.welcome))
+        blocks.append(fill(c.welcome))
     if c.after:
-        blocks.append(_fill(f"After that: {c.after}"))
+        blocks.append(fill(f"After that: {c.after}"))
     text = "\n\n".join(blocks) + "\n"
     if c.signature:
         text += "\n-- \n" + "\n".join(c.signature) + "\n"
@@ -593,104 +594,3 @@ def _file_slug(title: str) -> str:
 def email_bytes(msg: EmailMessage) -> bytes:
     """The message as sendmail and SMTP want it: CRLF line ends, 8-bit safe."""
     return msg.as_bytes()
-
-
-# --------------------------------------------------------------------------- formal notice
-# A meeting with a notice period (an AGM: notice = "21 clear days") gets its formal
-# notice, with the agenda, on its deadline day: cron's `remind` sends it as it sends
-# reminders. The agenda is rendered by the documents stage (the caller passes it in):
-# mail does not reach into documents.
-
-
-class Notice(NamedTuple):
-    """The formal notice of a meeting, due today (its notice deadline), with its agenda."""
-
-    occurrence: Occurrence
-    today: date
-    #: The agenda as the notice's body says it: text (or Markdown), and HTML for an email.
-    agenda: str = ""
-    agenda_html: str | None = None
-
-
-def notices_due(programmes: Sequence[Programme], today: date) -> list[Occurrence]:
-    """Scheduled meetings whose notice deadline is ``today`` (the day the notice goes out)."""
-    from meetctl.model.schedule import pending_notices
-
-    return [o for o in pending_notices(programmes, today, today) if o.notice_deadline == today]
-
-
-def _notice_what(o: Occurrence) -> str:
-    from meetctl.model.notice import kind_words
-
-    return kind_words(o.kind) if o.kind else "meeting"
-
-
-def notice_opening(notice: Notice) -> str:
-    """'Notice is given of the Annual General Meeting of X: Monday 4 March 2024, 7pm to 9pm EST (...).'"""
-    o = notice.occurrence
-    where = ""
-    if o.venue is not None:
-        where = ", at " + ", ".join(x for x in (o.venue.name, o.venue.address) if x)
-    if o.online:
-        where += (" and online" if o.venue is not None and o.venue.address else ", online")
-    period = f" (notice: {o.notice})" if o.notice else ""
-    return (
-        f"Notice is hereby given of the {_notice_what(o)} of {o.group.name}{period}: "
-        f"{_when_long(o)}{where}. The agenda follows."
-    )
-
-
-def notice_subject(notice: Notice) -> str:
-    """'Notice of the Annual General Meeting: Monday 4 March 2024, 7pm'."""
-    o = notice.occurrence
-    what = _notice_what(o)
-    title = "" if o.title.strip().lower() == what.lower() else f": {o.title}"
-    return header_text(f"Notice of the {what}: {format_date(o.date)}, {format_time(o.start)}{title}")
-
-
-def render_notice(notice: Notice, fmt: str) -> str:
-    """The notice as ``text`` or ``markdown``: the opening, then the agenda."""
-    opening = notice_opening(notice)
-    if fmt == "markdown":
-        return f"**{md_escape(opening)}**\n\n---\n\n{notice.agenda}"
-    return f"{_fill(opening)}\n\n{notice.agenda}"
-
-
-def notice_message_id(notice: Notice, domain: str) -> str:
-    """Stable for the same meeting and day, and never a reminder's: ``<notice-...>``."""
-    import hashlib
-
-    o = notice.occurrence
-    original = o.recurrence_id.isoformat() if o.recurrence_id else o.date.isoformat()
-    key = "\0".join(("notice", o.uid, original, o.start.isoformat(), notice.today.isoformat()))
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
-    return f"<notice-{o.date:%Y%m%d}-{notice.today:%Y%m%d}-{digest}@{domain}>"
-
-
-def notice_email(notice: Notice, to: Sequence[str], now: datetime) -> EmailMessage:
-    """The formal notice as an RFC 5322 message: text and HTML (the agenda) and the meeting as ``.ics``."""
-    from html import escape
-
-    o = notice.occurrence
-    as_reminder = Reminder(occurrence=o, today=notice.today)
-    # Same From/To/Date/parts as a reminder, then the notice's own subject, body and Message-ID.
-    msg = email_message(as_reminder, to, now)
-    del msg["Subject"], msg["Message-ID"]
-    msg["Subject"] = notice_subject(notice)
-    sender = parse_address(str(msg["From"]), "From")
-    msg["Message-ID"] = notice_message_id(notice, sender.domain or "meetctl.invalid")
-    text_part, html_part = (p for p in msg.walk() if p.get_content_type() in ("text/plain", "text/html")
-                            and not p.get_filename())  # fmt: skip
-    text_part.set_content(render_notice(notice, "text"), subtype="plain", charset="utf-8", cte="quoted-printable")
-    opening = f"<p><strong>{escape(notice_opening(notice))}</strong></p>"
-    html = notice.agenda_html or f"<pre>{escape(notice.agenda)}</pre>"
-    html = html.replace("<body>", "<body>\n" + opening, 1) if "<body>" in html else opening + html
-    html_part.set_content(html, subtype="html", charset="utf-8", cte="quoted-printable")
-    for part in (text_part, html_part):
-        del part["MIME-Version"]  # set_content adds it; only the top of a message carries it
-    import hashlib
-
-    seed = hashlib.sha256(str(msg["Message-ID"]).encode()).hexdigest()[:32]
-    for i, part in enumerate(p for p in msg.walk() if p.is_multipart()):
-        part.set_boundary(f"=_meetctl_{i}_{seed}")
-    return msg

@@ -22,7 +22,6 @@ from meetctl.model.fields import (
     AGENDA_ITEM_KEYS,
     AGENDA_KEYS,
     GROUP_KEYS,
-    LAST_DATE,  # noqa: F401 - the command line imports it from here (until it imports it from fields)
     MAIL_KEYS,
     MEETING_KEYS,
     ON_HOLIDAY,
@@ -31,7 +30,6 @@ from meetctl.model.fields import (
     TOP_KEYS,
     VENUE_KEYS,
     Check,
-    check_date_range,  # noqa: F401 - the command line imports it from here (until it imports it from fields)
     key_id,
 )
 from meetctl.model.locations import KeyLocator, KeyPath
