@@ -183,31 +183,53 @@ def _document(html: str, base_url: Path, template_dirs: Sequence[Path] = ()) -> 
     # fontTools stamps embedded font subsets with the current time unless SOURCE_DATE_EPOCH
     # (the reproducible-builds convention) is set; same input, same PDF.
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
-    document = weasyprint.HTML(
-        string=html,
-        base_url=str(base_url.resolve()) + os.sep,
-        url_fetcher=resource_fetcher([BUILTIN_DIR, *template_dirs]),
-    )
-    return document.render()
+    fetcher = resource_fetcher([BUILTIN_DIR, *template_dirs])
+    try:
+        document = weasyprint.HTML(string=html, base_url=str(base_url.resolve()) + os.sep, url_fetcher=fetcher)
+        return document.render()
+    except fetcher.refused as exc:
+        raise exc.error from None
 
 
 def resource_fetcher(folders: Sequence[Path]) -> Any:
-    """A WeasyPrint URL fetcher that serves ``data:`` URLs and files in ``folders``, and refuses the rest."""
+    """A WeasyPrint URL fetcher that serves ``data:`` URLs and files in ``folders``, and refuses the rest.
+
+    A file in one of ``folders`` is read by the rule of :mod:`meetctl.beside` (regular, its
+    real path inside the folder): one that breaks it (a symlink out to /etc/passwd) stops
+    the PDF with an error at its path. Anything else (the network, other files) is left out.
+    """
+    import mimetypes
     from urllib.parse import unquote, urlsplit
 
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-    roots = [os.path.realpath(f) for f in folders]
+    from meetctl.beside import read_beside
+
+    roots = [(os.path.abspath(f), os.path.realpath(f)) for f in folders]
 
     class TemplateFolderFetcher(URLFetcher):
         def fetch(self, url: str, headers: Any = None) -> Any:
             parts = urlsplit(url)
-            allowed = parts.scheme == "data"
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
             if parts.scheme == "file" and parts.netloc in ("", "localhost"):
-                real = os.path.realpath(unquote(parts.path))
-                allowed = os.path.isfile(real) and any(os.path.commonpath([r, real]) == r for r in roots)
-            if not allowed:
-                raise ValueError(f"meetctl fetches only template-folder files for a PDF, not {url[:80]!r}")
-            return super().fetch(url, headers)
+                path = unquote(parts.path)
+                seen, real = os.path.abspath(path), os.path.realpath(path)
+                for lexical, root in roots:
+                    if os.path.commonpath([lexical, seen]) == lexical or os.path.commonpath([root, real]) == root:
+                        try:
+                            data = read_beside(path, root)
+                        except MeetctlError as exc:
+                            raise Refused(exc) from None
+                        kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
+                        return URLFetcherResponse(url, data, {"Content-Type": kind})
+            raise ValueError(f"meetctl fetches only template-folder files for a PDF, not {url[:80]!r}")
 
-    return TemplateFolderFetcher(allowed_protocols=("file", "data"), allow_redirects=False)
+    class Refused(FatalURLFetchingError):
+        def __init__(self, error: MeetctlError) -> None:
+            super().__init__(str(error))
+            self.error = error
+
+    fetcher = TemplateFolderFetcher(allowed_protocols=("file", "data"), allow_redirects=False)
+    fetcher.refused = Refused  # type: ignore[attr-defined]  # _document turns it back into the MeetctlError
+    return fetcher

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from meetctl.documents.environment import Templates, words
 from meetctl.documents.views import group_view, meeting_view
-from meetctl.model.errors import Location, MeetctlError, Problem
+from meetctl.model.errors import MeetctlError, Problem
 from meetctl.model.programme import Programme
 from meetctl.model.schedule import Occurrence, occurrences, overlaps
 from meetctl.model.selection import following, previous_in_series, same_meeting
@@ -126,10 +126,16 @@ def record_command(programmes: Sequence[Programme], o: Occurrence) -> str:
 
 
 def report_path(o: Occurrence, reports_dir: Path) -> Path:
-    """``reports/YYYY-MM-DD-<slug>.md``; the slug is letters, digits and dashes, so it stays inside."""
+    """``reports/YYYY-MM-DD-<slug>.md``; the slug is letters, digits and dashes, so it stays inside.
+
+    A file already there that is a link out of ``reports/`` is refused at its path (the
+    rule of :mod:`meetctl.beside`): the report is never written through it.
+    """
+    from meetctl.beside import inside
+
     path = reports_dir / f"{o.date.isoformat()}-{slugify(o.title)}.md"
-    if path.resolve().parent != reports_dir.resolve():  # belt and braces
-        raise MeetctlError.at(Location(str(path)), "report path would leave the reports folder")
+    if reports_dir.is_dir():
+        inside(path, reports_dir)
     return path
 
 

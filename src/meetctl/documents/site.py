@@ -196,6 +196,9 @@ def script_json(data: Any) -> Any:
 def report_html(path: Path) -> Any:
     """A meeting's report (Markdown, from ``reports/``) as HTML: raw HTML in it is shown as text,
     images are not loaded, and only safe links are made (markdown-it's CommonMark, html off).
+
+    The file is read by the rule for files beside the programme (:mod:`meetctl.beside`): a
+    link out of ``reports/``, a FIFO or a device is an error at its path, never published.
     """
     from markdown_it import MarkdownIt
     from markdown_it.common.utils import escapeHtml
@@ -209,7 +212,9 @@ def report_html(path: Path) -> Any:
 
     md = MarkdownIt("commonmark", {"html": False})
     md.add_render_rule("image", image_as_link)
-    tokens = md.parse(path.read_text(encoding="utf-8", errors="replace"))
+    from meetctl.beside import read_beside
+
+    tokens = md.parse(read_beside(path, path.parent).decode("utf-8", errors="replace"))
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):  # the report sits under the page's h2
             token.tag = f"h{min(6, int(token.tag[1]) + 2)}"
@@ -385,8 +390,10 @@ def default_report(o: Occurrence) -> Path | None:
 @functools.lru_cache(maxsize=16)
 def _reports_in(folder: str) -> frozenset[str]:
     # Read the folder once, not once per meeting (a site has thousands of meetings, a few reports).
+    # Every name counts, whatever it is (a link is not followed here): report_html then reads it
+    # by the one rule, so a link out of the folder is refused at its path, not skipped unseen.
     try:
-        return frozenset(e.name for e in os.scandir(folder) if e.is_file())
+        return frozenset(e.name for e in os.scandir(folder) if e.name.endswith(".md"))
     except OSError:
         return frozenset()
 
