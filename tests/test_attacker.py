@@ -5,6 +5,9 @@ Each test is one of the issue's findings, tried as the attacker tried it.
 
 from __future__ import annotations
 
+import email
+import email.parser
+import email.policy
 import os
 import subprocess
 import sys
@@ -12,7 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from tests import test_send
 from tests.conftest import HEADER, MONTHLY, ROOT
+
+# The real SMTP server (aiosmtpd with STARTTLS and a login) of test_send, as fixtures here too.
+tls, start_server = test_send.tls, test_send.start_server
+SMTP_PROGRAMME, PASSWORD = test_send.PROGRAMME, test_send.PASSWORD
 
 PROGRAMME = HEADER + MONTHLY
 SECRETS = ["/etc/passwd", "/proc/self/environ"]
@@ -114,3 +122,88 @@ def test_a_pdf_never_embeds_a_template_folder_file_that_links_out(cli, group: Pa
     assert result.exit_code == 2 and not (tmp_path / "f.pdf").exists()
     (line,) = located(result.stderr, templates / "logo.png")
     assert "leads out of its folder" in line
+
+
+# --------------------------------------------------------------------------- 21.2 encoded words in headers
+
+#: The issue's payload: an encoded word that decodes to a line break, a Bcc and a header of the attacker's.
+ENCODED = "=?utf-8?b?DQpCY2M6IGF0dGFja2VyQGV2aWwuZXhhbXBsZQ0KWC1JbmplY3RlZDogeWVz?="
+
+AGM = """
+[[meetings]]
+date = 2017-03-08
+start = "19:00"
+venue = "hall"
+title = "AGM {payload}"
+kind = "agm"
+notice = "14 days"
+
+[[meetings.agenda]]
+title = "Elections"
+"""
+
+
+def header_block(raw: bytes) -> list[str]:
+    """The message's top-level header lines as a mail server reads them (unfolded, CRLF ends)."""
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    assert "\n" not in head.replace("\r\n", "")  # every line ends CRLF: no bare LF can start a header
+    return head.replace("\r\n ", " ").split("\r\n")
+
+
+def assert_no_injection(raw: bytes) -> email.message.EmailMessage:
+    """``raw`` read as raw lines and by two parsers has no Bcc/X-Injected header; the parsed message."""
+    names = [line.split(":", 1)[0].lower() for line in header_block(raw)]
+    assert "bcc" not in names and "x-injected" not in names, names
+    for policy in (email.policy.default, email.policy.compat32, email.policy.SMTP):
+        parsed = email.parser.BytesParser(policy=policy).parsebytes(raw)
+        assert parsed["Bcc"] is None and parsed["X-Injected"] is None
+        assert not any(part["Bcc"] or part["X-Injected"] for part in parsed.walk())
+    return email.parser.BytesParser(policy=email.policy.default).parsebytes(raw)
+
+
+@pytest.mark.parametrize(
+    ("where", "field"),
+    [("group.name", "From"), ("group.mailing_list", "To"), ("--to", "To"), ("title", "Subject")],
+)
+def test_an_encoded_word_never_makes_a_mail_header(cli, write_programme, where: str, field: str):
+    text, extra = PROGRAMME, []
+    if where == "group.name":
+        text = text.replace('name = "Test Group"', f'name = "Branch {ENCODED}"')
+    elif where == "group.mailing_list":
+        text = text.replace('"members@example.org"', f'"Members {ENCODED} <members@example.org>"')
+    elif where == "--to":
+        extra = ["--to", f"Them {ENCODED} <them@example.org>"]
+    else:
+        text = text.replace('title = "Discussion"', f'title = "Discussion {ENCODED}"')
+    path = write_programme(text)
+    result = cli("remind", "-f", path, "--format", "email", "--today", "2017-02-21", "--days", "1", *extra)
+    assert result.exit_code == 0, result.stderr
+    msg = assert_no_injection(result.stdout_bytes)
+    # A reader decodes the header back to the literal text the programme holds, encoded word and all.
+    # (Python's address parser keeps the space between two encoded words that RFC 2047 drops: compare
+    # without spaces there.)
+    assert ENCODED in "".join(str(msg[field]).split()) and "\n" not in str(msg[field])
+    if field != "Subject":
+        (address,) = msg[field].addresses
+        assert ENCODED in "".join(address.display_name.split())
+
+
+def test_an_encoded_word_never_makes_a_header_of_a_formal_notice(cli, write_programme):
+    path = write_programme(HEADER + AGM.format(payload=ENCODED))
+    result = cli("remind", "-f", path, "--format", "email", "--today", "2017-02-22")
+    assert result.exit_code == 0, result.stderr
+    msg = assert_no_injection(result.stdout_bytes)
+    assert msg["Subject"].startswith("Notice of the Annual General Meeting") and ENCODED in msg["Subject"]
+
+
+def test_an_encoded_word_sent_over_smtp_reaches_only_the_list(start_server, write_programme, cli, tmp_path):
+    controller, inbox = start_server()
+    text = SMTP_PROGRAMME.format(port=controller.port, security="starttls")
+    path = write_programme(text.replace('name = "Test Group"', f'name = "Branch {ENCODED}"'))
+    env = {"MEETCTL_STATE_DIR": str(tmp_path / "state"), "MEETCTL_SMTP_PASSWORD": PASSWORD}
+    result = cli("remind", "-f", path, "--today", "2017-02-15", "--send", env=env)
+    assert result.exit_code == 0, result.stderr
+    (envelope,) = inbox.envelopes
+    assert envelope.rcpt_tos == ["members@example.org"]
+    msg = assert_no_injection(envelope.original_content)
+    assert "".join(msg["From"].addresses[0].display_name.split()) == f"Branch{ENCODED}"

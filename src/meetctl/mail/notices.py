@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, NamedTuple
 
-from meetctl.mail.reminders import Reminder, email_message, fill, header_text, md_escape, parse_address, when_long
+from meetctl.mail.headers import folded_subject, header_text, parse_address
+from meetctl.mail.reminders import Reminder, email_message, fill, md_escape, when_long
 from meetctl.model.programme import Programme
 from meetctl.model.schedule import Occurrence
 from meetctl.model.wording import format_date, format_time
@@ -96,8 +97,8 @@ def notice_email(notice: Notice, to: Sequence[str], now: datetime) -> EmailMessa
     # Same From/To/Date/parts as a reminder, then the notice's own subject, body and Message-ID.
     msg = email_message(as_reminder, to, now)
     del msg["Subject"], msg["Message-ID"]
-    msg["Subject"] = notice_subject(notice)
-    sender = parse_address(str(msg["From"]), "From")
+    msg.set_raw("Subject", folded_subject(notice_subject(notice)))  # encoded here: see meetctl.mail.headers
+    sender = parse_address(o.group.email or "", "group.email")
     msg["Message-ID"] = notice_message_id(notice, sender.domain or "meetctl.invalid")
     text_part, html_part = (p for p in msg.walk() if p.get_content_type() in ("text/plain", "text/html")
                             and not p.get_filename())  # fmt: skip

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
+from meetctl.mail.headers import folded_subject, header_text, parse_address, set_address_header, wire_policy
 from meetctl.model.errors import MeetctlError, Problem
 from meetctl.model.programme import Programme
 from meetctl.model.rules import MONTH_NAMES, WEEKDAY_NAMES
@@ -397,57 +398,11 @@ def render(reminders: Sequence[Reminder], fmt: str) -> str:
 
 # --------------------------------------------------------------------------- email
 
-#: Characters that end a line somewhere (str.splitlines' set): none may reach a header.
-_LINE_BREAKS = r"[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+"
-
-
-def header_text(value: str) -> str:
-    """A value safe for one header line: every line break becomes a space (CVE-2024-6923)."""
-    return " ".join(re.sub(_LINE_BREAKS, " ", value).split())
-
-
-def parse_address(value: str, what: str):  # -> email.headerregistry.Address
-    """'Name <a@b.org>' or 'a@b.org' as an Address; an input error naming ``what`` otherwise."""
-    from email.errors import HeaderParseError
-    from email.headerregistry import Address
-    from email.utils import getaddresses
-
-    text = header_text(value)
-    pairs = getaddresses([text])
-    if len(pairs) != 1 or "@" not in pairs[0][1]:
-        raise MeetctlError(Problem(f"{what}: not one email address: {value!r}"))
-    name, addr = pairs[0]
-    local, _, domain = addr.rpartition("@")
-    try:
-        # An international domain (exämple.org) travels as IDNA (xn--exmple-cua.org): SMTP and
-        # every header stay ASCII; a name that cannot be encoded is refused.
-        ascii_domain = domain.encode("idna").decode("ascii")
-        if not local.strip('"') or not local.isascii() or not ascii_domain:
-            raise ValueError("the part before @ must be plain ASCII and not empty")
-        return Address(display_name=header_text(name), username=local.strip('"'), domain=ascii_domain)
-    except (ValueError, HeaderParseError, IndexError, UnicodeError) as exc:
-        raise MeetctlError(Problem(f"{what}: not an email address: {value!r} ({exc})")) from None
-
-
 def subject(reminder: Reminder) -> str:
     """'Reminder: Wednesday 22 February, 7pm: 100th anniversary of the Russian revolution'."""
     o = reminder.occurrence
     day = format_date(o.date, year=o.date.year != reminder.today.year)
     return header_text(f"Reminder: {day}, {format_time(o.start)}: {o.title}")
-
-
-def folded_subject(text: str) -> str:
-    """A Subject header value folded so every reader gets ``text`` back exactly.
-
-    The email package's own folding drops the space between encoded words of a long
-    non-ASCII subject (and adds one before a long word); ``email.header`` encodes and
-    folds correctly. Text that could pass for an encoded word (``=?``) is encoded too,
-    so it stays literal.
-    """
-    from email.header import Header
-
-    charset = "us-ascii" if text.isascii() and "=?" not in text else "utf-8"
-    return Header(text, charset, header_name="Subject").encode(linesep="\r\n")
 
 
 def message_id(reminder: Reminder, domain: str) -> str:
@@ -539,7 +494,6 @@ def compose_email(
     Shared by reminders and change notices (:mod:`meetctl.mail.changes`).
     """
     from email.message import EmailMessage
-    from email.policy import SMTP
     from email.utils import format_datetime
 
     group = o.group
@@ -559,10 +513,12 @@ def compose_email(
         )
     addresses = [parse_address(r, "--to" if to else "group.mailing_list") for r in recipients]
 
-    msg = EmailMessage(policy=SMTP)
-    msg["From"] = sender
-    msg["To"] = addresses
-    msg.set_raw("Subject", folded_subject(header_text(subject)))
+    # Every header holding programme text is encoded by meetctl.mail.headers, never by email's
+    # folding (which decodes encoded words in it: the From: injection of issue 21).
+    msg = EmailMessage(policy=wire_policy())
+    set_address_header(msg, "From", [sender])
+    set_address_header(msg, "To", addresses)
+    msg.set_raw("Subject", folded_subject(subject))
     msg["Date"] = format_datetime(now if now.tzinfo else now.replace(tzinfo=UTC))
     msg["Message-ID"] = make_message_id(sender.domain or "meetctl.invalid")
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: autoresponders stay quiet
