@@ -207,3 +207,194 @@ def test_an_encoded_word_sent_over_smtp_reaches_only_the_list(start_server, writ
     assert envelope.rcpt_tos == ["members@example.org"]
     msg = assert_no_injection(envelope.original_content)
     assert "".join(msg["From"].addresses[0].display_name.split()) == f"Branch{ENCODED}"
+
+
+# --------------------------------------------------------------------------- 21.6 the smaller findings
+
+
+def test_groups_whose_names_slug_alike_get_a_page_each(cli, write_programme, tmp_path: Path):
+    from lxml import html
+
+    tokyo = write_programme(PROGRAMME.replace('name = "Test Group"', 'name = "東京支部"'), name="tokyo.toml")
+    osaka = write_programme(PROGRAMME.replace('name = "Test Group"', 'name = "大阪支部"'), name="osaka.toml")
+    out = tmp_path / "both"
+    result = cli("site", "-f", tokyo, "-f", osaka, "-o", out, "--today", "2017-06-01", "--flyers", "0")
+    assert result.exit_code == 0, result.stderr
+    index = html.fromstring((out / "index.html").read_bytes())
+    links = {a.text_content(): a.get("href") for a in index.cssselect("a") if a.text_content() in ("東京支部", "大阪支部")}
+    assert set(links) == {"東京支部", "大阪支部"} and len(set(links.values())) == 2
+    for name, href in links.items():
+        page = html.fromstring((out / href).read_bytes())
+        assert name in page.text_content()
+    pages = list((out / "meetings").glob("*-2017-01-25-discussion.html"))
+    assert len(pages) == 2 and len({p.name for p in pages}) == 2
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["list", "--limit", "99999999999999999999"], ["site", "--flyers", "99999999999999999999"],
+     ["remind", "--smtp-port", "99999999999999999999"], ["remind", "--smtp-port", "0"],
+     ["remind", "--days", "99999999999999999999"], ["site", "--port", "99999999999999999999"],
+     ["record", "2017-01-25", "--attendance", "99999999999999999999"]],
+)  # fmt: skip
+def test_every_numeric_option_is_range_checked(cli, write_programme, args: list[str]):
+    path = write_programme(PROGRAMME)
+    result = cli(*args, "-f", path, "--today", "2017-01-01")
+    assert result.exit_code == 2, result.stdout
+    assert "internal error" not in result.stderr and len(result.stderr.splitlines()) == 1
+    assert path.read_text(encoding="utf-8") == PROGRAMME
+
+
+def test_every_int_option_of_the_command_line_has_a_range():
+    """Every int option is declared with min/max (or checked by its command: --days, --attendance)."""
+    import re
+
+    checked_by_the_command = {"--days"}
+    for module in (ROOT / "src" / "meetctl" / "cli").glob("*.py"):
+        text = module.read_text(encoding="utf-8")
+        for match in re.finditer(r"(?:int|list\[int\])(?: \| None)?,\s*typer\.Option\(([^)]*)\)", text):
+            option = re.search(r'"(--[a-z-]+)"', match.group(1)).group(1)
+            if option not in checked_by_the_command:
+                assert "max=" in match.group(1), f"{module.name}: {option} has no max"
+
+
+@pytest.mark.parametrize(
+    ("link", "is_link"),
+    [("https://example.org/minutes", True), ("mailto:sec@example.org", True), ("ftp://example.org/x", False),
+     ("tel:+441234567890", False), ("intent://scan/#Intent;end", False), ("//evil.example/x", False),
+     ("minutes.html", False), ("data:text/html,hello", False), ("javascript:alert(1)", False)],
+)  # fmt: skip
+def test_report_links_are_links_only_for_http_and_mailto(cli, group: Path, link: str, is_link: bool):
+    from lxml import html
+
+    report = group.parent / "reports" / "2017-01-25-discussion.md"
+    report.write_text(f"See [the minutes]({link}) and <{link}> and ![a photo]({link}).\n", encoding="utf-8")
+    assert cli("site", "-f", group, "--today", "2017-06-01", "--flyers", "0").exit_code == 0
+    page = html.fromstring((group.parent / "site" / "meetings" / "2017-01-25-discussion.html").read_bytes())
+    (section,) = [s for s in page.cssselect("section, div, article") if "the minutes" in s.text_content()][-1:]
+    hrefs = [a.get("href") for a in section.cssselect("a")]
+    assert (link in hrefs) is is_link
+    assert all(h.startswith(("http://", "https://", "mailto:")) for h in hrefs), hrefs
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://example.org/\x01/", "https://example.org/\u2028x/", "https://example.org/\u202ex/",
+     "ftp://example.org/", "javascript:alert(1)//", "https://exa mple.org/"],
+)  # fmt: skip
+def test_base_url_is_an_http_address_without_control_characters(cli, group: Path, url: str):
+    result = cli("site", "-f", group, "--today", "2017-06-01", "--flyers", "0", "--base-url", url)
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("meetctl: error: --base-url: ") and "\x01" not in line
+    assert not (group.parent / "site").exists()
+
+
+def test_the_feed_with_a_checked_base_url_is_well_formed(cli, group: Path):
+    from lxml import etree
+
+    assert cli("site", "-f", group, "--today", "2017-06-01", "--flyers", "0",
+               "--base-url", "https://example.org/branch/").exit_code == 0  # fmt: skip
+    feed = etree.fromstring((group.parent / "site" / "feed.xml").read_bytes())
+    assert feed.tag.endswith("feed")
+
+
+def test_serve_answers_a_nul_with_400_queues_128_and_prints_no_traceback(group: Path):
+    import shutil
+    import signal
+    import socket
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "MEETCTL_FILE": "", "MEETCTL_TODAY": "2017-06-01"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "meetctl", "site", "-f", str(group), "--flyers", "0", "--serve", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        proc.stdout.readline()
+        address = proc.stdout.readline().split(" at ", 1)[1].split()[0]
+        port = int(address.rsplit(":", 1)[1].strip("/"))
+        for path in ("/%00", "/meetings/%00.html", "/%01"):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+                s.sendall(f"GET {path} HTTP/1.0\r\n\r\n".encode())
+                status = s.recv(100).split(b"\r\n", 1)[0]
+            assert status.split()[1] in (b"400", b"404"), status
+        if shutil.which("ss"):
+            listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
+            assert listening.split()[2] == "128", listening  # Send-Q of a listening socket: its backlog
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 130
+        assert proc.stderr is not None
+        assert proc.stderr.read() == ""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+@pytest.mark.parametrize(
+    ("template", "says"),
+    [("{% for i in range(99999) %}{% for j in range(99999) %}x{% endfor %}{% endfor %}", "loops went past"),
+     ('{{ "x" * 3000000000 }}', "'*' would make"), ("{{ [1] * 3000000000 }}", "'*' would make"),
+     ("{{ 7 ** 99999999 }}", "'**' would make"), ('{{ "x"|center(3000000000) }}', "more memory")],
+)  # fmt: skip
+def test_a_groups_template_is_bounded_in_time_and_size(cli, group: Path, template: str, says: str):
+    own = group.parent / "templates" / "agenda.txt.j2"
+    own.write_text("Agenda\n" + template + "\n", encoding="utf-8")
+    result = cli("agenda", "-f", group, "2017-02-22", "--today", "2017-01-01")
+    assert result.exit_code == 2
+    (line,) = located(result.stderr, f"{own}:2")
+    assert "template stopped: " in line and says in line
+
+
+def test_a_render_stops_after_its_time(cli, group: Path, monkeypatch):
+    from meetctl.documents import bounds
+
+    monkeypatch.setattr(bounds, "MAX_SECONDS", 0.5)  # the real bound is a minute; the loop below would run for hours
+    own = group.parent / "templates" / "agenda.txt.j2"
+    own.write_text('{% set s = "x" * 100000 %}\n{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}\n')
+    result = cli("agenda", "-f", group, "2017-02-22", "--today", "2017-01-01")
+    assert result.exit_code == 2
+    (line,) = located(result.stderr, f"{own}:2")
+    assert "the render took over 0.5 seconds" in line
+
+
+def test_a_bounded_template_still_loops_reverses_and_measures(cli, group: Path):
+    own = group.parent / "templates" / "agenda.txt.j2"
+    own.write_text("{% for i in range(5)|reverse %}{{ i }}{% endfor %} {{ range(3)|list }} {{ range(10)|length }} "
+                   '{{ "ab" * 3 }} {{ 2 ** 10 }} {{ 4 in range(5) }}\n')  # fmt: skip
+    result = cli("agenda", "-f", group, "2017-02-22", "--today", "2017-01-01")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "43210 [0, 1, 2] 10 ababab 1024 True\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["ical", "-o", "{p}"], ["report", "2017-01-25", "-o", "{p}"], ["flyer", "2017-01-25", "--format", "html", "-o", "{p}"],
+     ["agenda", "2017-01-25", "--format", "text", "-o", "{p}"], ["ical", "-o", "{link}"]],
+)  # fmt: skip
+def test_force_never_replaces_the_programme_being_read(cli, group: Path, args: list[str]):
+    link = group.parent / "link.toml"
+    link.symlink_to(group.name)
+    result = cli(*[a.format(p=group, link=link) for a in args], "-f", group, "--today", "2017-01-01", "--force")
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert "is a programme this command reads" in line
+    assert group.read_text(encoding="utf-8") == PROGRAMME
+
+
+def test_site_never_replaces_the_folder_of_its_programme_even_with_force(cli, group: Path):
+    result = cli("site", "-f", group, "-o", group.parent, "--today", "2017-01-01", "--force")
+    assert result.exit_code == 2
+    (line,) = located(result.stderr, group.parent)
+    assert "holds the programme file" in line
+    assert group.read_text(encoding="utf-8") == PROGRAMME
+
+
+@pytest.mark.parametrize("venue_id", ["../../x", "a/b", "hall.old", "café", "two words"])
+def test_venue_ids_are_letters_digits_dashes_and_underscores(cli, write_programme, venue_id: str):
+    text = PROGRAMME.replace("[venues.hall]", f'[venues."{venue_id}"]').replace('venue = "hall"', "")
+    path = write_programme(text)
+    result = cli("check", "-f", path)
+    assert result.exit_code == 2
+    (line,) = located(result.stderr, f"{path}:7")
+    assert "use letters, digits, '-' and '_' only" in line

@@ -9,7 +9,7 @@ The rules (PRODUCT.md, "-o PATH"), the same for every command:
 - an existing file is replaced only if it is of the kind the command writes
   (:data:`KINDS` says how each kind is recognised), or with ``--force``;
 - never anything that is not a regular file (a folder, FIFO, device or socket),
-  not even with ``--force``;
+  not even with ``--force``; never a programme file the command itself read;
 - a symlink is written through: its target is replaced, the link stays;
 - a missing folder is an error, never created silently;
 - a temporary file left by a killed run (``.NAME.*.meetctl-tmp``) is removed by the
@@ -88,9 +88,13 @@ def check_output(path: str | Path, kind: str, force: bool = False) -> Path:
 
     Call it before the work of making the output, so a refusal comes at once.
     """
+    from meetctl.model.loading import programmes_read
+
     spec = KINDS[kind]
     where = _where(path)
     target = resolve_target(path)
+    if str(target) in programmes_read():
+        raise MeetctlError.at(where, "is a programme this command reads; never replaced, not even with --force")
     if not target.parent.is_dir():
         raise MeetctlError.at(where, f"no such folder: {Path(path).parent}; create it first")
     try:

@@ -38,6 +38,9 @@ class _Commands(TyperGroup):
     """The single error boundary: people see one line per problem, never a traceback."""
 
     def invoke(self, ctx: Any) -> Any:
+        from meetctl.model.loading import forget_programmes_read
+
+        forget_programmes_read()  # a command run in-process after another (tests, completion) starts afresh
         try:
             return super().invoke(ctx)
         except MeetctlError as exc:

@@ -53,7 +53,9 @@ def remind(
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="With --send: send even if already sent.")] = False,
     smtp_host: Annotated[str | None, typer.Option("--smtp-host", help="Overrides mail.smtp_host.")] = None,
-    smtp_port: Annotated[int | None, typer.Option("--smtp-port", help="Overrides mail.smtp_port.")] = None,
+    smtp_port: Annotated[
+        int | None, typer.Option("--smtp-port", min=1, max=65535, help="Overrides mail.smtp_port.")
+    ] = None,
     smtp_security: Annotated[
         str | None, typer.Option("--smtp-security", metavar="starttls|tls|none", help="Overrides mail.security.")
     ] = None,

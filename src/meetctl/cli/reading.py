@@ -62,7 +62,7 @@ def list_(
     files: Files = None,
     from_: FromDate = None,
     to: ToDate = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N meetings.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, max=1_000_000, help="At most N meetings.")] = None,
     json: Json = False,
     sessions: Annotated[bool, typer.Option("--sessions", help="Show each meeting's timetable under it.")] = False,
     series: Streams = None,

@@ -41,7 +41,9 @@ def site(
                      help="Where the site will be read (https://example.org/meetings/). Default: group.website."),
     ] = None,
     flyers: Annotated[
-        int, typer.Option("--flyers", min=0, metavar="N", help="PDF flyers for the next N meetings to come (0: none).")
+        int,
+        typer.Option("--flyers", min=0, max=1000, metavar="N",
+                     help="PDF flyers for the next N meetings to come (0: none; at most 1000)."),  # fmt: skip
     ] = 6,
     serve: Annotated[
         bool, typer.Option("--serve", help="Then show the site on http://127.0.0.1:PORT/ until Ctrl-C.")

@@ -231,7 +231,17 @@ class Templates:
                 return markdown_escape(value)
             return value
 
-        env = ImmutableSandboxedEnvironment(
+        from meetctl.documents.bounds import CountedRange, checked_binop
+
+        class BoundedSandbox(ImmutableSandboxedEnvironment):
+            # `*` and `**` are checked before they run: "x" * 3000000000 is refused, not allocated.
+            intercepted_binops = frozenset({"*", "**"})
+
+            def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+                checked_binop(operator, left, right)
+                return super().call_binop(context, operator, left, right)
+
+        env = BoundedSandbox(
             loader=loader,
             # CSS is included raw inside <style>; everything else in an HTML document is escaped.
             autoescape=(lambda name: not (name or "").endswith(".css.j2")) if kind == "html" else False,
@@ -245,6 +255,7 @@ class Templates:
         )
         # Compiled templates call gettext at render time, so the bytecode cache is shared by all languages.
         env.install_gettext_translations(translations(self.locale), newstyle=True)  # type: ignore[attr-defined]
+        env.globals["range"] = CountedRange  # loops count against the render's budget (meetctl.documents.bounds)
         env.globals["colon"] = colon(self.locale)
         env.globals["semicolon"] = colon(self.locale).replace(":", ";")
         env.filters["upfirst"] = _upfirst
@@ -261,8 +272,11 @@ class Templates:
 
         kind = "html" if name.endswith(".html.j2") else "markdown" if name.endswith(".md.j2") else "text"
         env = self._environment(kind)
+        from meetctl.documents.bounds import bounded, count_output
+
         try:
-            return env.get_template(name).render(**context)
+            with bounded():
+                return count_output(env.get_template(name).render(**context))
         except MeetctlError:
             raise
         except jinja2.TemplateSyntaxError as exc:
@@ -281,8 +295,19 @@ class Templates:
 
         kind = "html" if name.endswith(".html.j2") else "markdown" if name.endswith(".md.j2") else "text"
         env = self._environment(kind)
+        from meetctl.documents.bounds import bounded, count_output, new_budget
+
+        budget = new_budget()  # the whole page's: each piece runs within what the earlier ones left
         try:
-            yield from env.get_template(name).generate(**context)
+            with bounded(budget):
+                pieces = env.get_template(name).generate(**context)
+            while True:
+                with bounded(budget):
+                    piece = next(pieces, None)
+                    if piece is None:
+                        return
+                    count_output(piece)
+                yield piece
         except MeetctlError:
             raise
         except jinja2.TemplateSyntaxError as exc:
@@ -344,7 +369,7 @@ def _bytecode_cache(kind: str) -> Any:
         from platformdirs import user_cache_dir
 
         base = Path(os.environ.get("MEETCTL_CACHE_DIR") or user_cache_dir("meetctl"))
-        folder = base / "templates" / f"{__version__}-sandboxed-{kind}"
+        folder = base / "templates" / f"{__version__}-bounded-{kind}"  # compiled with checked `*`/`**`
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
@@ -354,6 +379,8 @@ def _bytecode_cache(kind: str) -> Any:
 def _template_problem(exc: BaseException, name: str, dirs: Sequence[Path]) -> Problem:
     import jinja2
     from jinja2.sandbox import SecurityError
+
+    from meetctl.documents.bounds import RenderStopped
 
     # Jinja rewrites tracebacks so template frames carry the template's file and line;
     # the innermost frame from a templates folder is where the problem is.
@@ -369,6 +396,10 @@ def _template_problem(exc: BaseException, name: str, dirs: Sequence[Path]) -> Pr
         message = f"template not found: {exc.name}"
     elif isinstance(exc, jinja2.UndefinedError):
         message = f"template error: {exc.message}"
+    elif isinstance(exc, RenderStopped):
+        message = f"template stopped: {exc} (a render is bounded in time and size)"
+    elif isinstance(exc, MemoryError):
+        message = "template stopped: it asked for more memory than a render may have (a render is bounded in size)"
     elif isinstance(exc, SecurityError):
         message = f"template refused: {exc} (templates are data: they reach only the values they are given)"
     else:

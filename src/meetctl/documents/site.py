@@ -44,11 +44,19 @@ class Writer(Protocol):
 
 
 def check_base_url(url: str | None, option: str = "--base-url") -> str | None:
-    """The site's public address, ending in '/', or None; only http(s) addresses are accepted."""
+    """The site's public address, ending in '/', or None; only http(s) addresses are accepted.
+
+    It goes into every page, the feed and the QR codes: no space, no control or format
+    character (``\x01`` made feed.xml not well-formed XML), no line or paragraph separator.
+    """
+    import unicodedata
+
     if url is None:
         return None
     parts = urlsplit(url.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url.strip()):
+    unprintable = any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+                      for c in url.strip())  # fmt: skip
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or unprintable:
         raise MeetctlError(Problem(f"{option}: {url!r} is not an http(s) address (https://example.org/meetings/)"))
     if parts.query or parts.fragment:
         raise MeetctlError(Problem(f"{option}: {url!r}: give the site's folder address, without ? or #"))
@@ -66,6 +74,31 @@ def site_base_url(option: str | None, programmes: Sequence[Programme]) -> str | 
     return None
 
 
+def group_slug(name: str, length: int) -> str:
+    """A group's part of a file name: its slug, with a mark of the whole name when the slug lost letters.
+
+    東京支部 and 大阪支部 both slug to nothing ("meeting"): each gets its own mark, so two
+    groups on one site never share a page. A name in Latin letters keeps its plain slug.
+    """
+    import unicodedata
+
+    slug = slugify(name, length)
+    lost = any(
+        c.isalnum() and not unicodedata.normalize("NFKD", c).encode("ascii", "ignore").strip()
+        for c in name
+    )
+    if lost or not any(c.isalnum() for c in slug):
+        return f"{slug}-{name_mark(name)}"
+    return slug
+
+
+def name_mark(name: str) -> str:
+    """Eight hex digits that tell ``name`` from every other (its SHA-256's first)."""
+    import hashlib
+
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+
+
 def page_names(items: Iterable[Occurrence], several_groups: bool) -> dict[tuple[str, str, str], str]:
     """Each occurrence's page name (no extension): ``2017-01-25-discussion`` (a series' meeting),
     ``2017-06-10-day-school`` (a one-off, from its title), with the group's slug first when
@@ -77,7 +110,7 @@ def page_names(items: Iterable[Occurrence], several_groups: bool) -> dict[tuple[
     for o in items:
         name = f"{o.date.isoformat()}-{slugify(o.series.id if o.series else o.title, 40)}"
         if several_groups:
-            name = f"{slugify(o.group.name, 30)}-{name}"
+            name = f"{group_slug(o.group.name, 30)}-{name}"
         if name in taken:  # two meetings of one kind on a day: the later one gets its UID's mark
             name = f"{name}-{uuid.uuid5(FEED_NAMESPACE, '|'.join(occurrence_key(o))).hex[:8]}"
         taken.add(name)
@@ -193,6 +226,14 @@ def script_json(data: Any) -> Any:
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+def safe_link(url: str) -> bool:
+    """Whether a report's link may become a link: ``http(s)`` and ``mailto`` only, as the README says.
+
+    ``ftp:``, ``tel:``, ``intent:``, ``data:``, ``javascript:``, ``//host`` and relative links stay text.
+    """
+    return url.strip().lower().startswith(("http://", "https://", "mailto:"))
+
+
 def report_html(path: Path) -> Any:
     """A meeting's report (Markdown, from ``reports/``) as HTML: raw HTML in it is shown as text,
     images are not loaded, and only safe links are made (markdown-it's CommonMark, html off).
@@ -211,6 +252,7 @@ def report_html(path: Path) -> Any:
         return f'<a href="{escapeHtml(str(token.attrGet("src") or ""))}">{escapeHtml(str(label))}</a>'
 
     md = MarkdownIt("commonmark", {"html": False})
+    md.validateLink = safe_link  # anything else stays as the text it was written as
     md.add_render_rule("image", image_as_link)
     from meetctl.beside import read_beside
 
@@ -249,6 +291,13 @@ class _Site:
         self.base_url = base_url
         self.groups = list({p.group.name: group_view(p) for p in programmes}.values())
         self.several = len(self.groups) > 1
+        # Each group's own page; two names that still slug alike ("St. Mary's", "St Marys") get their marks.
+        slugs = {g["name"]: group_slug(g["name"], 40) for g in self.groups}
+        alike = {slug for slug in slugs.values() if list(slugs.values()).count(slug) > 1}
+        self._group_files = {
+            name: f"group-{slug}.html" if slug not in alike else f"group-{slug}-{name_mark(name)}.html"
+            for name, slug in slugs.items()
+        }
         self.lang = self.groups[0]["lang"] if self.groups else "en"
 
     def meetings(self, first: date, last: date, newest_first: bool = False) -> Iterator[tuple[Occurrence, str]]:
@@ -277,7 +326,7 @@ class _Site:
         return (self.base_url or "") + relative
 
     def group_page(self, name: str) -> str:
-        return f"group-{slugify(name, 40)}.html" if self.several else "index.html"
+        return self._group_files[name] if self.several else "index.html"
 
     def site_links(self, root: str) -> dict[str, Any]:
         calendar = self.url("calendar.ics") if self.base_url else None

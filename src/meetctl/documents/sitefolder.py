@@ -83,14 +83,30 @@ def serve(folder: Path, port: int, ready: Callable[[str], None]) -> None:
     """
     import functools
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import unquote, urlsplit
 
     class Quiet(SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
             pass  # a request log on the terminal is noise for a preview
 
+        def send_head(self) -> Any:
+            # A NUL or control character in the path (GET /%00) would make os.stat raise: a 400, never a traceback.
+            wanted = unquote(urlsplit(self.path).path)
+            if any(ord(c) < 32 or ord(c) == 127 for c in wanted):
+                self.send_error(400, "Bad request")
+                return None
+            return super().send_head()
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True  # a slow reader never keeps Ctrl-C waiting
+        request_queue_size = 128  # the listen backlog: 200 parallel requests wait in line, not 30 s for a retry
+
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            pass  # a reader who hangs up mid-answer is not the secretary's problem: no traceback on the terminal
+
     handler = functools.partial(Quiet, directory=str(folder))
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        server = Server(("127.0.0.1", port), handler)
     except OSError as exc:
         raise MeetctlError(Problem(f"--port {port}: cannot serve: {exc.strerror or exc}")) from None
     try:

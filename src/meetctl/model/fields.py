@@ -257,8 +257,14 @@ def _minutes(value: Any) -> int:
 
 
 def key_id(value: Any) -> str:
-    """An id written as a table's key (``[venues.ID]``): one line of text, as every name is."""
-    return _line(value)
+    """An id written as a table's key (``[venues.ID]``): letters, digits, ``-`` and ``_``, as the docs say.
+
+    Ids end up in file names, URLs and commands (``--venue hall``): ``"../../x"`` is refused.
+    """
+    text = _line(value)
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", text):
+        raise ValueError("use letters, digits, '-' and '_' only (e.g. 'hall')")
+    return text
 
 
 Check = Callable[[Any], Any]

@@ -97,11 +97,29 @@ def load_programmes(paths: Sequence[str | Path]) -> list[Programme]:
     return programmes
 
 
+#: The real paths of the programme files this command has read: the output writer never replaces
+#: one, even with --force (`ical -o programme.toml --force` would lose the programme it was made from).
+_READ: set[str] = set()
+
+
+def programmes_read() -> frozenset[str]:
+    """The real paths of the programme files read since :func:`forget_programmes_read`."""
+    return frozenset(_READ)
+
+
+def forget_programmes_read() -> None:
+    """Start a new command: no programme file read yet."""
+    _READ.clear()
+
+
 def load_programme(path: str | Path) -> Programme:
     """Read and validate one programme file."""
+    import os
+
     name = str(path)
     try:
         data = Path(path).read_bytes()
+        _READ.add(os.path.realpath(path))
     except IsADirectoryError:
         raise MeetctlError.at(Location(name), "is a folder with no programme file") from None
     except FileNotFoundError:
