@@ -160,11 +160,11 @@ def test_agenda_html_parsed_back(cli, branch, tmp_path):
     assert tree.cssselect(".when")[0].text_content() == f"{in_words(MAR)}, 7pm to 9pm EST"
     papers = tree.cssselect(".paper a")
     assert [a.get("href") for a in papers] == ["https://riverside.example.org/papers/annual-report.pdf"]
-    # Run again: meetctl replaces its own agenda, but not the programme without --force.
+    # Run again: meetctl replaces its own agenda, but never the programme it reads (not even with --force).
     assert cli("agenda", "-f", branch, MAR.isoformat(), "-o", out).exit_code == 0
     refused = cli("agenda", "-f", branch, MAR.isoformat(), "-o", branch)
     assert refused.exit_code == 2
-    assert refused.stderr == f"{branch}: error: exists and is not an agenda; not overwritten (use --force to replace it)\n"
+    assert refused.stderr == f"{branch}: error: is a programme this command reads; never replaced, not even with --force\n"
 
 
 def test_short_notice_is_said_in_the_agenda_and_warned_about(cli, branch):

@@ -31,9 +31,7 @@ def programme(tmp_path: Path) -> Path:
 def test_a_flyer_never_replaces_the_programme_without_force(cli, programme):
     refused = cli("flyer", "-f", programme, "2017-01-25", "-o", programme)
     assert refused.exit_code == 2
-    assert refused.stderr == (
-        f"{programme}: error: exists and is not an HTML page; not overwritten (use --force to replace it)\n"
-    )
+    assert refused.stderr == f"{programme}: error: is a programme this command reads; never replaced, not even with --force\n"
     assert programme.read_text(encoding="utf-8") == PROGRAMME
     copy = programme.with_name("copy.toml")
     copy.write_text(PROGRAMME, encoding="utf-8")

@@ -5,6 +5,7 @@ Stage: outputs (documents).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from datetime import date
@@ -186,9 +187,22 @@ def _document(html: str, base_url: Path, template_dirs: Sequence[Path] = ()) -> 
     fetcher = resource_fetcher([BUILTIN_DIR, *template_dirs])
     try:
         document = weasyprint.HTML(string=html, base_url=str(base_url.resolve()) + os.sep, url_fetcher=fetcher)
-        return document.render()
+        return document.render(font_config=_font_config())
     except fetcher.refused as exc:
         raise exc.error from None
+
+
+@functools.cache
+def _font_config() -> Any:
+    """One WeasyPrint font configuration for every PDF of the run.
+
+    WeasyPrint makes a new one for each document by default, and what each holds
+    (fontconfig and Pango's font map) is never freed: `site --flyers 1000` grew by about
+    0.8 MB a flyer (859 MB). Shared, memory stays flat in the number of flyers.
+    """
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
 
 
 def resource_fetcher(folders: Sequence[Path]) -> Any:
