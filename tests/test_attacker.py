@@ -221,7 +221,9 @@ def test_groups_whose_names_slug_alike_get_a_page_each(cli, write_programme, tmp
     result = cli("site", "-f", tokyo, "-f", osaka, "-o", out, "--today", "2017-06-01", "--flyers", "0")
     assert result.exit_code == 0, result.stderr
     index = html.fromstring((out / "index.html").read_bytes())
-    links = {a.text_content(): a.get("href") for a in index.cssselect("a") if a.text_content() in ("東京支部", "大阪支部")}
+    links = {
+        a.text_content(): a.get("href") for a in index.cssselect("a") if a.text_content() in ("東京支部", "大阪支部")
+    }
     assert set(links) == {"東京支部", "大阪支部"} and len(set(links.values())) == 2
     for name, href in links.items():
         page = html.fromstring((out / href).read_bytes())
