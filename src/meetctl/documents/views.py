@@ -10,8 +10,8 @@ from datetime import date, datetime
 from typing import Any
 
 from meetctl.documents.environment import words
-from meetctl.model.notice import kind_words
 from meetctl.model.network import network_of
+from meetctl.model.notice import kind_words
 from meetctl.model.programme import AgendaItem, Programme, Venue
 from meetctl.model.rules import MONTH_NAMES
 from meetctl.model.rulewords import describe_rule
@@ -198,12 +198,13 @@ def term_context(programmes: Sequence[Programme], items: Sequence[Occurrence]) -
             groups.append(group_view(p))
     names = [g["name"] for g in groups]
     network = network_of(programmes)
+    locale = programmes[0].group.locale if programmes else None
     return {
         "group": groups[0],
         "groups": groups,
         # Several programmes at once (-f a folder): say whose each meeting is, and in which zone.
         # A network's groups go by the network's name (network.toml).
-        "names": network.group.name if network else _join(names, words(programmes[0].group.locale if programmes else None, "and")),
+        "names": network.group.name if network else _join(names, words(locale, "and")),
         "several_groups": len(groups) > 1,
         "several_zones": len({g["timezone"] for g in groups}) > 1,
         # Meetings of several series (or a series and one-offs): every row says its time and its series.
