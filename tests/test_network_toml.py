@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from meetctl.model.errors import MeetctlError
-from meetctl.model.loading import load_programmes, parse_programme
+from meetctl.model.loading import parse_programme
 from meetctl.model.network import programmes_title
 
 NETWORK = """\
@@ -259,7 +259,9 @@ def test_next_names_the_network_meeting_once(cli, folder: Path):
 
 
 def test_the_combined_title_is_the_networks_name():
-    network, north, perth = (parse_programme(t, n) for t, n in ((NETWORK, "n.toml"), (NORTH, "a.toml"), (PERTH, "b.toml")))
+    network, north, perth = (
+        parse_programme(t, n) for t, n in ((NETWORK, "n.toml"), (NORTH, "a.toml"), (PERTH, "b.toml"))
+    )
     assert programmes_title([north, network, perth]) == "Renters' Network"
     assert programmes_title([north, perth]) == "Northside Renters + Perth Renters"
 
