@@ -304,3 +304,14 @@ def test_rows_do_not_repeat_the_group_or_the_title(site: Path):
     rows = re.findall(r'<p class="what">.*?<a [^>]*>(.*?)</a>.*?<p class="where">(.*?)</p>', index, re.S)
     assert rows and all(title not in where for title, where in rows)
     assert any('<span class="group">Perth Renters</span>' in where for _, where in rows)  # whose, on the index
+
+
+def test_the_docs_show_the_warning_check_gives_for_the_examples_copy(cli, monkeypatch):
+    from tests.conftest import ROOT
+
+    docs = (ROOT / "docs" / "networks.md").read_text(encoding="utf-8")
+    (shown,) = [line for line in docs.splitlines() if ": warning: " in line and "network.toml" in line]
+    monkeypatch.chdir(ROOT)
+    result = cli("check", "-f", "examples/network", "--today", "2017-01-01")
+    assert result.exit_code == 0
+    assert shown in result.stderr.splitlines()
