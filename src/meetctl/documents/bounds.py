@@ -136,6 +136,7 @@ def _time_limit(seconds: float) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield  # only the main thread gets signals; the loop and size bounds still hold
         return
+
     def stop(signum: int, frame: Any) -> None:
         raise RenderStopped(f"the render took over {MAX_SECONDS:g} seconds")
 

@@ -84,10 +84,7 @@ def group_slug(name: str, length: int) -> str:
     import unicodedata
 
     slug = slugify(name, length)
-    lost = any(
-        c.isalnum() and not unicodedata.normalize("NFKD", c).encode("ascii", "ignore").strip()
-        for c in name
-    )
+    lost = any(c.isalnum() and not unicodedata.normalize("NFKD", c).encode("ascii", "ignore").strip() for c in name)
     if lost or not any(c.isalnum() for c in slug):
         return f"{slug}-{name_mark(name)}"
     return slug
