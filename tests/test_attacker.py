@@ -158,7 +158,12 @@ def assert_no_injection(raw: bytes) -> email.message.EmailMessage:
         parsed = email.parser.BytesParser(policy=policy).parsebytes(raw)
         assert parsed["Bcc"] is None and parsed["X-Injected"] is None
         assert not any(part["Bcc"] or part["X-Injected"] for part in parsed.walk())
-    return email.parser.BytesParser(policy=email.policy.default).parsebytes(raw)
+    parsed = email.parser.BytesParser(policy=email.policy.default).parsebytes(raw)
+    # Written again as an mbox or a mail filter would (another policy, LF ends): still nothing injected.
+    for policy in (email.policy.default.clone(linesep="\n"), email.policy.SMTP, email.policy.compat32):
+        again = parsed.as_bytes(policy=policy).replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+        assert not [line for line in again.split(b"\n") if line.lower().startswith((b"bcc:", b"x-injected:"))]
+    return parsed
 
 
 @pytest.mark.parametrize(

@@ -77,7 +77,11 @@ def address_header(addresses: Sequence[Address]) -> str:
     parts = []
     for a in addresses:
         name = display_name(a.display_name)
-        parts.append(f"{name} <{a.addr_spec}>" if name else a.addr_spec)
+        last = name.rpartition("\n")[2]
+        # Lines stay within 78 characters, so no policy ever refolds (and so re-parses) them:
+        # the address goes on a line of its own when it would make the name's last line too long.
+        gap = "\r\n " if len(last) + len(a.addr_spec) + 4 > 76 else " "
+        parts.append(f"{name}{gap}<{a.addr_spec}>" if name else a.addr_spec)
     return ",\r\n ".join(parts)
 
 
