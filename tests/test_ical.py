@@ -443,9 +443,7 @@ def test_output_file_is_written_atomically_and_a_programme_is_never_overwritten(
     before = london.read_bytes()
     result = cli("ical", "-f", london, "-o", london)
     assert result.exit_code == 2
-    assert (
-        result.stderr == f"{london}: error: exists and is not a calendar; not overwritten (use --force to replace it)\n"
-    )
+    assert result.stderr == f"{london}: error: is a programme this command reads; never replaced, not even with --force\n"
     assert london.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
