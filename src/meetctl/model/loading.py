@@ -380,6 +380,7 @@ class _Validator:
                 online=values.get("online"),
                 kind=values.get("kind"),
                 notice=values.get("notice"),
+                notice_lead=values.get("notice_lead"),
                 key_path=where,
                 locator=self.locator,
             )

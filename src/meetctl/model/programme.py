@@ -39,6 +39,8 @@ class Group:
     country: str | None = None
     #: A locale for dates and fixed words in documents: "en_GB", "cy_GB", "fr_FR".
     locale: str | None = None
+    #: Days before a notice deadline the formal notice goes out (``notice_lead``; None: the default).
+    notice_lead: int | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ class Series:
     #: "agm", "committee" or the group's own word; with ``notice``, the period its meetings need.
     kind: str | None = None
     notice: NoticeRule | None = None
+    #: Days before its deadline the formal notice goes out (``notice_lead``).
+    notice_lead: int | None = None
     key_path: KeyPath = field(default=(), compare=False)
     locator: KeyLocator | None = field(default=None, compare=False, repr=False)
 
@@ -177,6 +181,7 @@ class Meeting:
     online: str | None = None
     kind: str | None = None
     notice: NoticeRule | None = None
+    notice_lead: int | None = None
     agenda: tuple[AgendaItem, ...] = ()
     #: Recorded afterwards: who sent apologies, and the actions agreed (next time's matters arising).
     apologies: tuple[str, ...] = ()
