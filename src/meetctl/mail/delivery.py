@@ -424,7 +424,12 @@ def mbox_bytes(messages: Sequence[EmailMessage]) -> bytes:
         sender = msg["From"].addresses[0].addr_spec if msg["From"] is not None else "MAILER-DAEMON"
         when = parsedate_to_datetime(str(msg["Date"])).astimezone(UTC)
         body = msg.as_bytes().replace(b"\r\n", b"\n")
-        # mboxrd: a line that reads like an envelope line, however many '>' it has, gets one more.
+        # Only quoted-printable text can start a line with "From " or ">From " here (headers
+        # are "From:", base64 has no spaces): its first character is written =46 or =3E, the
+        # same text to every reader, so no mailbox tool need quote it and formail (which
+        # does not unquote) delivers the text unchanged.
+        body = re.sub(rb"(?m)^(>*)From ", lambda m: (b"=3E" + m[1][1:] if m[1] else b"=46") + (b"From " if m[1] else b"rom "), body)
+        # mboxrd: a line that still reads like an envelope line, however many '>' it has, gets one more.
         body = re.sub(rb"(?m)^(>*From )", rb">\1", body)
         if not body.endswith(b"\n"):
             body += b"\n"
