@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -409,6 +410,11 @@ def deliver_sendmail(
     return outcomes
 
 
+def _From_line_in_quoted_printable(m: re.Match[bytes]) -> bytes:  # noqa: N802 - mbox's own name for it
+    """``From `` as ``=46rom ``, ``>>From `` as ``=3E>From ``: the same text, decoded."""
+    return b"=3E" + m[1][1:] + b"From " if m[1] else b"=46rom "
+
+
 def mbox_bytes(messages: Sequence[EmailMessage]) -> bytes:
     """The messages as one mboxrd stream: a ``From `` line before each, ``>From `` quoted, LF line ends.
 
@@ -416,7 +422,6 @@ def mbox_bytes(messages: Sequence[EmailMessage]) -> bytes:
     envelope line carries the sender's address and the message's own Date, so the
     same input gives the same bytes.
     """
-    import re
     from email.utils import parsedate_to_datetime
 
     out = []
@@ -428,7 +433,7 @@ def mbox_bytes(messages: Sequence[EmailMessage]) -> bytes:
         # are "From:", base64 has no spaces): its first character is written =46 or =3E, the
         # same text to every reader, so no mailbox tool need quote it and formail (which
         # does not unquote) delivers the text unchanged.
-        body = re.sub(rb"(?m)^(>*)From ", lambda m: (b"=3E" + m[1][1:] if m[1] else b"=46") + (b"From " if m[1] else b"rom "), body)
+        body = re.sub(rb"(?m)^(>*)From ", _From_line_in_quoted_printable, body)
         # mboxrd: a line that still reads like an envelope line, however many '>' it has, gets one more.
         body = re.sub(rb"(?m)^(>*From )", rb">\1", body)
         if not body.endswith(b"\n"):
