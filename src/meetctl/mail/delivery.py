@@ -410,7 +410,7 @@ def deliver_sendmail(
     return outcomes
 
 
-def _From_line_in_quoted_printable(m: re.Match[bytes]) -> bytes:  # noqa: N802 - mbox's own name for it
+def _from_line_in_quoted_printable(m: re.Match[bytes]) -> bytes:
     """``From `` as ``=46rom ``, ``>>From `` as ``=3E>From ``: the same text, decoded."""
     return b"=3E" + m[1][1:] + b"From " if m[1] else b"=46rom "
 
@@ -433,7 +433,7 @@ def mbox_bytes(messages: Sequence[EmailMessage]) -> bytes:
         # are "From:", base64 has no spaces): its first character is written =46 or =3E, the
         # same text to every reader, so no mailbox tool need quote it and formail (which
         # does not unquote) delivers the text unchanged.
-        body = re.sub(rb"(?m)^(>*)From ", _From_line_in_quoted_printable, body)
+        body = re.sub(rb"(?m)^(>*)From ", _from_line_in_quoted_printable, body)
         # mboxrd: a line that still reads like an envelope line, however many '>' it has, gets one more.
         body = re.sub(rb"(?m)^(>*From )", rb">\1", body)
         if not body.endswith(b"\n"):
