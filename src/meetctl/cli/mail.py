@@ -114,7 +114,10 @@ def remind(
         raise MeetctlError(Problem("--to is for --format email, --format mbox or --send"))
     if not send and catch_up is not None:
         raise MeetctlError(Problem("--catch-up is for --send (the sent-log says what a missed day did not send)"))
-    programmes = load(files, series, one_offs)
+    from meetctl.mail.delivery import state_dir
+
+    # Cron reads the same file every morning: its validated model is kept in the state folder.
+    programmes = load(files, series, one_offs, cache=state_dir())
     if send:  # the mail table (or the mailer) and the flags are checked before anything is made
         from meetctl.mail import delivery as mailer
 

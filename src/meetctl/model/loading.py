@@ -108,6 +108,11 @@ def load_programme(path: str | Path) -> Programme:
         raise MeetctlError.at(Location(name), "no such file") from None
     except OSError as exc:
         raise MeetctlError.at(Location(name), f"cannot read: {exc.strerror or exc}") from None
+    return programme_from_bytes(data, name)
+
+
+def programme_from_bytes(data: bytes, name: str) -> Programme:
+    """Validate the bytes of the programme file ``name`` (which must be UTF-8)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
