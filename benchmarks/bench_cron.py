@@ -70,7 +70,8 @@ def main() -> None:
                 for kind, state in (("cold", cold), ("warm", warm)):
                     _, cpu, _ = run_measured(argv, env={"MEETCTL_STATE_DIR": str(state)})
                     cells.setdefault((name, kind, n), []).append(cpu)
-    print(f"`python benchmarks/bench_cron.py --repeat {args.repeat}" + (f" --before {args.before}`" if args.before else "`"))
+    before = f" --before {args.before}" if args.before else ""
+    print(f"`python benchmarks/bench_cron.py --repeat {args.repeat}{before}`")
     print("\nremind, nothing due: median CPU (user + system) of whole-process runs; ratio = 1,000 series / 1 series\n")
     print("| tree | state folder | 1 series | 1,000 series | ratio |")
     print("|---|---|---|---|---|")

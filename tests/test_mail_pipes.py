@@ -389,3 +389,72 @@ def smtp_inbox():
         yield controller, inbox
     finally:
         controller.stop()
+
+
+# --------------------------------------------------------------------------- cron's cache of the programme
+
+
+def big_programme(write_programme, title: str = "Branch meeting") -> Path:
+    """The branch programme padded past the cache's threshold with a long welcome (one file, many bytes)."""
+    from meetctl.model.cache import SMALLEST
+
+    text = (HEADER + BRANCH_AND_READING).replace('title = "Branch meeting"', f'title = "{title}"')
+    welcome = "Everyone is welcome. " * (SMALLEST // 20)
+    return write_programme(text.replace("[venues.hall]", f'welcome = "{welcome}"\n\n[venues.hall]', 1))
+
+
+def test_remind_keeps_the_validated_programme_and_never_an_old_one(cli, write_programme, tmp_path):
+    from meetctl.model.cache import FOLDER
+    from meetctl.model.loading import load_programme
+
+    state = tmp_path / "state"
+    env = {"MEETCTL_STATE_DIR": str(state)}
+    path = big_programme(write_programme)
+    first = cli("remind", "-f", path, "--today", TODAY.isoformat(), env=env)
+    (entry,) = (state / FOLDER).glob("*.pickle")
+    again = cli("remind", "-f", path, "--today", TODAY.isoformat(), env=env)
+    assert first.exit_code == again.exit_code == 0 and first.stdout == again.stdout
+    assert "Tuesday 9 February" in first.stdout
+    import pickle
+
+    assert pickle.loads(entry.read_bytes()) == load_programme(path)
+    # An edit is a new entry (the old one goes): the new title, never the kept one.
+    big_programme(write_programme, title="Branch meeting: the rent strike")
+    edited = cli("remind", "-f", path, "--today", TODAY.isoformat(), env=env)
+    assert "Branch meeting: the rent strike" in edited.stdout
+    assert [p.name for p in (state / FOLDER).glob("*.pickle")] != [entry.name]
+    assert len(list((state / FOLDER).glob("*.pickle"))) == 1
+
+
+def test_an_entry_others_may_write_is_never_read(cli, write_programme, tmp_path):
+    from meetctl.model.cache import FOLDER
+    from meetctl.model.loading import load_programme
+
+    state = tmp_path / "state"
+    env = {"MEETCTL_STATE_DIR": str(state)}
+    path = big_programme(write_programme)
+    cli("remind", "-f", path, "--today", TODAY.isoformat(), env=env)
+    (entry,) = (state / FOLDER).glob("*.pickle")
+    # Plant another programme under the entry's name: read when private, ignored when others may write it.
+    import pickle
+
+    other = load_programme(big_programme(write_programme, title="Planted"))
+    big_programme(write_programme)  # the file as it was
+    entry.write_bytes(pickle.dumps(other))
+    entry.chmod(0o600)
+    assert "Planted" in cli("remind", "-f", path, "--today", TODAY.isoformat(), env=env).stdout
+    entry.write_bytes(pickle.dumps(other))
+    entry.chmod(0o620)
+    result = cli("remind", "-f", path, "--today", TODAY.isoformat(), env=env)
+    assert "Planted" not in result.stdout and "Branch meeting" in result.stdout
+
+
+def test_a_programme_with_an_error_is_never_kept(cli, write_programme, tmp_path):
+    from meetctl.model.cache import FOLDER
+
+    state = tmp_path / "state"
+    path = big_programme(write_programme)
+    path.write_text(path.read_text().replace('start = "19:30"', 'start = "7.30pm"'))
+    result = cli("remind", "-f", path, "--today", TODAY.isoformat(), env={"MEETCTL_STATE_DIR": str(state)})
+    assert result.exit_code == 2 and re.search(r"programme\.toml:\d+:\d+: error: ", result.stderr)
+    assert not list((state / FOLDER).glob("*.pickle"))
