@@ -132,7 +132,8 @@ class Series:
         """Whether ``day`` is one of the series' dates (not counting skips)."""
         if day < self.from_date or (self.until is not None and day > self.until):
             return False
-        return day in self.rule_dates(day, day)
+        quick = self.rule.holds_on(self.from_date, day)  # the usual rules, without building an rrule
+        return quick if quick is not None else day in self.rule_dates(day, day)
 
 
 @dataclass(frozen=True)
