@@ -458,3 +458,14 @@ def test_a_programme_with_an_error_is_never_kept(cli, write_programme, tmp_path)
     result = cli("remind", "-f", path, "--today", TODAY.isoformat(), env={"MEETCTL_STATE_DIR": str(state)})
     assert result.exit_code == 2 and re.search(r"programme\.toml:\d+:\d+: error: ", result.stderr)
     assert not list((state / FOLDER).glob("*.pickle"))
+
+
+def test_force_resends_today_and_catches_nothing_up(cli, write_programme, tmp_path):
+    path, mailer = write_programme(BRANCH_ONLY), fake_mailer(tmp_path)
+    env = {"MEETCTL_STATE_DIR": str(tmp_path / "state")}
+    send = ("remind", "-f", path, "--send", "--sendmail", mailer)
+    assert cli(*send, "--today", "2027-02-02", env=env).exit_code == 0  # the week-ahead reminder
+    assert cli(*send, "--today", "2027-02-03", "--force", env=env).exit_code == 0  # nothing due today
+    assert len(delivered(tmp_path)) == 1
+    assert cli(*send, "--today", "2027-02-03", "--force", "--catch-up", "1", env=env).exit_code == 0
+    assert len(delivered(tmp_path)) == 2  # asked for: yesterday's, again

@@ -132,7 +132,7 @@ def remind(
     kind = (RemindFormat.email if send else fmt or RemindFormat.text).value
     outbox = due_today(
         programmes, day, days, kind, now_for(today, programmes), to or [], _agendas(programmes, day),
-        catch_up=(DEFAULT_CATCH_UP if catch_up is None else catch_up) if send else 0,
+        catch_up=_catch_up(send, force, catch_up),
     )  # fmt: skip
     if not outbox:
         return  # cron's usual day: silent, and no connection to the mail server
@@ -163,6 +163,16 @@ def remind(
         write_bytes(email_bytes(outbox.messages[0]))
     else:
         typer.echo(outbox.text, nl=False)
+
+
+def _catch_up(send: bool, force: bool, asked: int | None) -> int:
+    """How many days back --send looks for what a missed day did not send (none with --force, unless asked:
+    a forced resend of today must not resend the last days' mail too)."""
+    if not send:
+        return 0
+    if asked is not None:
+        return asked
+    return 0 if force else DEFAULT_CATCH_UP
 
 
 def _agendas(programmes: list[Programme], today: date) -> AgendaRenderer:
