@@ -274,6 +274,8 @@ GROUP_KEYS: dict[str, Check] = {
     "website": web_link, "welcome": _text, "country": _line, "locale": _line,
     "notice_lead": _notice_lead,
 }  # fmt: skip
+#: ``[network]`` in network.toml: a group's keys, and the network's description.
+NETWORK_KEYS: dict[str, Check] = {**GROUP_KEYS, "description": _text}
 ON_HOLIDAY = ("skip", "before", "after")
 VENUE_KEYS: dict[str, Check] = {
     "name": _line, "address": _text, "directions": _text, "accessibility": _text,
@@ -306,4 +308,4 @@ SESSION_KEYS: dict[str, Check] = {
     "title": _line, "date": _date, "start": _time, "end": _time, "room": _line,
     "chair": _line, "speakers": _str_list, "description": _text,
 }  # fmt: skip
-TOP_KEYS = ("group", "venues", "mail", "agenda", "series", "meetings")
+TOP_KEYS = ("group", "network", "venues", "mail", "agenda", "series", "meetings")
