@@ -24,8 +24,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from meetctl.model.errors import MeetctlError, Problem, raise_if_any
-from meetctl.model.loading import load_programme, programme_from_bytes, programme_paths
+from meetctl.model.loading import load_programme, load_programmes, programme_from_bytes
 from meetctl.model.programme import Programme
 
 #: The cache's folder inside the state folder.
@@ -35,16 +34,8 @@ SMALLEST = 32 * 1024
 
 
 def load_programmes_cached(paths: Sequence[str | Path], state: Path) -> list[Programme]:
-    """:func:`meetctl.model.loading.load_programmes`, through the cache in ``state``."""
-    programmes: list[Programme] = []
-    problems: list[Problem] = []
-    for path in programme_paths(paths):
-        try:
-            programmes.append(load_cached(path, state / FOLDER))
-        except MeetctlError as exc:
-            problems.extend(exc.problems)
-    raise_if_any(problems)
-    return programmes
+    """:func:`meetctl.model.loading.load_programmes`, each file read through the cache in ``state``."""
+    return load_programmes(paths, lambda path: load_cached(path, state / FOLDER))
 
 
 def load_cached(path: str | Path, folder: Path) -> Programme:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -85,13 +85,18 @@ def programme_paths(paths: Sequence[str | Path]) -> list[Path]:
     return out
 
 
-def load_programmes(paths: Sequence[str | Path]) -> list[Programme]:
-    """Load every programme named (files, or folders of ``*.toml``), reporting all problems."""
+def load_programmes(
+    paths: Sequence[str | Path], read: Callable[[Path], Programme] | None = None
+) -> list[Programme]:
+    """Load every programme named (files, or folders of ``*.toml``), reporting all problems.
+
+    ``read`` reads one file (default :func:`load_programme`; cron's cache passes its own).
+    """
     programmes: list[Programme] = []
     problems: list[Problem] = []
     for path in programme_paths(paths):
         try:
-            programmes.append(load_programme(path))
+            programmes.append((read or load_programme)(path))
         except MeetctlError as exc:
             problems.extend(exc.problems)
     raise_if_any(problems)
