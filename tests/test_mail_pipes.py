@@ -164,7 +164,11 @@ def test_sendmail_from_the_environment_and_never_from_the_programme(cli, write_p
     # A programme file cannot name a program: there is no such key.
     sneaky = write_programme(PROGRAMME.replace("[group]", f'[mail]\nsendmail = "{mailer}"\n\n[group]', 1), "p2.toml")
     result = cli("remind", "-f", sneaky, "--today", TODAY.isoformat(), "--send", env={"MEETCTL_STATE_DIR": str(state)})
-    assert result.exit_code == 2 and "sendmail" in result.stderr and "p2.toml:2:1: error: mail.sendmail: unknown key" in result.stderr
+    assert (
+        result.exit_code == 2
+        and "sendmail" in result.stderr
+        and "p2.toml:2:1: error: mail.sendmail: unknown key" in result.stderr
+    )
 
 
 def test_a_failing_mailer_is_exit_75_and_nothing_logged_then_tomorrow_sends_it(cli, write_programme, tmp_path):
@@ -230,10 +234,13 @@ def test_catch_up_is_for_send(cli, write_programme):
 
 # --------------------------------------------------------------------------- notice_lead and "After that"
 
+
 def agm_programme(lead_line: str, where: str = "meeting") -> str:
     group = HEADER.replace("[group]", "[group]\n" + lead_line, 1) if where == "group" else HEADER
     own = lead_line if where == "meeting" else ""
-    return group + f"""
+    return (
+        group
+        + f"""
 [[meetings]]
 date = 2024-03-21
 title = "Annual General Meeting"
@@ -243,6 +250,7 @@ start = "19:00"
 venue = "hall"
 {own}
 """
+    )
 
 
 # 21 clear days before Thursday 21 March 2024: 21 days between, so notice by Wednesday 28 February.
@@ -309,8 +317,7 @@ def msmtp_config(tmp_path: Path, port: int) -> Path:
     home.mkdir()
     rc = home / ".msmtprc"
     rc.write_text(
-        "defaults\nauth off\ntls off\n\naccount default\nhost 127.0.0.1\n"
-        f"port {port}\nfrom secretary@example.org\n",
+        f"defaults\nauth off\ntls off\n\naccount default\nhost 127.0.0.1\nport {port}\nfrom secretary@example.org\n",
         encoding="utf-8",
     )
     rc.chmod(0o600)  # msmtp refuses a configuration others can read
@@ -361,7 +368,9 @@ def test_the_documented_cron_recipes_deliver_every_stream_through_msmtp(recipe, 
         "Cancelled: Thursday 11 February, 6:30pm: Reading group",
         "Reminder: Wednesday 17 February, 7pm: Film night",
     ]
-    assert all(e.rcpt_tos == ["members@example.org"] and e.mail_from == "secretary@example.org" for e in inbox.envelopes)
+    assert all(
+        e.rcpt_tos == ["members@example.org"] and e.mail_from == "secretary@example.org" for e in inbox.envelopes
+    )
     assert not any(e.original_content.startswith(b"From ") for e in inbox.envelopes)  # no envelope line kept
 
 
