@@ -137,6 +137,7 @@ venue = "hall"
 title = "AGM {payload}"
 kind = "agm"
 notice = "14 days"
+notice_lead = "0 days"
 
 [[meetings.agenda]]
 title = "Elections"
