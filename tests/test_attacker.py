@@ -406,3 +406,25 @@ def test_venue_ids_are_letters_digits_dashes_and_underscores(cli, write_programm
     assert result.exit_code == 2
     (line,) = located(result.stderr, f"{path}:7")
     assert "use letters, digits, '-' and '_' only" in line
+
+
+# --------------------------------------------------------------------------- 21.4 flyer memory
+
+
+def test_every_flyer_of_a_run_shares_one_font_configuration(cli, group: Path, tmp_path: Path, monkeypatch):
+    """WeasyPrint's default makes a font configuration per PDF and never frees it (0.8 MB a flyer);
+    benchmarks/bench_flyer_memory.py measures the peak. Here: the flyers of one site share one."""
+    import weasyprint
+
+    seen: list[object] = []
+    render = weasyprint.HTML.render
+
+    def spy(self, font_config=None, **options):  # noqa: ANN001, ANN202 - WeasyPrint's own signature
+        seen.append(font_config)
+        return render(self, font_config=font_config, **options)
+
+    monkeypatch.setattr(weasyprint.HTML, "render", spy)
+    result = cli("site", "-f", group, "-o", tmp_path / "site", "--today", "2017-01-01", "--flyers", "3")
+    assert result.exit_code == 0, result.stderr
+    assert len(list((tmp_path / "site" / "flyers").glob("*.pdf"))) == 3
+    assert len(seen) >= 3 and seen[0] is not None and all(c is seen[0] for c in seen)
