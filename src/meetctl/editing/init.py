@@ -94,7 +94,12 @@ def _valid_zone(name: str) -> bool:
 
 def check_zone(value: str) -> str:
     """An IANA time zone name, or ValueError."""
+    from meetctl.model.zonewords import written_zone_problem
+
     value = value.strip()
+    written = written_zone_problem(value, None)
+    if written:
+        raise ValueError(written)
     if not _valid_zone(value):
         from meetctl.model.zones import zone_suggestion
 

@@ -84,7 +84,7 @@ def warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
     found.extend(notice_warnings(programmes, today))
     from meetctl.model.zones import zone_warnings
 
-    found.extend(zone_warnings(programmes, today.year))
+    found.extend(zone_warnings(programmes, today))
     first, last = check_window(programmes, today)
     listed = stream_occurrences(programmes, first, last)
     on_holidays = _HolidayCheck(programmes, first, last)

@@ -113,9 +113,7 @@ def load_programme(path: str | Path) -> Programme:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise MeetctlError.at(
-            Location(name, line, col), f"not UTF-8 text (byte 0x{data[exc.start]:02x})"
-        ) from None
+        raise MeetctlError.at(Location(name, line, col), f"not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
     return parse_programme(text, name)
 
 
@@ -251,6 +249,13 @@ class _Validator:
             )
         if "locale" in values and not re.fullmatch(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*", values["locale"]):
             self.error(("group", "locale"), f"group.locale: {values['locale']!r} is not a locale like 'en_GB' or 'cy'")
+        from meetctl.model.zonewords import written_zone_problem
+
+        # "AEST" or "UTC+10" before the database: some abbreviations (EST, CET) are legacy zones there.
+        written = written_zone_problem(values["timezone"], values.get("country"))
+        if written:
+            self.error(("group", "timezone"), f"group.timezone: {written}")
+            return None
         zone = _zone(values["timezone"])
         if zone is None:
             from meetctl.model.zones import zone_suggestion
@@ -308,7 +313,7 @@ class _Validator:
         words = ", ".join(f'"{w}"' for w in STANDING_WORDS)
         for word in STANDING_WORDS:
             if items.count(word) > 1:
-                self.error(where, f"agenda.standing_items: \"{word}\" is listed twice")
+                self.error(where, f'agenda.standing_items: "{word}" is listed twice')
         if "items" not in items:
             self.error(
                 where,
@@ -425,8 +430,7 @@ class _Validator:
                     hint = "" if replaces else " (use replaces = <date> for a moved meeting)"
                     self.error(
                         (*where, key),
-                        f"{name}.{key}: {original} is not a date of series '{s.id}' "
-                        f"({s.rule.source}){hint}",
+                        f"{name}.{key}: {original} is not a date of series '{s.id}' ({s.rule.source}){hint}",
                     )
                 elif original in s.skip:
                     self.error((*where, key), f"{name}.{key}: {original} is in series '{s.id}' skip list")
