@@ -14,11 +14,11 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from meetctl.model.errors import Problem, closest
 from meetctl.model.programme import Programme
+from meetctl.model.zonewords import tz_folders
 
 #: Names that are fixed offsets from UTC, whatever the season.
 FIXED_ALIASES = frozenset({
@@ -34,20 +34,6 @@ _COUNTRY_WORDS = {
 }  # fmt: skip
 #: A UK postcode at the end of an address line: "LE1 7DA", "SW1A 1AA".
 _UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b")
-
-
-def tz_folders() -> list[Path]:
-    """The folders that may hold the time zone database (the system's, then the tzdata package's)."""
-    import zoneinfo
-
-    folders = [Path(p) for p in zoneinfo.TZPATH]
-    try:
-        import tzdata  # the PyPI copy of the database, where there is no system one
-
-        folders.append(Path(tzdata.__file__).parent / "zoneinfo")
-    except ImportError:
-        pass
-    return folders
 
 
 @cache

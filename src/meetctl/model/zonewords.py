@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 #: Abbreviations that are also the proper name of universal time: accepted as zones.
@@ -29,11 +30,23 @@ SHOWN = 5
 _OFFSET = re.compile(r"(?:UTC|GMT|Z)?\s*([+\-\u2212])\s*(\d{1,2})(?:[:.h]?(\d{2}))?", re.IGNORECASE)
 
 
+def tz_folders() -> list[Path]:
+    """The folders that may hold the time zone database (the system's, then the tzdata package's)."""
+    import zoneinfo
+
+    folders = [Path(p) for p in zoneinfo.TZPATH]
+    try:
+        import tzdata  # the PyPI copy of the database, where there is no system one
+
+        folders.append(Path(tzdata.__file__).parent / "zoneinfo")
+    except ImportError:
+        pass
+    return folders
+
+
 @cache
 def zone_tab() -> tuple[tuple[str, str, str], ...]:
     """(country code, zone, comment) for every line of the database's ``zone.tab``."""
-    from meetctl.model.zones import tz_folders
-
     for folder in tz_folders():
         try:
             text = (folder / "zone.tab").read_text(encoding="utf-8")
@@ -52,8 +65,6 @@ def zone_tab() -> tuple[tuple[str, str, str], ...]:
 @cache
 def database_year() -> int:
     """The year of the time zone database's version (``2025b`` -> 2025): its "now"."""
-    from meetctl.model.zones import tz_folders
-
     for folder in tz_folders():
         try:
             with (folder / "tzdata.zi").open(encoding="utf-8") as f:
