@@ -161,11 +161,12 @@ def _notes(o: Occurrence) -> list[str]:
         return notes
     period = _period(o)
     if o.moved and o.recurrence_id is not None:
-        notes.append(f"NOTE: different date {period}: moved from {format_date(o.recurrence_id.date(), year=False)}.")
+        was = format_date(o.recurrence_id.date(), year=False)
+        notes.append(f"NOTE: different date {period}: moved from {was}{o.why}.")
     if o.start.time() != series.start:
         notes.append(
             f"NOTE: different time {period}: starts at {format_time(o.start)}, "
-            f"not the usual {format_time(series.start)}."
+            f"not the usual {format_time(series.start)}{'' if o.moved else o.why}."
         )
     elif o.end - o.start != series.duration:
         usual_end = o.start + series.duration
@@ -176,7 +177,9 @@ def _notes(o: Occurrence) -> list[str]:
     if venue_id != series.venue:
         usual = o.programme.venues.get(series.venue) if series.venue else None
         here = o.venue.name if o.venue else "no venue given"
-        notes.append(f"NOTE: different venue {period}: {here}" + (f", not the usual {usual.name}." if usual else "."))
+        why = "" if o.moved or o.start.time() != series.start else o.why  # said once, on the first note
+        usual_name = f", not the usual {usual.name}" if usual else ""
+        notes.append(f"NOTE: different venue {period}: {here}{usual_name}{why}.")
     return notes
 
 

@@ -412,7 +412,7 @@ class _Validator:
             if series_id is None:
                 if "title" not in values:
                     self.error(where, f"{name}: a one-off meeting (no series) needs a title")
-                if "start" not in values:
+                if "start" not in value:  # a start written wrong has had its own error
                     self.error(where, f"{name}: a one-off meeting (no series) needs a start time")
                 if replaces:
                     self.error((*where, "replaces"), f"{name}: replaces needs a series")
@@ -446,8 +446,9 @@ class _Validator:
                 self.error((*where, "end_date"), f"{name}: end_date {end_date} is before date {day}")
             if values.get("attendance", 0) < 0:
                 self.error((*where, "attendance"), f"{name}.attendance must not be negative")
-            if values.get("reason") and not values.get("cancelled"):
-                self.error((*where, "reason"), f"{name}: reason is only for cancelled = true")
+            if values.get("reason") and not values.get("cancelled") and series_id is None:
+                # A series' meeting may say why it is not in its usual slot (`meetctl move --reason`).
+                self.error((*where, "reason"), f"{name}: reason is only for cancelled = true or a series' meeting")
             uid = values.get("uid")
             if uid:
                 if uid in uids:
