@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from meetctl.editing import edits as edit
+from meetctl.editing import records
 from meetctl.editing.editor import Editor, edit_file
 from meetctl.model.errors import MeetctlError
 from meetctl.model.loading import load_programme
@@ -436,8 +437,8 @@ def test_bad_add_options_are_refused_with_one_line_each(cli, commented, args, me
 def test_cancelling_a_date_with_no_meeting_is_refused(cli, commented):
     err = refused(cli, commented, "cancel", "2024-03-20")
     assert (
-        err
-        == f"{commented}: error: cancel: no meeting on Wed 20 Mar 2024 (nearest: Wed 28 Feb 2024, Wed 27 Mar 2024)\n"
+        err == f"{commented}: error: cancel: no meeting on Wed 20 Mar 2024 (nearest: Wed 28 Feb 2024, Wed 27 Mar 2024 "
+        "(talks); Sat 10 Feb 2024, Sat 11 May 2024 (one-off))\n"
     )
 
 
@@ -616,7 +617,7 @@ edits = st.one_of(
     st.builds(edit.cancel, days_2024, st.none() | words),
     st.builds(lambda d, to, v: edit.move(d, to, venue=v, allow_clash=True),
               days_2024, days_2024, st.sampled_from([None, "pub", "hall"])),
-    st.builds(lambda d, n, notes: edit.record(d, n, notes, today=date(2025, 1, 1)),
+    st.builds(lambda d, n, notes: records.record(d, n, notes, today=date(2025, 1, 1)),
               days_2024, st.integers(0, 500), st.none() | words),
     st.builds(edit.add_venue, st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True), words, st.none() | words),
     st.builds(edit.restore, days_2024),
