@@ -246,3 +246,16 @@ def test_the_zone_of_the_subdivision_passes(cli, write_programme, zone, country)
     path = _programme(write_programme, zone, address="1 Main St", country=f'country = "{country}"')
     result = cli("check", "-f", path, "--today", "2027-01-01", "--strict")
     assert result.exit_code == 0, result.stderr
+
+
+def test_a_networks_zone_is_read_the_same_way(cli, tmp_path):
+    network = tmp_path / "network.toml"
+    text = '[network]\nname = "Renters Network"\ntimezone = "{zone}"\ncountry = "AU-VIC"\n'
+    network.write_text(text.format(zone="AEST"), encoding="utf-8")
+    result = cli("check", "-f", network)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{network}:3:1: error: network.timezone: 'AEST' is an abbreviation")
+    assert _offered(result.stderr)[0] == "Australia/Melbourne"
+    network.write_text(text.format(zone="Australia/Brisbane"), encoding="utf-8")
+    result = cli("check", "-f", network, "--today", "2027-01-01")
+    assert "network.timezone 'Australia/Brisbane' is not the zone of network.country 'AU-VIC'" in result.stderr

@@ -81,7 +81,8 @@ def _countries(programme: Programme) -> list[tuple[str, str]]:
     """(country code, why we think so): group.country first, then what the venues' addresses say."""
     out = []
     if programme.group.country:
-        out.append((programme.group.country.split("-")[0].upper(), f"group.country is {programme.group.country!r}"))
+        table = "network" if programme.group.network else "group"
+        out.append((programme.group.country.split("-")[0].upper(), f"{table}.country is {programme.group.country!r}"))
     for venue in programme.venues.values():
         address = venue.address or ""
         lowered = address.lower()
@@ -123,13 +124,14 @@ def zone_warnings(programmes: Iterable[Programme], today: date) -> list[Problem]
     found = []
     for p in programmes:
         name, zone = p.group.timezone, p.group.zone
-        place = p.locate(("group", "timezone"))
+        table = "network" if p.group.network else "group"  # network.toml's [network] has a zone too
+        place = p.locate((table, "timezone"))
         country = p.group.country
         if subdivision_known(country):
             meant, out = _meant_zone(p, country.upper(), zone, today)  # type: ignore[union-attr]
             if meant and out:
                 found.append(Problem(
-                    f"group.timezone {name!r} is not the zone of group.country {country!r}: "
+                    f"{table}.timezone {name!r} is not the zone of {table}.country {country!r}: "
                     f"meetings would be {out}; use {meant!r}",
                     place, "warning",
                 ))  # fmt: skip
@@ -142,7 +144,7 @@ def zone_warnings(programmes: Iterable[Programme], today: date) -> list[Problem]
             meant, out = _meant_zone(p, code, zone, today)
             if meant and out:
                 found.append(Problem(
-                    f"group.timezone {name!r} has no daylight saving, but {why}, where the clocks change: "
+                    f"{table}.timezone {name!r} has no daylight saving, but {why}, where the clocks change: "
                     f"meetings would be {out}; use the place's zone, e.g. {meant!r}",
                     place, "warning",
                 ))  # fmt: skip
@@ -150,7 +152,7 @@ def zone_warnings(programmes: Iterable[Programme], today: date) -> list[Problem]
         else:
             if name in FIXED_ALIASES or name.startswith("Etc/"):
                 found.append(Problem(
-                    f"group.timezone {name!r} is a fixed offset from UTC, never on summer time; "
+                    f"{table}.timezone {name!r} is a fixed offset from UTC, never on summer time; "
                     "use your place's zone name (e.g. 'Europe/London') so meetings follow the clocks",
                     place, "warning",
                 ))  # fmt: skip
