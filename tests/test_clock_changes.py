@@ -106,3 +106,14 @@ def test_changes_before_today_are_history(cli, write_programme):
     path = write_programme(PROGRAMME.format(zone="Europe/London", start="01:30"))
     found = _warnings(cli("check", "-f", path, "--today", "2027-06-01").stderr)
     assert [w.split(" ", 1)[0] for w in found] == [str(_nth_sunday(2027, 10, -1))]
+
+
+def test_a_day_that_starts_with_the_change_is_not_a_meeting_in_it(cli, write_programme):
+    # Santiago's clocks go forward at midnight (00:00 -> 01:00) on the first Sunday of September:
+    # an all-day meeting (midnight to midnight, as import writes one) is not warned of.
+    text = PROGRAMME.format(zone="America/Santiago", start="00:00").replace(
+        'rule = "every Sunday"', 'rule = "every Sunday"\nduration = "24h"'
+    )
+    path = write_programme(text)
+    result = cli("check", "-f", path, "--today", "2027-01-01", "--strict")
+    assert "' starts at " not in result.stderr

@@ -39,6 +39,8 @@ def clock_change_problem(o: Occurrence) -> Problem | None:
     """A warning when ``o`` starts in a skipped or repeated hour of its group's zone, else None."""
     zone = o.group.zone
     at = written_start(o)
+    if at == time(0):  # midnight: an all-day meeting (imported), whose day calendars show whole
+        return None
     wall = datetime.combine(o.date, at, tzinfo=zone)
     first, second = wall.utcoffset(), wall.replace(fold=1).utcoffset()
     if first == second:
