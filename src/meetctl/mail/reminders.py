@@ -404,6 +404,13 @@ def header_text(value: str) -> str:
     return " ".join(re.sub(_LINE_BREAKS, " ", value).split())
 
 
+def display_name(value: str) -> str:
+    """A name for an address header; none when a word is longer than a line (the email package
+    folds two such words with an empty line between, ending the headers: To would be body text)."""
+    name = header_text(value)
+    return "" if any(len(word) > 60 for word in name.split()) else name
+
+
 def parse_address(value: str, what: str):  # -> email.headerregistry.Address
     """'Name <a@b.org>' or 'a@b.org' as an Address; an input error naming ``what`` otherwise."""
     from email.errors import HeaderParseError
@@ -422,7 +429,7 @@ def parse_address(value: str, what: str):  # -> email.headerregistry.Address
         ascii_domain = domain.encode("idna").decode("ascii")
         if not local.strip('"') or not local.isascii() or not ascii_domain:
             raise ValueError("the part before @ must be plain ASCII and not empty")
-        return Address(display_name=header_text(name), username=local.strip('"'), domain=ascii_domain)
+        return Address(display_name=display_name(name), username=local.strip('"'), domain=ascii_domain)
     except (ValueError, HeaderParseError, IndexError, UnicodeError) as exc:
         raise MeetctlError(Problem(f"{what}: not an email address: {value!r} ({exc})")) from None
 
@@ -547,7 +554,7 @@ def compose_email(
     if not sender.display_name:
         from email.headerregistry import Address
 
-        sender = Address(display_name=header_text(group.name), addr_spec=sender.addr_spec)
+        sender = Address(display_name=display_name(group.name), addr_spec=sender.addr_spec)
     recipients = list(to) or ([group.mailing_list] if group.mailing_list else [])
     if not recipients:
         raise MeetctlError(Problem("no recipient: give --to ADDRESS or set group.mailing_list in the programme"))
