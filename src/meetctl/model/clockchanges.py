@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from meetctl.model.errors import Problem
@@ -71,6 +72,26 @@ def clock_change_problem(o: Occurrence) -> Problem | None:
     )  # fmt: skip
 
 
+@cache
+def change_days(zone: ZoneInfo, year: int) -> frozenset[date]:
+    """The local dates in ``year`` on which ``zone``'s clocks change (a week's samples, then bisection).
+
+    So that ``check`` looks closely only at meetings on those days: a set lookup for
+    the rest, not three offset computations each.
+    """
+    days: set[date] = set()
+    moment = datetime(year, 1, 1, tzinfo=UTC) - timedelta(days=1)
+    end = datetime(year + 1, 1, 1, tzinfo=UTC) + timedelta(days=1)
+    while moment < end:
+        later = min(moment + timedelta(days=7), end)
+        if moment.astimezone(zone).utcoffset() != later.astimezone(zone).utcoffset():
+            change = _transition(zone, moment, later)
+            for offset_at in (change - timedelta(minutes=1), change):  # either side of a midnight change
+                days.add((change + offset_at.astimezone(zone).utcoffset()).date())  # type: ignore[operator]
+        moment = later
+    return frozenset(days)
+
+
 class ClockChangeCheck:
     """Scheduled meetings from ``today`` on that start in a skipped or repeated hour, noted as they pass."""
 
@@ -81,7 +102,7 @@ class ClockChangeCheck:
     def watch(self, listed: Iterable[Occurrence]) -> Iterator[Occurrence]:
         """``listed`` unchanged, noting each meeting that starts in a clock change."""
         for o in listed:
-            if o.date >= self.today and not o.cancelled:
+            if o.date >= self.today and not o.cancelled and o.date in change_days(o.group.zone, o.date.year):
                 problem = clock_change_problem(o)
                 if problem:
                     self.found.append(problem)
