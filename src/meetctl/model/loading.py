@@ -85,9 +85,7 @@ def programme_paths(paths: Sequence[str | Path]) -> list[Path]:
     return out
 
 
-def load_programmes(
-    paths: Sequence[str | Path], read: Callable[[Path], Programme] | None = None
-) -> list[Programme]:
+def load_programmes(paths: Sequence[str | Path], read: Callable[[Path], Programme] | None = None) -> list[Programme]:
     """Load every programme named (files, or folders of ``*.toml``), reporting all problems.
 
     ``read`` reads one file (default :func:`load_programme`; cron's cache passes its own).
