@@ -41,11 +41,20 @@ def _needs_encoding(text: str) -> bool:
     return not text.isascii() or "=?" in text or "?=" in text
 
 
+def _too_long(text: str) -> bool:
+    # A word longer than a line cannot be folded as plain text (and the email package's own folding
+    # of two such words wrote an empty line, ending the headers): encoded words split anywhere.
+    return any(len(word) > 60 for word in text.split())
+
+
 def encoded_words(text: str, header_name: str) -> str:
-    """``text`` as one header's value: ASCII as is, else RFC 2047 encoded words (folded, CRLF)."""
+    """``text`` as one header's value: plain ASCII as is, else RFC 2047 encoded words (folded, CRLF).
+
+    Every line stays within 78 characters, so no policy refolds (and so re-parses) it.
+    """
     from email.header import Header
 
-    charset = "utf-8" if _needs_encoding(text) else "us-ascii"
+    charset = "utf-8" if _needs_encoding(text) or _too_long(text) else "us-ascii"
     return Header(text, charset, header_name=header_name).encode(linesep="\r\n")
 
 
@@ -65,7 +74,7 @@ def display_name(name: str) -> str:
     name = header_text(name)
     if not name:
         return ""
-    if _needs_encoding(name):
+    if _needs_encoding(name) or _too_long(name):
         return encoded_words(name, "From")
     if _PLAIN_PHRASE.fullmatch(name):
         return name

@@ -68,9 +68,7 @@ def relative_day(today: date, day: date) -> str:
     """
     delta = (day - today).days
     weekday = WEEKDAY_NAMES[day.weekday()]
-    day_month = f"{day.day} {MONTH_NAMES[day.month - 1]}" + (
-        f" {day.year}" if day.year != today.year else ""
-    )
+    day_month = f"{day.day} {MONTH_NAMES[day.month - 1]}" + (f" {day.year}" if day.year != today.year else "")
     if delta == 0:
         return f"today, {weekday} {day_month}"
     if delta == 1:
@@ -126,28 +124,25 @@ def _notes(o: Occurrence) -> list[str]:
         return notes
     period = _period(o)
     if o.moved and o.recurrence_id is not None:
-        notes.append(
-            f"NOTE: different date {period}: moved from {format_date(o.recurrence_id.date(), year=False)}."
-        )
+        was = format_date(o.recurrence_id.date(), year=False)
+        notes.append(f"NOTE: different date {period}: moved from {was}{o.why}.")
     if o.start.time() != series.start:
         notes.append(
             f"NOTE: different time {period}: starts at {format_time(o.start)}, "
-            f"not the usual {format_time(series.start)}."
+            f"not the usual {format_time(series.start)}{'' if o.moved else o.why}."
         )
     elif o.end - o.start != series.duration:
         usual_end = o.start + series.duration
         notes.append(
-            f"NOTE: different finishing time {period}: {format_time(o.end)}, "
-            f"not the usual {format_time(usual_end)}."
+            f"NOTE: different finishing time {period}: {format_time(o.end)}, not the usual {format_time(usual_end)}."
         )
     venue_id = o.venue.id if o.venue else None
     if venue_id != series.venue:
         usual = o.programme.venues.get(series.venue) if series.venue else None
         here = o.venue.name if o.venue else "no venue given"
-        notes.append(
-            f"NOTE: different venue {period}: {here}"
-            + (f", not the usual {usual.name}." if usual else ".")
-        )
+        why = "" if o.moved or o.start.time() != series.start else o.why  # said once, on the first note
+        usual_name = f", not the usual {usual.name}" if usual else ""
+        notes.append(f"NOTE: different venue {period}: {here}{usual_name}{why}.")
     return notes
 
 
@@ -256,7 +251,10 @@ def render_text(c: Content) -> str:
         pad = " " * width
         for i, value in enumerate(values):
             first = f"{label}:".ljust(width) if i == 0 else pad
-            lines.append(fill(value, indent=pad, first=first))
+            text = fill(value, indent=pad, first=first)
+            if len(text.split("\n", 1)[0]) > WIDTH and first.strip():  # a long link: below its label
+                text = first.rstrip() + "\n" + fill(value)
+            lines.append(text)
     blocks.append("\n".join(lines))
     if c.timetable:
         blocks.append("Timetable:\n" + "\n".join(fill(t, indent="    ", first="  ") for t in c.timetable))
@@ -266,7 +264,7 @@ def render_text(c: Content) -> str:
         blocks.append(fill(f"After that: {c.after}"))
     text = "\n\n".join(blocks) + "\n"
     if c.signature:
-        text += "\n-- \n" + "\n".join(c.signature) + "\n"
+        text += "\n-- \n" + "\n".join(fill(line) for line in c.signature) + "\n"
     return text
 
 
@@ -461,9 +459,7 @@ def compose_email(
 
     group = o.group
     if not group.email:
-        raise MeetctlError(
-            Problem(f"{o.programme.path}: group.email is not set: it is the From: address of reminders")
-        )
+        raise MeetctlError(Problem(f"{o.programme.path}: group.email is not set: it is the From: address of reminders"))
     sender = parse_address(group.email, "group.email")
     if not sender.display_name:
         from email.headerregistry import Address
@@ -471,9 +467,7 @@ def compose_email(
         sender = Address(display_name=header_text(group.name), addr_spec=sender.addr_spec)
     recipients = list(to) or ([group.mailing_list] if group.mailing_list else [])
     if not recipients:
-        raise MeetctlError(
-            Problem("no recipient: give --to ADDRESS or set group.mailing_list in the programme")
-        )
+        raise MeetctlError(Problem("no recipient: give --to ADDRESS or set group.mailing_list in the programme"))
     addresses = [parse_address(r, "--to" if to else "group.mailing_list") for r in recipients]
 
     # Every header holding programme text is encoded by meetctl.mail.headers, never by email's
