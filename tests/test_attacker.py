@@ -194,6 +194,22 @@ def test_an_encoded_word_never_makes_a_mail_header(cli, write_programme, where: 
         assert ENCODED in "".join(address.display_name.split())
 
 
+def test_header_lines_stay_short_whatever_the_names(cli, write_programme):
+    """A 5,000-letter word in the group's name and the title: every header line within 78 characters
+    (so no policy refolds one), and a reader gets both back."""
+    name, title = "A" * 5000 + " branch", "B" * 3000
+    text = PROGRAMME.replace('name = "Test Group"', f'name = "{name}"').replace(
+        'title = "Discussion"', f'title = "{title}"'
+    )
+    result = cli("remind", "-f", write_programme(text), "--format", "email", "--today", "2017-02-21", "--days", "1")
+    assert result.exit_code == 0, result.stderr
+    raw = result.stdout_bytes
+    assert max(len(line) for line in raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")) <= 78
+    msg = assert_no_injection(raw)
+    assert "".join(msg["From"].addresses[0].display_name.split()) == "".join(name.split())
+    assert msg["Subject"].endswith(title) and msg["To"] == "members@example.org"
+
+
 def test_an_encoded_word_never_makes_a_header_of_a_formal_notice(cli, write_programme):
     path = write_programme(HEADER + AGM.format(payload=ENCODED))
     result = cli("remind", "-f", path, "--format", "email", "--today", "2017-02-22")
