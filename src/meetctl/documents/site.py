@@ -35,7 +35,7 @@ AHEAD = timedelta(days=365)
 
 
 class Writer(Protocol):
-    """Where the site's files go (:class:`meetctl.output.FolderWriter`)."""
+    """Where the site's files go (:class:`meetctl.outputfolders.FolderWriter`)."""
 
     def write_pieces(self, relative: str, pieces: Iterable[bytes]) -> None: ...
 

@@ -3,7 +3,7 @@
 Stage: outputs (documents) -> output writer / server. :func:`make_site` checks the
 folder, then writes the pages of :mod:`meetctl.documents.site`, the programme's
 calendar (as ``meetctl ical``) and a PDF flyer per meeting to come (as ``meetctl
-flyer DATE``) through :func:`meetctl.output.write_folder`, which swaps the new folder
+flyer DATE``) through :func:`meetctl.outputfolders.write_folder`, which swaps the new folder
 in whole. :func:`serve` shows a folder on 127.0.0.1 with the standard library's
 server until Ctrl-C.
 """
@@ -41,7 +41,7 @@ def make_site(
     from meetctl.calendars.export import build_calendar
     from meetctl.documents.flyers import flyer_pdf
     from meetctl.documents.site import build_site
-    from meetctl.output import write_folder
+    from meetctl.outputfolders import write_folder
 
     check_site_folder(folder, programmes)
     window = site_window(programmes, today)
