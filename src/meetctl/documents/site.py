@@ -24,6 +24,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from meetctl.documents.environment import Templates, words
 from meetctl.documents.feed import FEED_AHEAD, FEED_NAMESPACE, atom_feed, feed_entries, occurrence_key
 from meetctl.documents.sitekeys import Keys, digest
+from meetctl.documents.structured import event_description, postal_address
 from meetctl.documents.views import group_view, meeting_view, period_words
 from meetctl.model.errors import MeetctlError, Problem
 from meetctl.model.programme import Programme
@@ -166,8 +167,9 @@ def event_jsonld(o: Occurrence, url: str) -> dict[str, Any]:
     }
     if o.moved and o.recurrence_id is not None:
         event["previousStartDate"] = o.recurrence_id.isoformat()
-    if o.description:
-        event["description"] = o.description
+    description = event_description(o)
+    if description:
+        event["description"] = description
     if o.series:
         event["superEvent"] = {"@type": "EventSeries", "name": o.series.title}
     if o.group.website:
@@ -176,7 +178,7 @@ def event_jsonld(o: Occurrence, url: str) -> dict[str, Any]:
     if o.venue and not o.venue.online_only:
         place: dict[str, Any] = {"@type": "Place", "name": o.venue.name}
         if o.venue.address:
-            place["address"] = {"@type": "PostalAddress", "streetAddress": o.venue.address}
+            place["address"] = postal_address(o.venue.address)
         locations.append(place)
     if o.online:
         locations.append({"@type": "VirtualLocation", "url": o.online})
@@ -497,6 +499,7 @@ def build_site(
     are rendered, so memory does not grow with the number of meetings. A page whose key
     (:mod:`meetctl.documents.sitekeys`) is the last run's is kept, not rendered again.
     """
+    _reports_in.cache_clear()  # a report written since an earlier build in this process counts
     site = _Site(templates, programmes, today, base_url)
     first, last = window
     pages = made = 0
