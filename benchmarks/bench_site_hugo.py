@@ -209,7 +209,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--series", type=int, nargs="+", default=[5, 25], help="programme sizes (series)")
     parser.add_argument("--repeat", type=int, default=5, help="interleaved rounds per size")
-    parser.add_argument("--before", type=Path, help="another meetctl's src/ (e.g. main's) to measure in the same rounds")
+    parser.add_argument("--before", type=Path, help="another meetctl's src/ (main's) to measure too")
     args = parser.parse_args()
     if not shutil.which("hugo"):
         sys.exit("needs Debian's hugo (apt-get install hugo)")
