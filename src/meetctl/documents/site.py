@@ -390,7 +390,7 @@ class _Site:
                     later: Sequence[tuple[int, str]] = ()) -> None:  # fmt: skip
         """Write a listing page, or keep the old one when neither it nor any of its meetings changed."""
         key = self.keys.listing(
-            relative, heading, group, upcoming is None, past is None, archive, later, self.today,
+            relative, heading, group, upcoming is None, past is None, archive, later,
             items=[i.key for i in upcoming or ()] + ["|"] + [i.key for i in past or ()],
         )  # fmt: skip
         if not writer.reuse(relative, key):
