@@ -2,7 +2,7 @@
 
 Dates are worked out here from --today with datetime and calendar, not with meetctl's rules.
 The golden site in tests/golden/site-example/ was built by main's code before this work
-(commit 96fc99f); its only later edits are the deliberate ones of issue 23 (PostalAddress
+(commit 96fc99f, again after merging main at 7402b83); its only differences from main's build are the deliberate ones of issue 23 (PostalAddress
 split into street, locality and postcode; Atom dates never after today), kept as their own commit.
 """
 

@@ -23,10 +23,12 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from meetctl.documents.environment import Templates, words
 from meetctl.documents.feed import FEED_AHEAD, FEED_NAMESPACE, atom_feed, feed_entries, occurrence_key
+from meetctl.documents.sitehorizon import horizon
 from meetctl.documents.sitekeys import Keys, digest
 from meetctl.documents.structured import event_description, postal_address
 from meetctl.documents.views import group_view, meeting_view, period_words
 from meetctl.model.errors import MeetctlError, Problem
+from meetctl.model.network import programmes_title
 from meetctl.model.programme import Programme
 from meetctl.model.schedule import Occurrence
 from meetctl.model.wording import slugify
@@ -34,10 +36,6 @@ from meetctl.model.wording import slugify
 #: The index lists past meetings of the last year and those of the coming year; others are on a page per year.
 RECENT = timedelta(days=365)
 AHEAD = timedelta(days=365)
-#: The site shows meetings up to this many years ahead (21.3: a series until 8335 is not 6,000 years
-#: of pages); an open-ended series only this many (its calendar goes on for ever).
-HORIZON_YEARS = 5
-OPEN_ENDED_YEARS = 1
 
 
 class Writer(Protocol):
@@ -274,12 +272,14 @@ class _Site:
         self.groups = list({p.group.name: group_view(p) for p in programmes}.values())
         self.several = len(self.groups) > 1
         self.lang = self.groups[0]["lang"] if self.groups else "en"
+        # The network's name (network.toml), else the groups' (the network is first: see with_network).
+        self.title = programmes_title(programmes)
         self.near, self.far = horizon(today)
         self._links = {root: self.site_links(root) for root in ("", "../")}
         self._group_views = {id(p): group_view(p) for p in programmes}
         self.keys = Keys(programmes, templates.group_dirs, (base_url, self._links, self.groups, self.near, self.far))
 
-    def shown(self, o: Occurrence) -> bool:
+    def within_horizon(self, o: Occurrence) -> bool:
         """Whether the site shows ``o``: past meetings, and those within the horizon (see :func:`horizon`)."""
         if o.series is not None and o.series.until is None:
             return o.date <= self.near
@@ -306,7 +306,7 @@ class _Site:
             chunk = occurrences(self.programmes, lo, hi)
             # Names only clash within a day, and a year holds whole days: the same names as all at once.
             names = page_names(chunk, self.several)
-            items = [_Item(o, names[occurrence_key(o)]) for o in chunk if self.shown(o)]
+            items = [_Item(o, names[occurrence_key(o)]) for o in chunk if self.within_horizon(o)]
             yield lo.year, items[::-1] if newest_first else items
 
     def page(self, name: str) -> str:
@@ -328,7 +328,7 @@ class _Site:
             "webcal": webcal_link(calendar),
             "feed": root + "feed.xml",
             "style": root + "style.css",
-            "title": " + ".join(g["name"] for g in self.groups),
+            "title": self.title,
             "several_groups": self.several,
             "groups": [{"name": g["name"], "href": root + self.group_page(g["name"])} for g in self.groups],
             "lang": self.lang,
@@ -371,11 +371,16 @@ class _Site:
             for item in upcoming:
                 yield script_json(event_jsonld(item.o, self.url(self.page(item.name))))
 
+        shown = next((g for g in self.groups if g["name"] == group), self.groups[0]) if self.groups else {}
+        # The combined index of groups with no network speaks for none of them.
+        own = group is not None or not self.several or shown.get("network")
         chunks = self.templates.render_stream(
             "site/index.html.j2",
             site=self._links[""],
-            group=next((g for g in self.groups if g["name"] == group), self.groups[0]) if self.groups else {},
+            group=shown,
             heading=heading,
+            intro=(shown.get("description") or shown.get("welcome")) if own else None,
+            show_group=self.several and group is None,
             months=months() if upcoming is not None else None,
             past=(self.row(item, "") for item in past) if past else None,
             archive=[{"year": y, "href": href} for y, href in archive],
@@ -440,41 +445,6 @@ def _reports_in(folder: str) -> frozenset[str]:
         return frozenset(e.name for e in os.scandir(folder) if e.is_file())
     except OSError:
         return frozenset()
-
-
-def horizon(today: date) -> tuple[date, date]:
-    """How far ahead the site goes: an open-ended series a year, everything else five years."""
-    return _years_after(today, OPEN_ENDED_YEARS), _years_after(today, HORIZON_YEARS)
-
-
-def _years_after(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def site_window(programmes: Sequence[Programme], today: date) -> tuple[date, date]:
-    """The dates a site covers: from the programme's first meeting to the last one it shows.
-
-    Past meetings are all shown; ahead, a closed series to its end and a one-off up to
-    five years from ``today``, an open-ended series a year (see :func:`horizon`).
-    """
-    from meetctl.model.schedule import programme_span
-
-    near, far = horizon(today)
-    firsts: list[date] = []
-    lasts: list[date] = []
-    for p in programmes:
-        lo, _ = programme_span(p)
-        if lo is None:
-            continue
-        firsts.append(min([lo] + [m.replaces for m in p.meetings if m.replaces]))
-        lasts += [min(s.until, far) if s.until is not None else near for s in p.series]
-        lasts += [min(m.end_date or m.date, far) for m in p.meetings]
-    if not firsts:
-        return today, today
-    return min(firsts), max(min(firsts), *lasts)
 
 
 def build_site(
@@ -576,7 +546,7 @@ def build_site(
                          [(y, f"{prefix}later-{y}.html") for y in later[group]])  # fmt: skip
         pages += 1
     if site.several:
-        site.put_listing(writer, "index.html", " + ".join(groups), None, to_come, None)
+        site.put_listing(writer, "index.html", site.title, None, to_come, None)
         pages += 1
 
     writer.write_pieces("feed.xml", [atom_feed(programmes, entries, base_url, today)])

@@ -40,7 +40,8 @@ def make_site(
     """
     from meetctl.calendars.export import build_calendar
     from meetctl.documents.flyers import ONE_MEETING_FITS, flyer_html, flyer_pdf
-    from meetctl.documents.site import build_site, site_window
+    from meetctl.documents.site import build_site
+    from meetctl.documents.sitehorizon import site_window
     from meetctl.outputfolders import write_folder
 
     check_site_folder(folder, programmes)
