@@ -430,3 +430,15 @@ def test_feed_and_json_ld_describe_a_meeting_without_a_blurb(cli, write_programm
     summaries = [e.summary for e in feedparser.parse((out / "feed.xml").read_bytes()).entries]
     assert any("A talk and questions." in s for s in summaries)
     assert any("Walks: every Saturday" in s for s in summaries)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, [], [[[]]], {"a": [1, 2.5, {"b": None, "c": True}], "d": {}, "e": [], "f": 'x"<\u2028é\n'}, "text", None],
+)
+def test_the_fast_json_writer_writes_what_json_dumps_writes(data):
+    import json
+
+    from meetctl.documents.site import _indented_json
+
+    assert _indented_json(data, "\n") == json.dumps(data, ensure_ascii=False, indent=1)

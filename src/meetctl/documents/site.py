@@ -199,9 +199,22 @@ def script_json(data: Any) -> Any:
     """``data`` as JSON safe inside ``<script>``: no programme text can close the element or open a comment."""
     from markupsafe import Markup
 
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = _indented_json(data, "\n")
     text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _indented_json(data: Any, newline: str) -> str:
+    """``json.dumps(data, ensure_ascii=False, indent=1)``, byte for byte, at C speed: with an indent
+    the standard library falls back to its Python encoder (a fifth of a big site's time)."""
+    if isinstance(data, dict) and data:
+        inner = newline + " "
+        items = (json.dumps(str(k), ensure_ascii=False) + ": " + _indented_json(v, inner) for k, v in data.items())
+        return "{" + inner + ("," + inner).join(items) + newline + "}"
+    if isinstance(data, list | tuple) and data:
+        inner = newline + " "
+        return "[" + inner + ("," + inner).join(_indented_json(v, inner) for v in data) + newline + "]"
+    return json.dumps(data, ensure_ascii=False)
 
 
 def report_html(path: Path) -> Any:
