@@ -39,7 +39,8 @@ class FolderWriter:
         self.previous = previous
         self.count = 0
         self.written = 0
-        self._folders: set[Path] = {root}
+        self._root = str(root)
+        self._folders: set[str] = {self._root}
         self._inside: dict[str, bool] = {}
         self._old_keys = _OldKeys(previous / FOLDER_MARKER) if previous is not None else None
         self._section: dict[str, str] = {}
@@ -121,17 +122,19 @@ class FolderWriter:
     def _remember(self, relative: str, key: str) -> None:
         self._marker.write(f"{relative}\t{key}\n")
 
-    def _path(self, relative: str) -> Path:
+    def _path(self, relative: str) -> str:
         parts = relative.split("/")
         if any(part in ("", ".", "..") or os.sep in part or "\n" in part or "\t" in part for part in parts):
             raise MeetctlError.at(Location(relative), "would be written outside the folder")
-        path = self.root.joinpath(*parts)
-        if path.parent not in self._folders:  # each folder is made once, not once per file
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(path.parent)
+        # Plain strings: a Path per file would intern every name of a big site for the whole run.
+        path = os.path.join(self._root, *parts)
+        parent = os.path.dirname(path)
+        if parent not in self._folders:  # each folder is made once, not once per file
+            os.makedirs(parent, exist_ok=True)
+            self._folders.add(parent)
         return path
 
-    def _previous_file(self, relative: str) -> Path | None:
+    def _previous_file(self, relative: str) -> str | None:
         """The previous folder's regular file at ``relative`` (never through a symlink), or None."""
         if self.previous is None:
             return None
@@ -143,7 +146,7 @@ class FolderWriter:
             self._inside[folder] = where.is_dir() and os.path.realpath(where) == expected
         if not self._inside[folder]:
             return None
-        old = self.previous / relative
+        old = os.path.join(self.previous, *relative.split("/"))
         try:
             st = os.lstat(old)
         except OSError:
@@ -162,7 +165,7 @@ class FolderWriter:
         except OSError:
             return False
 
-    def _link_previous(self, relative: str, path: Path) -> bool:
+    def _link_previous(self, relative: str, path: str) -> bool:
         old = self._previous_file(relative)
         if old is None:
             return False

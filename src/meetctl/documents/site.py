@@ -350,7 +350,7 @@ class _Site:
     def row(self, item: _Item, root: str) -> dict[str, Any]:
         """A meeting as a row of a listing: its words and its page."""
         o = item.o
-        view = dict(item.meeting_view())
+        view = dict(item.view or meeting_view(o))  # the page's view if still held; never kept for a row
         view["href"] = root + self.page(item.name)
         view["month"] = period_words(o.date, o.date, o.group.locale)
         view["group_name"] = o.group.name
@@ -545,6 +545,8 @@ def build_site(
                 site.put_listing(writer, f"{prefix}later-{year}.html", f"{title}: {year}", group, after, None)
                 later[group].append(year)
                 pages += 1
+        for item in items:
+            item.view = None  # the index's rows remake theirs: memory holds one year of views, not two
 
     writer.section("index")
     to_come = [i for i in in_index if i.o.date >= today]  # empty when the programme has ended
