@@ -95,6 +95,12 @@ def wrap(text: str, width: int = 72) -> str:
     return "\n".join(textwrap.fill(p, width, break_long_words=False, break_on_hyphens=False) for p in paragraphs)
 
 
+def heading(text: str, rule: str = "=", width: int = 72) -> str:
+    """A plain-text heading wrapped at ``width`` columns and underlined as long as its longest line."""
+    lines = wrap(text, width).split("\n")
+    return "\n".join(lines) + "\n" + rule * min(width, max(len(line) for line in lines))
+
+
 def markdown_link(url: str) -> Any:
     """A checked http(s) link as a Markdown autolink ``<...>``: nothing in it is read as Markdown.
 
@@ -254,6 +260,7 @@ class Templates:
         env.globals["semicolon"] = colon(self.locale).replace(":", ";")
         env.filters["upfirst"] = _upfirst
         env.filters["wrap"] = wrap
+        env.filters["heading"] = heading
         env.filters["markdown_link"] = markdown_link
         env.globals["format_date"] = format_date
         env.globals["format_time"] = format_time
@@ -279,9 +286,10 @@ class Templates:
                 extensions=["jinja2.ext.i18n"],
                 bytecode_cache=_bytecode_cache("shipped-" + kind),
             )
+            # Every global and filter the sandbox has (its gettext is the plain environment's own, below).
+            env.globals.update({k: v for k, v in sandboxed.globals.items() if k not in env.globals})
+            env.filters.update({k: v for k, v in sandboxed.filters.items() if k not in env.filters})
             env.install_gettext_translations(translations(self.locale), newstyle=True)  # type: ignore[attr-defined]
-            env.globals.update({k: sandboxed.globals[k] for k in ("colon", "semicolon", "format_date", "format_time")})
-            env.filters.update({k: sandboxed.filters[k] for k in ("upfirst", "wrap", "markdown_link")})
             self._envs[key] = env
         return self._envs[key]
 

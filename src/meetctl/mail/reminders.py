@@ -1,6 +1,6 @@
 """Reminders: which meetings are due, and the reminder as text, Markdown and an email.
 
-``due(programmes, today, days)`` finds the scheduled meetings that start exactly N
+:func:`meetctl.mail.duedays.due` finds the scheduled meetings that start exactly N
 days after ``today`` (the group's local date). ``render(reminders, "text" |
 "markdown")`` says them for people; ``email_message`` builds a complete RFC 5322
 message (text and HTML alternatives plus the meeting as ``.ics``). The sentences
@@ -15,14 +15,13 @@ nothing is due, so this module imports nothing heavy at the top; ``email``,
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from meetctl.model.errors import MeetctlError, Problem
-from meetctl.model.programme import Programme
 from meetctl.model.rules import MONTH_NAMES, WEEKDAY_NAMES
-from meetctl.model.schedule import Occurrence, occurrences
+from meetctl.model.schedule import Occurrence
 from meetctl.model.wording import format_date, format_time
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -31,8 +30,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 WIDTH = 72
 #: The label of a meeting's join link (Markdown makes it a link, not escaped text).
 JOIN = "Join online"
-#: How far ahead "After that:" looks for the group's following meeting.
-FOLLOWING_HORIZON = timedelta(days=366)
 
 
 class Reminder(NamedTuple):  # a small value: see errors.Location
@@ -44,48 +41,13 @@ class Reminder(NamedTuple):  # a small value: see errors.Location
     following: Occurrence | None = None
     #: Whether another scheduled meeting of the group comes first (then it is not "our next").
     earlier_meeting: bool = False
+    #: The day the reminder was due (its Message-ID's day): ``today``, or a missed day caught up.
+    due_on: date | None = None
 
     @property
     def days(self) -> int:
         """How many days ahead the meeting is."""
         return (self.occurrence.date - self.today).days
-
-
-# --------------------------------------------------------------------------- what is due
-
-
-def due(programmes: Sequence[Programme], today: date, days: Iterable[int]) -> list[Reminder]:
-    """Reminders for every scheduled meeting starting exactly N days after ``today``, N in ``days``.
-
-    ``today`` is the local date in the group's zone; a meeting belongs to the day
-    of its local start, so a 00:30 meeting is due on its own date.
-    """
-    found: list[Occurrence] = []
-    for n in sorted(set(days)):
-        if n < 0:
-            raise MeetctlError(Problem(f"--days {n}: must be 0 or more"))
-        day = today + timedelta(days=n)
-        found.extend(o for o in occurrences(programmes, day, day) if not o.cancelled)
-    if not found:
-        return []
-    # The wording needs each group's other meetings: expand each programme once.
-    last = max(o.date for o in found) + FOLLOWING_HORIZON
-    around: dict[int, list[Occurrence]] = {}
-    for o in found:
-        key = id(o.programme)
-        if key not in around:
-            around[key] = [x for x in occurrences(o.programme, today, last) if not x.cancelled]
-    out = [_context(o, today, around[id(o.programme)]) for o in found]
-    out.sort(key=lambda r: (r.occurrence.start.astimezone(UTC), r.occurrence.group.name, r.occurrence.uid))
-    return out
-
-
-def _context(o: Occurrence, today: date, scheduled: Sequence[Occurrence]) -> Reminder:
-    """What the wording needs beyond the meeting itself: the meeting after it, and any before it."""
-    others = [x for x in scheduled if (x.uid, x.start) != (o.uid, o.start)]
-    earlier = any(x.start < o.start for x in others)
-    following = next((x for x in others if x.start > o.start), None)
-    return Reminder(occurrence=o, today=today, following=following, earlier_meeting=earlier)
 
 
 # --------------------------------------------------------------------------- wording
@@ -105,9 +67,7 @@ def relative_day(today: date, day: date) -> str:
     """
     delta = (day - today).days
     weekday = WEEKDAY_NAMES[day.weekday()]
-    day_month = f"{day.day} {MONTH_NAMES[day.month - 1]}" + (
-        f" {day.year}" if day.year != today.year else ""
-    )
+    day_month = f"{day.day} {MONTH_NAMES[day.month - 1]}" + (f" {day.year}" if day.year != today.year else "")
     if delta == 0:
         return f"today, {weekday} {day_month}"
     if delta == 1:
@@ -163,28 +123,25 @@ def _notes(o: Occurrence) -> list[str]:
         return notes
     period = _period(o)
     if o.moved and o.recurrence_id is not None:
-        notes.append(
-            f"NOTE: different date {period}: moved from {format_date(o.recurrence_id.date(), year=False)}."
-        )
+        was = format_date(o.recurrence_id.date(), year=False)
+        notes.append(f"NOTE: different date {period}: moved from {was}{o.why}.")
     if o.start.time() != series.start:
         notes.append(
             f"NOTE: different time {period}: starts at {format_time(o.start)}, "
-            f"not the usual {format_time(series.start)}."
+            f"not the usual {format_time(series.start)}{'' if o.moved else o.why}."
         )
     elif o.end - o.start != series.duration:
         usual_end = o.start + series.duration
         notes.append(
-            f"NOTE: different finishing time {period}: {format_time(o.end)}, "
-            f"not the usual {format_time(usual_end)}."
+            f"NOTE: different finishing time {period}: {format_time(o.end)}, not the usual {format_time(usual_end)}."
         )
     venue_id = o.venue.id if o.venue else None
     if venue_id != series.venue:
         usual = o.programme.venues.get(series.venue) if series.venue else None
         here = o.venue.name if o.venue else "no venue given"
-        notes.append(
-            f"NOTE: different venue {period}: {here}"
-            + (f", not the usual {usual.name}." if usual else ".")
-        )
+        why = "" if o.moved or o.start.time() != series.start else o.why  # said once, on the first note
+        usual_name = f", not the usual {usual.name}" if usual else ""
+        notes.append(f"NOTE: different venue {period}: {here}{usual_name}{why}.")
     return notes
 
 
@@ -293,7 +250,10 @@ def render_text(c: Content) -> str:
         pad = " " * width
         for i, value in enumerate(values):
             first = f"{label}:".ljust(width) if i == 0 else pad
-            lines.append(fill(value, indent=pad, first=first))
+            text = fill(value, indent=pad, first=first)
+            if len(text.split("\n", 1)[0]) > WIDTH and first.strip():  # a long link: below its label
+                text = first.rstrip() + "\n" + fill(value)
+            lines.append(text)
     blocks.append("\n".join(lines))
     if c.timetable:
         blocks.append("Timetable:\n" + "\n".join(fill(t, indent="    ", first="  ") for t in c.timetable))
@@ -303,7 +263,7 @@ def render_text(c: Content) -> str:
         blocks.append(fill(f"After that: {c.after}"))
     text = "\n\n".join(blocks) + "\n"
     if c.signature:
-        text += "\n-- \n" + "\n".join(c.signature) + "\n"
+        text += "\n-- \n" + "\n".join(fill(line) for line in c.signature) + "\n"
     return text
 
 
@@ -406,6 +366,13 @@ def header_text(value: str) -> str:
     return " ".join(re.sub(_LINE_BREAKS, " ", value).split())
 
 
+def display_name(value: str) -> str:
+    """A name for an address header; none when a word is longer than a line (the email package
+    folds two such words with an empty line between, ending the headers: To would be body text)."""
+    name = header_text(value)
+    return "" if any(len(word) > 60 for word in name.split()) else name
+
+
 def parse_address(value: str, what: str):  # -> email.headerregistry.Address
     """'Name <a@b.org>' or 'a@b.org' as an Address; an input error naming ``what`` otherwise."""
     from email.errors import HeaderParseError
@@ -424,7 +391,7 @@ def parse_address(value: str, what: str):  # -> email.headerregistry.Address
         ascii_domain = domain.encode("idna").decode("ascii")
         if not local.strip('"') or not local.isascii() or not ascii_domain:
             raise ValueError("the part before @ must be plain ASCII and not empty")
-        return Address(display_name=header_text(name), username=local.strip('"'), domain=ascii_domain)
+        return Address(display_name=display_name(name), username=local.strip('"'), domain=ascii_domain)
     except (ValueError, HeaderParseError, IndexError, UnicodeError) as exc:
         raise MeetctlError(Problem(f"{what}: not an email address: {value!r} ({exc})")) from None
 
@@ -455,10 +422,11 @@ def message_id(reminder: Reminder, domain: str) -> str:
     import hashlib  # here, not at the top: loading OpenSSL costs cron's nothing-due run
 
     o = reminder.occurrence
+    day = reminder.due_on or reminder.today  # a missed reminder caught up keeps its own day's id
     original = o.recurrence_id.isoformat() if o.recurrence_id else o.date.isoformat()
-    key = "\0".join((o.uid, original, o.start.isoformat(), reminder.today.isoformat()))
+    key = "\0".join((o.uid, original, o.start.isoformat(), day.isoformat()))
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
-    return f"<reminder-{o.date:%Y%m%d}-{reminder.today:%Y%m%d}-{digest}@{domain}>"
+    return f"<reminder-{o.date:%Y%m%d}-{day:%Y%m%d}-{digest}@{domain}>"
 
 
 def ics_attachment(reminder: Reminder, stamp: datetime) -> bytes:
@@ -544,19 +512,15 @@ def compose_email(
 
     group = o.group
     if not group.email:
-        raise MeetctlError(
-            Problem(f"{o.programme.path}: group.email is not set: it is the From: address of reminders")
-        )
+        raise MeetctlError(Problem(f"{o.programme.path}: group.email is not set: it is the From: address of reminders"))
     sender = parse_address(group.email, "group.email")
     if not sender.display_name:
         from email.headerregistry import Address
 
-        sender = Address(display_name=header_text(group.name), addr_spec=sender.addr_spec)
+        sender = Address(display_name=display_name(group.name), addr_spec=sender.addr_spec)
     recipients = list(to) or ([group.mailing_list] if group.mailing_list else [])
     if not recipients:
-        raise MeetctlError(
-            Problem("no recipient: give --to ADDRESS or set group.mailing_list in the programme")
-        )
+        raise MeetctlError(Problem("no recipient: give --to ADDRESS or set group.mailing_list in the programme"))
     addresses = [parse_address(r, "--to" if to else "group.mailing_list") for r in recipients]
 
     msg = EmailMessage(policy=SMTP)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from meetctl.model.notice import parse_notice
+from meetctl.model.notice import parse_lead, parse_notice
 from meetctl.model.rules import parse_duration
 
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.I)
@@ -26,6 +26,10 @@ def parse_time(value: str) -> time:
     """'19:00', '7pm', '7:30pm' -> time; ValueError otherwise."""
     m = _TIME.match(value.strip())
     if not m or (m.group(2) is None and m.group(3) is None):
+        # "6.30pm", "18h30", "18.30": the secretary's own way of writing it, answered in HH:MM.
+        loose = re.sub(r"^(\d{1,2})\s*[.hH]\s*(\d{2})", r"\1:\2", value.strip())
+        if loose != value.strip() and _TIME.match(loose):
+            raise ValueError(f"invalid time {value!r} (did you mean '{parse_time(loose):%H:%M}'? write HH:MM)")
         raise ValueError(f"invalid time {value!r} (expected HH:MM, e.g. '19:00')")
     hour, minute, half = int(m.group(1)), int(m.group(2) or 0), (m.group(3) or "").lower()
     if half:
@@ -240,13 +244,21 @@ def _texts(value: Any) -> tuple[str, ...]:
 def _paper(value: Any) -> str:
     """A paper to read beforehand: a link (checked as every link is) or a file name."""
     text = _line(value)
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:(?![\\/])", text) or "://" in text:
+    # A scheme of two letters or more ("http:/x", "https:x") is a link written wrong, not a file
+    # name; one letter is a Windows drive ("C:\\papers\\a.pdf").
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", text) or re.match(r"(?i)^(https?|www)[:./]", text) or "://" in text:
         return web_link(text)
     return text
 
 
 def _notice(value: Any):  # -> NoticeRule
     return parse_notice(_line(value))
+
+
+def _notice_lead(value: Any) -> int:
+    if not isinstance(value, str):
+        raise TypeError('a length of time like "2 days"')
+    return parse_lead(value)
 
 
 def _minutes(value: Any) -> int:
@@ -266,6 +278,7 @@ Check = Callable[[Any], Any]
 GROUP_KEYS: dict[str, Check] = {
     "name": _line, "timezone": _line, "email": email_address, "mailing_list": email_address,
     "website": web_link, "welcome": _text, "country": _line, "locale": _line,
+    "notice_lead": _notice_lead,
 }  # fmt: skip
 #: ``[network]`` in network.toml: a group's keys, and the network's description.
 NETWORK_KEYS: dict[str, Check] = {**GROUP_KEYS, "description": _text}
@@ -281,7 +294,7 @@ SERIES_KEYS: dict[str, Check] = {
     "id": _line, "title": _line, "rule": _line, "start": _time, "duration": _duration,
     "venue": _line, "from": _date, "until": _until, "skip": _date_list,
     "description": _text, "lead": _line, "uid": _line, "on_holiday": _line,
-    "online": web_link, "kind": _line, "notice": _notice,
+    "online": web_link, "kind": _line, "notice": _notice, "notice_lead": _notice_lead,
 }  # fmt: skip
 MEETING_KEYS: dict[str, Check] = {
     "series": _line, "date": _date, "title": _line, "description": _text, "lead": _line,
@@ -289,7 +302,7 @@ MEETING_KEYS: dict[str, Check] = {
     "cancelled": _bool, "reason": _text, "replaces": _date, "chair": _line,
     "speakers": _str_list, "attendance": _attendance, "notes": _text, "uid": _line,
     "sessions": lambda v: v,  # checked item by item below
-    "online": web_link, "kind": _line, "notice": _notice,
+    "online": web_link, "kind": _line, "notice": _notice, "notice_lead": _notice_lead,
     "agenda": lambda v: v,  # checked item by item below
     "apologies": _texts, "actions": _texts,
 }  # fmt: skip

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -85,13 +85,16 @@ def programme_paths(paths: Sequence[str | Path]) -> list[Path]:
     return out
 
 
-def load_programmes(paths: Sequence[str | Path]) -> list[Programme]:
-    """Load every programme named (files, or folders of ``*.toml``), reporting all problems."""
+def load_programmes(paths: Sequence[str | Path], read: Callable[[Path], Programme] | None = None) -> list[Programme]:
+    """Load every programme named (files, or folders of ``*.toml``), reporting all problems.
+
+    ``read`` reads one file (default :func:`load_programme`; cron's cache passes its own).
+    """
     programmes: list[Programme] = []
     problems: list[Problem] = []
     for path in programme_paths(paths):
         try:
-            programmes.append(load_programme(path))
+            programmes.append((read or load_programme)(path))
         except MeetctlError as exc:
             problems.extend(exc.problems)
     raise_if_any(problems)
@@ -111,14 +114,17 @@ def load_programme(path: str | Path) -> Programme:
         raise MeetctlError.at(Location(name), "no such file") from None
     except OSError as exc:
         raise MeetctlError.at(Location(name), f"cannot read: {exc.strerror or exc}") from None
+    return programme_from_bytes(data, name)
+
+
+def programme_from_bytes(data: bytes, name: str) -> Programme:
+    """Validate the bytes of the programme file ``name`` (which must be UTF-8)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise MeetctlError.at(
-            Location(name, line, col), f"not UTF-8 text (byte 0x{data[exc.start]:02x})"
-        ) from None
+        raise MeetctlError.at(Location(name, line, col), f"not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
     return parse_programme(text, name)
 
 
@@ -259,6 +265,13 @@ class _Validator:
             )
         if "locale" in values and not re.fullmatch(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*", values["locale"]):
             self.error((table, "locale"), f"{table}.locale: {values['locale']!r} is not a locale like 'en_GB' or 'cy'")
+        from meetctl.model.zonewords import written_zone_problem
+
+        # "AEST" or "UTC+10" before the database: some abbreviations (EST, CET) are legacy zones there.
+        written = written_zone_problem(values["timezone"], values.get("country"))
+        if written:
+            self.error((table, "timezone"), f"{table}.timezone: {written}")
+            return None
         zone = _zone(values["timezone"])
         if zone is None:
             from meetctl.model.zones import zone_suggestion
@@ -316,7 +329,7 @@ class _Validator:
         words = ", ".join(f'"{w}"' for w in STANDING_WORDS)
         for word in STANDING_WORDS:
             if items.count(word) > 1:
-                self.error(where, f"agenda.standing_items: \"{word}\" is listed twice")
+                self.error(where, f'agenda.standing_items: "{word}" is listed twice')
         if "items" not in items:
             self.error(
                 where,
@@ -388,6 +401,7 @@ class _Validator:
                 online=values.get("online"),
                 kind=values.get("kind"),
                 notice=values.get("notice"),
+                notice_lead=values.get("notice_lead"),
                 key_path=where,
                 locator=self.locator,
             )
@@ -415,7 +429,7 @@ class _Validator:
             if series_id is None:
                 if "title" not in values:
                     self.error(where, f"{name}: a one-off meeting (no series) needs a title")
-                if "start" not in values:
+                if "start" not in value:  # a start written wrong has had its own error
                     self.error(where, f"{name}: a one-off meeting (no series) needs a start time")
                 if replaces:
                     self.error((*where, "replaces"), f"{name}: replaces needs a series")
@@ -433,8 +447,7 @@ class _Validator:
                     hint = "" if replaces else " (use replaces = <date> for a moved meeting)"
                     self.error(
                         (*where, key),
-                        f"{name}.{key}: {original} is not a date of series '{s.id}' "
-                        f"({s.rule.source}){hint}",
+                        f"{name}.{key}: {original} is not a date of series '{s.id}' ({s.rule.source}){hint}",
                     )
                 elif original in s.skip:
                     self.error((*where, key), f"{name}.{key}: {original} is in series '{s.id}' skip list")
@@ -450,8 +463,9 @@ class _Validator:
                 self.error((*where, "end_date"), f"{name}: end_date {end_date} is before date {day}")
             if values.get("attendance", 0) < 0:
                 self.error((*where, "attendance"), f"{name}.attendance must not be negative")
-            if values.get("reason") and not values.get("cancelled"):
-                self.error((*where, "reason"), f"{name}: reason is only for cancelled = true")
+            if values.get("reason") and not values.get("cancelled") and series_id is None:
+                # A series' meeting may say why it is not in its usual slot (`meetctl move --reason`).
+                self.error((*where, "reason"), f"{name}: reason is only for cancelled = true or a series' meeting")
             uid = values.get("uid")
             if uid:
                 if uid in uids:

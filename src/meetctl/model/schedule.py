@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from meetctl.model.notice import NoticeRule, longest_lead
+from meetctl.model.notice import DEFAULT_LEAD_DAYS, NoticeRule, longest_lead
 from meetctl.model.programme import Group, Meeting, Programme, Series, Session, Venue
 from meetctl.model.wording import slugify
 
@@ -62,6 +62,12 @@ class Occurrence:
     @property
     def reason(self) -> str | None:
         return self.meeting.reason if self.meeting else None
+
+    @property
+    def why(self) -> str:
+        """`` (Easter Monday)``: why this meeting is not in its usual slot (the holiday, the reason), or ``''``."""
+        because = self.holiday or (self.reason if not self.cancelled else None)
+        return f" ({because})" if because else ""
 
     @property
     def end_date(self) -> date:
@@ -104,6 +110,21 @@ class Occurrence:
     def notice_deadline(self) -> date | None:
         """The last day notice of this meeting can be given in time (None: it needs no notice)."""
         return self.notice.deadline(self.date) if self.notice else None
+
+    @property
+    def notice_lead(self) -> int:
+        """Days before the deadline the formal notice goes out: the meeting's, its series', the group's, else 2."""
+        for lead in (self.meeting and self.meeting.notice_lead, self.series and self.series.notice_lead,
+                     self.group.notice_lead):  # fmt: skip
+            if lead is not None:
+                return lead
+        return DEFAULT_LEAD_DAYS
+
+    @property
+    def notice_day(self) -> date | None:
+        """The day the formal notice goes out: ``notice_lead`` days before the deadline (None: no notice)."""
+        deadline = self.notice_deadline
+        return deadline - timedelta(days=self.notice_lead) if deadline is not None else None
 
     @property
     def usual_slot(self) -> bool:
@@ -226,9 +247,7 @@ def _occurrence(
     )
 
 
-def occurrence_on(
-    programme: Programme, series: Series | None, meeting: Meeting | None, day: date
-) -> Occurrence:
+def occurrence_on(programme: Programme, series: Series | None, meeting: Meeting | None, day: date) -> Occurrence:
     """The occurrence of ``series`` (or the one-off ``meeting``) on ``day``, resolved as listed.
 
     For the calendar export, which needs a series' plain occurrence to compare a
@@ -333,9 +352,7 @@ def _order(o: Occurrence) -> tuple:
     return (o.start.astimezone(UTC), o.group.name, o.title, o.uid)
 
 
-def occurrences(
-    programmes: Programme | Sequence[Programme], first: date, last: date
-) -> list[Occurrence]:
+def occurrences(programmes: Programme | Sequence[Programme], first: date, last: date) -> list[Occurrence]:
     """Every occurrence of ``programmes`` with local start date in ``first..last``, in time order."""
     if isinstance(programmes, Programme):
         programmes = [programmes]
@@ -379,9 +396,7 @@ def stream_occurrences(
     return heapq.merge(*(chunks(p) for p in programmes), key=_order)
 
 
-def next_occurrence(
-    programmes: Programme | Sequence[Programme], after: datetime, years: int = 10
-) -> Occurrence | None:
+def next_occurrence(programmes: Programme | Sequence[Programme], after: datetime, years: int = 10) -> Occurrence | None:
     """The first scheduled (not cancelled) occurrence still to come at ``after``."""
     first = after.date() - timedelta(days=1)  # zones differ; the end check below decides
     # A short window first, widened fourfold until something is found: cron's `next`
@@ -390,9 +405,7 @@ def next_occurrence(
     while True:
         span = min(span, years * 366)
         found = [
-            o
-            for o in occurrences(programmes, first, first + timedelta(days=span))
-            if not o.cancelled and o.end > after
+            o for o in occurrences(programmes, first, first + timedelta(days=span)) if not o.cancelled and o.end > after
         ]
         if found:
             return found[0]
