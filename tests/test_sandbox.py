@@ -100,7 +100,7 @@ def test_a_pdf_flyer_fetches_nothing_from_the_network_or_other_files(cli, group,
 
 def test_the_fetcher_serves_template_folder_files_only(group, tmp_path_factory):
     from meetctl.documents.environment import BUILTIN_DIR
-    from meetctl.documents.flyers import resource_fetcher
+    from meetctl.documents.rendering import resource_fetcher
 
     logo = group / "templates" / "logo.png"
     logo.write_bytes(b"\x89PNG\r\n\x1a\n")

@@ -42,6 +42,11 @@ from meetctl.model.programme import Programme
 from meetctl.model.schedule import Occurrence
 
 Output = Annotated[Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write to this file.")]
+LargePrint = Annotated[
+    bool,
+    typer.Option("--large-print", help="Large print: no type under 16pt, one plain face, black on white "
+                 "(the RNIB's clear-print guidance); a long term runs to more pages."),
+]
 MeetingDate = Annotated[str | None, typer.Argument(metavar="[DATE]", help="The meeting's date (YYYY-MM-DD).")]
 
 
@@ -54,6 +59,7 @@ class Paper(StrEnum):
 class FlyerFormat(StrEnum):
     html = "html"
     pdf = "pdf"
+    png = "png"
 
 
 class AgendaFormat(StrEnum):
@@ -90,9 +96,12 @@ def flyer(
     to: ToDate = None,
     fmt: Annotated[
         FlyerFormat | None,
-        typer.Option("--format", help="html or pdf. Default: from -o's extension, else html.", show_default=False),
+        typer.Option("--format", help="html, pdf or png (an image for messaging apps, 1080x1350). "
+                     "Default: from -o's extension, else html.", show_default=False),
     ] = None,
     paper: Annotated[Paper, typer.Option("--paper", help="Paper size.")] = Paper.a4,
+    square: Annotated[bool, typer.Option("--square", help="With --format png: a square image, 1080x1080.")] = False,
+    large_print: LargePrint = False,
     output: Output = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing file that is not a flyer of the same format.")
@@ -114,12 +123,16 @@ def flyer(
     The term flyer says the rule in words and lists every date; cancelled meetings
     are struck through. PDF is made from the same HTML (WeasyPrint). With -o the
     file is written and its path printed; piped, the flyer goes to stdout; on a
-    terminal it goes to flyer-DATE.html (or .pdf).
+    terminal it goes to flyer-DATE.html (or .pdf, .png).
+
+    --format png: an image (1080x1350, --square 1080x1080) to share in messaging apps,
+    with the QR code of the meeting's page. Every PDF is tagged for screen readers.
 
     --series/--one-offs: a flyer of only those streams (a term's, or the next meeting of them).
 
     Example:  meetctl flyer -f examples/programme.toml --from 2017-01-01 --to 2017-03-31 --format pdf -o term.pdf
     Example:  meetctl flyer --series reading --from 2027-01-01 --to 2027-03-31
+    Example:  meetctl flyer 2017-01-25 --format png --square -o flyer.png
     """
     from meetctl.documents import flyers
     from meetctl.documents.site import meeting_page_url, site_base_url
@@ -141,9 +154,11 @@ def flyer(
         # The path first (a FIFO, a missing folder, the programme): the rules every -o keeps; then the name.
         check_output(output, flyers.output_kind(output, asked), force)  # refuse before the work, not after
     chosen = flyers.flyer_format(output, asked)
+    if square and chosen != "png":
+        raise MeetctlError(Problem("--square is the shape of an image: give it with --format png"))
     page = None if term else meeting_page_url(programmes, items[0], site_base_url(base_url, programmes))
     data = flyers.flyer_bytes(own_templates, programmes, items, paper.value, bool(term), chosen,
-                              base_folder(templates, programmes), page)  # fmt: skip
+                              base_folder(templates, programmes), page, large_print, square)  # fmt: skip
     if output is None and on_terminal():  # markup or PDF bytes are no use on a screen: write a file
         output = flyers.default_flyer_path(items, chosen, term)
     if to_a_file(output):
@@ -163,6 +178,7 @@ def agenda(
     ] = None,
     output: Output = None,
     force: Annotated[bool, typer.Option("--force", help="Replace -o's file even if it is not an agenda.")] = False,
+    large_print: LargePrint = False,
     series: Streams = None,
     one_offs: OneOffs = False,
     templates: TemplatesDir = None,
@@ -176,6 +192,8 @@ def agenda(
     meeting's own agenda items, any other business, date of the next meeting). HTML and
     PDF come from agenda.html.j2, overridable like the flyer's templates. With -o the
     file is written and its path printed; a PDF on a terminal goes to agenda-DATE-....pdf.
+
+    --large-print: HTML and PDF with no type under 16pt (the RNIB's clear print).
 
     Example:  meetctl agenda 2024-03-04 --format pdf -o agm-agenda.pdf
     """
@@ -193,7 +211,7 @@ def agenda(
     warning = agendas.agenda_deadline_warning(meeting, current)
     if warning is not None:
         typer.echo(str(warning), err=True)
-    data = agendas.agenda_bytes(own_templates, meeting, chosen, current, base_folder(templates, programmes))
+    data = agendas.agenda_bytes(own_templates, meeting, chosen, current, base_folder(templates, programmes), large_print)
     if output is None and chosen == "pdf" and on_terminal():  # PDF bytes are no use on a screen
         output = agendas.default_agenda_path(meeting, chosen)
     if to_a_file(output):
