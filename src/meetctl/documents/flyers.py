@@ -25,8 +25,8 @@ ONE_MEETING_FITS = (2.0, 1.8, 1.6, 1.45, 1.3, 1.15, 1.0, 0.9, 0.8, 0.7, 0.6, 0.5
 #: at full size (its rows are at the least size by then, and smaller type is what people cannot read).
 TERM_FITS = (2.0, 1.8, 1.6, 1.45, 1.3, 1.15, 1.0, 0.9, 0.8)
 #: The smallest type on paper, in points: 8 (the contact line in the foot margin too), 16 in large
-#: print (the RNIB's clear-print guidance), and on an image shown on a phone 18 (12 px at 360 px wide).
-LEAST_PT = {"print": 8.0, "large": 16.0, "image": 18.0}
+#: print (the RNIB's clear-print guidance), and on an image 16 (11 px when a phone shows it 360 px wide).
+LEAST_PT = {"print": 8.0, "large": 16.0, "image": 16.0}
 #: The images `flyer --format png` writes: page sizes that PDFium draws at exactly 2 px a point.
 IMAGES: dict[str, tuple[str, tuple[float, float], tuple[int, int]]] = {
     "post": ("540pt 675pt", (190.5, 238.125), (1080, 1350)),  # 4:5, what a phone shows whole in a feed
@@ -107,7 +107,7 @@ def flyer_png(
     """The flyer as one PNG image (``image``: ``post`` 1080x1350 or ``square`` 1080x1080) for messaging apps.
 
     It is the same template laid out on a page of the image's shape with type no smaller
-    than 18pt (12 px when a phone shows the image 360 px wide), drawn from the PDF by PDFium.
+    than 16pt (11 px when a phone shows the image 360 px wide), drawn from the PDF by PDFium.
     One that cannot fit one image at that size is refused: an image has no second page.
     """
     document = _fitted(templates, programmes, items, image, term, base_url, template_dirs, page_url, large_print)
