@@ -350,3 +350,52 @@ def templates_copy(
         make_folder(folder)
     for path, data in chosen:
         write_file(path, data, "template", force)
+
+
+class PostFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def post(
+    day: MeetingDate = None,
+    files: Files = None,
+    limit: Annotated[
+        int,
+        typer.Option("--max", min=60, max=100_000, metavar="N",
+                     help="At most N characters (Mastodon 500, Bluesky 300); a link counts 23 or its length."),
+    ] = 500,
+    fmt: Annotated[PostFormat, typer.Option("--format", help="text (ready to paste) or json.")] = PostFormat.text,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", metavar="URL",
+                     help="The group's site (meetctl site): the post links to the meeting's page there. "
+                     "Default: group.website."),
+    ] = None,
+    series: Streams = None,
+    one_offs: OneOffs = False,
+    locale: LocaleOption = None,
+    today: Today = None,
+) -> None:
+    """One meeting (DATE, default the next one) as a short post for Mastodon, Bluesky or a group chat.
+
+    Title, date, time, place or join link, access when there is room, and the meeting's
+    page; a cancelled or moved meeting says so first. When it must, the title is
+    shortened with an ellipsis to keep within --max.
+
+    Example:  meetctl post -f examples/programme.toml 2017-01-25 --max 300
+    """
+    import json
+
+    from meetctl.documents.posts import meeting_post
+    from meetctl.documents.site import meeting_page_url, site_base_url
+
+    programmes = load_for_documents(files, locale, series, one_offs)
+    meeting = _meeting(programmes, day, today, "no meetings to come; give a DATE")
+    page = meeting_page_url(programmes, meeting, site_base_url(base_url, programmes))
+    made = meeting_post(meeting, limit, page)
+    if fmt is PostFormat.json:
+        typer.echo(json.dumps(made.as_json(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(made.text)
