@@ -34,13 +34,15 @@ IMAGES: dict[str, tuple[str, tuple[float, float], tuple[int, int]]] = {
 }
 
 
-def paper_view(paper: str, fit: float = 1.0, large_print: bool = False) -> dict[str, Any]:
-    """What the flyer's CSS sees as ``paper``: its size, the type scale, the least type size, large print."""
+def paper_view(paper: str, fit: float = 1.0, large_print: bool = False, brief: bool = False) -> dict[str, Any]:
+    """What the flyer's CSS sees as ``paper``: its size, the type scale, the least type size, large print,
+    and ``brief`` (an image that leaves out what its QR code's page says: the blurb, the people, the welcome).
+    """
     image = paper in IMAGES
     css_size, (width, height) = IMAGES[paper][:2] if image else PAPERS[paper]
     least = max(LEAST_PT["image" if image else "print"], LEAST_PT["large"] if large_print else 0.0)
     return {"name": paper, "css": css_size, "width_mm": width, "height_mm": height, "fit": fit,
-            "least": least, "large": large_print, "image": image}  # fmt: skip
+            "least": least, "large": large_print, "image": image, "brief": brief}  # fmt: skip
 
 
 def flyer_html(
@@ -52,16 +54,17 @@ def flyer_html(
     fit: float = 1.0,
     page_url: str | None = None,
     large_print: bool = False,
+    brief: bool = False,
 ) -> str:
     """A flyer as HTML with print CSS for ``paper``: one meeting, or a term (``term=True``).
 
     ``fit`` scales the type (not the margins): :func:`flyer_pdf` chooses it so the flyer fills one page.
     With ``page_url`` (the meeting's page on the group's site) a one-meeting flyer
     carries a QR code of it in a corner, so a passer-by can open it on their phone.
-    ``large_print``: no type under 16pt, one plain face, black on white.
+    ``large_print``: no type under 16pt, one plain face, black on white. ``brief``: see :func:`paper_view`.
     """
     context: dict[str, Any] = {
-        "paper": paper_view(paper, fit, large_print),
+        "paper": paper_view(paper, fit, large_print, brief),
         "qr": qr_code(page_url) if page_url and not term else None,
     }
     if term:
@@ -108,9 +111,13 @@ def flyer_png(
 
     It is the same template laid out on a page of the image's shape with type no smaller
     than 16pt (11 px when a phone shows the image 360 px wide), drawn from the PDF by PDFium.
-    One that cannot fit one image at that size is refused: an image has no second page.
+    A meeting whose flyer does not fit leaves out what its page says (the blurb, the people, the
+    welcome); one that still cannot fit one image is refused: an image has no second page.
     """
     document = _fitted(templates, programmes, items, image, term, base_url, template_dirs, page_url, large_print)
+    if len(document.pages) > 1 and not term:  # the meeting's page says the rest: the image says when and where
+        document = _fitted(templates, programmes, items, image, term, base_url, template_dirs, page_url,
+                           large_print, brief=True)  # fmt: skip
     if len(document.pages) > 1:
         what = f"the term's {len(items)} meetings do" if term else "this meeting's flyer does"
         raise MeetctlError(
@@ -130,6 +137,7 @@ def _fitted(
     template_dirs: Sequence[Path],
     page_url: str | None,
     large_print: bool,
+    brief: bool = False,
 ) -> Any:
     """The flyer laid out at the largest type scale that keeps it to one page, else at full size."""
     fits = TERM_FITS if term else ONE_MEETING_FITS
@@ -138,7 +146,7 @@ def _fitted(
 
     def one_page(fit: float) -> bool:
         if fit not in layouts:
-            html = flyer_html(templates, programmes, items, paper, term, fit, page_url, large_print)
+            html = flyer_html(templates, programmes, items, paper, term, fit, page_url, large_print, brief)
             layouts[fit] = laid_out(html, base_url, folders)
         return len(layouts[fit].pages) == 1
 
