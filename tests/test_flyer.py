@@ -494,7 +494,6 @@ def test_an_extension_that_is_not_html_pdf_or_png_is_refused(cli, programme, tmp
     assert cli("flyer", "-f", programme, JAN.isoformat(), "-o", out, "--format", "html").exit_code == 0
 
 
-
 def test_a_year_of_weekly_meetings_runs_on_at_full_size(cli, write_programme):
     path = write_programme(PROGRAMME.replace("last Wednesday of the month", "every Wednesday"))
     result = cli("flyer", "-f", path, "--from", "2017-01-01", "--to", "2017-12-31", "--format", "pdf")

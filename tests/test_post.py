@@ -141,7 +141,11 @@ def test_access_and_then_the_address_give_way_before_the_title(cli, programme):
     shorter = len("\nStep-free access, hearing loop.") + len(", 1 High Street, Leicester LE1 1AA")
     bare = json.loads(cli("post", "-f", programme, JAN.isoformat(), "--format", "json",
                           "--max", str(length - shorter)).stdout)  # fmt: skip
-    assert bare["text"].splitlines()[:3] == ["Rent strikes in history", f"{in_words(JAN)}, 7pm to 9pm", "Community Hall"]
+    assert bare["text"].splitlines()[:3] == [
+        "Rent strikes in history",
+        f"{in_words(JAN)}, 7pm to 9pm",
+        "Community Hall",
+    ]
 
 
 def test_the_json_has_the_posts_text_and_what_it_is_about(cli, programme):

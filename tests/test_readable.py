@@ -175,7 +175,9 @@ def test_a_large_print_agenda_has_no_type_under_16pt(cli, write_programme):
 def test_large_print_of_a_text_agenda_is_refused(cli, write_programme):
     result = cli("agenda", "-f", write_programme(BRANCH), "2024-03-04", "--large-print", "--today", "2024-02-01")
     assert result.exit_code == 2
-    assert result.stderr == "meetctl: error: --large-print sets the type of an HTML or PDF agenda; text has none to set\n"
+    assert (
+        result.stderr == "meetctl: error: --large-print sets the type of an HTML or PDF agenda; text has none to set\n"
+    )
 
 
 # --------------------------------------------------------------------------- tagged PDFs (PDF/UA-1)
@@ -240,7 +242,9 @@ def test_a_term_flyer_and_an_agenda_are_tagged_in_the_groups_language(cli, write
     elements = assert_tagged(pdf, "fr-FR", title)
     assert ("/Table", None) in elements
     result = cli("agenda", "-f", write_programme(BRANCH), "2024-03-04", "--format", "pdf", "--today", "2024-02-01")
-    elements = assert_tagged(result.stdout_bytes, "en", "Annual General Meeting: Annual General Meeting & <elections> – Monday 4 March 2024")
+    elements = assert_tagged(
+        result.stdout_bytes, "en", "Annual General Meeting: Annual General Meeting & <elections> – Monday 4 March 2024"
+    )
     assert [k for k, _ in elements if k.startswith("/H")] == ["/H1", "/H2", "/H2"]
 
 

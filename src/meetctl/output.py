@@ -314,9 +314,7 @@ def check_folder_target(target: Path, force: bool) -> Path:
         except OSError as exc:
             raise MeetctlError.at(where, f"cannot read: {exc.strerror or exc}") from None
         if entries and FOLDER_MARKER not in entries:
-            raise MeetctlError.at(
-                where, "exists and was not made by meetctl; not replaced (use --force to replace it)"
-            )
+            raise MeetctlError.at(where, "exists and was not made by meetctl; not replaced (use --force to replace it)")
     return target
 
 

@@ -44,8 +44,11 @@ from meetctl.model.schedule import Occurrence
 Output = Annotated[Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write to this file.")]
 LargePrint = Annotated[
     bool,
-    typer.Option("--large-print", help="Large print: no type under 16pt, one plain face, black on white "
-                 "(the RNIB's clear-print guidance); a long term runs to more pages."),
+    typer.Option(
+        "--large-print",
+        help="Large print: no type under 16pt, one plain face, black on white "
+        "(the RNIB's clear-print guidance); a long term runs to more pages.",
+    ),
 ]
 MeetingDate = Annotated[str | None, typer.Argument(metavar="[DATE]", help="The meeting's date (YYYY-MM-DD).")]
 
@@ -96,8 +99,11 @@ def flyer(
     to: ToDate = None,
     fmt: Annotated[
         FlyerFormat | None,
-        typer.Option("--format", help="html, pdf or png (an image for messaging apps, 1080x1350). "
-                     "Default: from -o's extension, else html.", show_default=False),
+        typer.Option(
+            "--format",
+            help="html, pdf or png (an image for messaging apps, 1080x1350). Default: from -o's extension, else html.",
+            show_default=False,
+        ),
     ] = None,
     paper: Annotated[Paper, typer.Option("--paper", help="Paper size.")] = Paper.a4,
     square: Annotated[bool, typer.Option("--square", help="With --format png: a square image, 1080x1080.")] = False,
@@ -110,9 +116,12 @@ def flyer(
     one_offs: OneOffs = False,
     base_url: Annotated[
         str | None,
-        typer.Option("--base-url", metavar="URL",
-                     help="The group's site (meetctl site): a one-meeting flyer carries a QR code of the "
-                     "meeting's page there. Default: group.website."),
+        typer.Option(
+            "--base-url",
+            metavar="URL",
+            help="The group's site (meetctl site): a one-meeting flyer carries a QR code of the "
+            "meeting's page there. Default: group.website.",
+        ),
     ] = None,
     templates: TemplatesDir = None,
     locale: LocaleOption = None,
@@ -173,8 +182,9 @@ def agenda(
     files: Files = None,
     fmt: Annotated[
         AgendaFormat | None,
-        typer.Option("--format", help="text, markdown, html or pdf. Default: from -o's extension, else text.",
-                     show_default=False),
+        typer.Option(
+            "--format", help="text, markdown, html or pdf. Default: from -o's extension, else text.", show_default=False
+        ),
     ] = None,
     output: Output = None,
     force: Annotated[bool, typer.Option("--force", help="Replace -o's file even if it is not an agenda.")] = False,
@@ -211,7 +221,9 @@ def agenda(
     warning = agendas.agenda_deadline_warning(meeting, current)
     if warning is not None:
         typer.echo(str(warning), err=True)
-    data = agendas.agenda_bytes(own_templates, meeting, chosen, current, base_folder(templates, programmes), large_print)
+    data = agendas.agenda_bytes(
+        own_templates, meeting, chosen, current, base_folder(templates, programmes), large_print
+    )
     if output is None and chosen == "pdf" and on_terminal():  # PDF bytes are no use on a screen
         output = agendas.default_agenda_path(meeting, chosen)
     if to_a_file(output):
@@ -257,7 +269,9 @@ def report(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", metavar="PATH",
+            "--output",
+            "-o",
+            metavar="PATH",
             help="Where to write ('-' for stdout). Default: reports/YYYY-MM-DD-<slug>.md beside the programme.",
         ),
     ] = None,
@@ -266,8 +280,11 @@ def report(
     one_offs: OneOffs = False,
     clashes_with: Annotated[
         list[str] | None,
-        typer.Option("--clashes-with", metavar="SOURCE",
-                     help="Also look for clashes in this calendar (.ics file, URL or programme); repeatable."),
+        typer.Option(
+            "--clashes-with",
+            metavar="SOURCE",
+            help="Also look for clashes in this calendar (.ics file, URL or programme); repeatable.",
+        ),
     ] = None,
     templates: TemplatesDir = None,
     locale: LocaleOption = None,
@@ -363,15 +380,22 @@ def post(
     files: Files = None,
     limit: Annotated[
         int,
-        typer.Option("--max", min=60, max=100_000, metavar="N",
-                     help="At most N characters (Mastodon 500, Bluesky 300); a link counts 23 or its length."),
+        typer.Option(
+            "--max",
+            min=60,
+            max=100_000,
+            metavar="N",
+            help="At most N characters (Mastodon 500, Bluesky 300); a link counts 23 or its length.",
+        ),
     ] = 500,
     fmt: Annotated[PostFormat, typer.Option("--format", help="text (ready to paste) or json.")] = PostFormat.text,
     base_url: Annotated[
         str | None,
-        typer.Option("--base-url", metavar="URL",
-                     help="The group's site (meetctl site): the post links to the meeting's page there. "
-                     "Default: group.website."),
+        typer.Option(
+            "--base-url",
+            metavar="URL",
+            help="The group's site (meetctl site): the post links to the meeting's page there. Default: group.website.",
+        ),
     ] = None,
     series: Streams = None,
     one_offs: OneOffs = False,

@@ -182,8 +182,7 @@ def agenda_deadline_warning(o: Occurrence, today: date) -> Problem | None:
     if deadline is None or today <= deadline or today > o.date:
         return None
     return Problem(
-        f"{o.date} '{o.title}' needs notice of {o.notice}: the deadline was {deadline}; "
-        "notice given today is short",
+        f"{o.date} '{o.title}' needs notice of {o.notice}: the deadline was {deadline}; notice given today is short",
         None,
         "warning",
     )

@@ -121,8 +121,10 @@ def flyer_png(
     if len(document.pages) > 1:
         what = f"the term's {len(items)} meetings do" if term else "this meeting's flyer does"
         raise MeetctlError(
-            Problem(f"{what} not fit one image at a size a phone can show ({len(document.pages)} pages); "
-                    "make a PDF, or an image of a shorter term (--from/--to)")  # fmt: skip
+            Problem(
+                f"{what} not fit one image at a size a phone can show ({len(document.pages)} pages); "
+                "make a PDF, or an image of a shorter term (--from/--to)"
+            )  # fmt: skip
         )
     return first_page_png(tagged_pdf(document), IMAGES[image][2][0])
 

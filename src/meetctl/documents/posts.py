@@ -122,7 +122,9 @@ def meeting_post(o: Occurrence, limit: int = DEFAULT_MAX, page_url: str | None =
     candidate = text(title, reason, False, False)
     if post_length(candidate) > limit:
         raise MeetctlError(
-            Problem(f"a post of at most {limit} characters cannot say the meeting on {o.date}: it needs "
-                    f"{post_length(candidate)} for the date, time, place and link; give a larger --max")  # fmt: skip
+            Problem(
+                f"a post of at most {limit} characters cannot say the meeting on {o.date}: it needs "
+                f"{post_length(candidate)} for the date, time, place and link; give a larger --max"
+            )  # fmt: skip
         )
     return Post(candidate, post_length(candidate), limit, o, url, True)
