@@ -89,8 +89,8 @@ def flyer_pdf(
     """The flyer as a tagged PDF, its type scaled to fill one page (the largest scale that fits, found by halving).
 
     A flyer that cannot fit one page even at the smallest scale runs on over several pages at
-    full size: never smaller type. The smallest scale is tried first after full size, so a long
-    term is known not to fit after two layouts.
+    full size: never smaller type. Full size is laid out first, then the scales above it (room
+    to spare) or below it (the smallest first, so a long term is known not to fit after two layouts).
     """
     document = _fitted(templates, programmes, items, paper, term, base_url, template_dirs, page_url, large_print)
     return tagged_pdf(document)
@@ -152,11 +152,14 @@ def _fitted(
             layouts[fit] = laid_out(html, base_url, folders)
         return len(layouts[fit].pages) == 1
 
-    if not one_page(1.0) and not one_page(fits[-1]):
+    full = fits.index(1.0)
+    if one_page(1.0):  # room to spare, perhaps: look for the largest scale above full size that fits
+        lo, hi, best = 0, full - 1, 1.0
+    elif one_page(fits[-1]):  # fits once shrunk: look for the largest scale below full size that fits
+        lo, hi, best = full + 1, len(fits) - 2, fits[-1]
+    else:
         return layouts[1.0]  # too long for one page even at the smallest: full size over several
-    lo, hi = 0, len(fits) - 1  # fits[lo] is the largest candidate; find the first that fits one page
-    best = fits[-1]
-    while lo <= hi:
+    while lo <= hi:  # fits[lo..hi] are the candidates left, largest first; halve them
         mid = (lo + hi) // 2
         if one_page(fits[mid]):
             best, hi = fits[mid], mid - 1
