@@ -12,11 +12,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from meetctl.documents.environment import words
+from meetctl.model.errors import MeetctlError, Problem
 from meetctl.model.programme import Programme
 from meetctl.model.schedule import Occurrence
-from meetctl.model.wording import format_date, format_time
+from meetctl.model.wording import format_date, format_time, slugify
 
 #: Entries in the Atom feed: announcements of meetings up to this far ahead, and every change to come.
 FEED_AHEAD = timedelta(days=183)
@@ -146,3 +148,54 @@ def atom_feed(programmes: Sequence[Programme], entries: Sequence[_Entry], base_u
         sub(entry, "summary", e.summary)
     ET.indent(feed)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def group_slug(name: str, length: int) -> str:
+    """A group's part of a file name: its slug, with a mark of the whole name when the slug lost letters.
+
+    東京支部 and 大阪支部 both slug to nothing ("meeting"): each gets its own mark, so two
+    groups on one site never share a page. A name in Latin letters keeps its plain slug.
+    """
+    import unicodedata
+
+    slug = slugify(name, length)
+    lost = any(c.isalnum() and not unicodedata.normalize("NFKD", c).encode("ascii", "ignore").strip() for c in name)
+    if lost or not any(c.isalnum() for c in slug):
+        return f"{slug}-{name_mark(name)}"
+    return slug
+
+
+def name_mark(name: str) -> str:
+    """Eight hex digits that tell ``name`` from every other (its SHA-256's first)."""
+    import hashlib
+
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+
+
+def check_base_url(url: str | None, option: str = "--base-url") -> str | None:
+    """The site's public address, ending in '/', or None; only http(s) addresses are accepted.
+
+    It goes into every page, the feed and the QR codes: no space, no control or format
+    character (``\x01`` made feed.xml not well-formed XML), no line or paragraph separator.
+    """
+    import unicodedata
+
+    if url is None:
+        return None
+    parts = urlsplit(url.strip())
+    unprintable = any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+                      for c in url.strip())  # fmt: skip
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or unprintable:
+        raise MeetctlError(Problem(f"{option}: {url!r} is not an http(s) address (https://example.org/meetings/)"))
+    if parts.query or parts.fragment:
+        raise MeetctlError(Problem(f"{option}: {url!r}: give the site's folder address, without ? or #"))
+    text = url.strip()
+    return text if text.endswith("/") else text + "/"
+
+
+def safe_link(url: str) -> bool:
+    """Whether a report's link may become a link: ``http(s)`` and ``mailto`` only, as the README says.
+
+    ``ftp:``, ``tel:``, ``intent:``, ``data:``, ``javascript:``, ``//host`` and relative links stay text.
+    """
+    return url.strip().lower().startswith(("http://", "https://", "mailto:"))

@@ -19,15 +19,24 @@ from dataclasses import dataclass
 from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 from meetctl.documents.environment import Templates, words
-from meetctl.documents.feed import FEED_AHEAD, FEED_NAMESPACE, atom_feed, feed_entries, occurrence_key
+from meetctl.documents.feed import (
+    FEED_AHEAD,
+    FEED_NAMESPACE,
+    atom_feed,
+    check_base_url,
+    feed_entries,
+    group_slug,
+    name_mark,
+    occurrence_key,
+    safe_link,
+)
 from meetctl.documents.sitehorizon import horizon
 from meetctl.documents.sitekeys import Keys, digest
 from meetctl.documents.structured import event_description, postal_address
 from meetctl.documents.views import group_view, meeting_view, period_words
-from meetctl.model.errors import MeetctlError, Problem
 from meetctl.model.network import programmes_title
 from meetctl.model.programme import Programme
 from meetctl.model.schedule import Occurrence
@@ -53,27 +62,6 @@ class Writer(Protocol):
 # --------------------------------------------------------------------------- addresses
 
 
-def check_base_url(url: str | None, option: str = "--base-url") -> str | None:
-    """The site's public address, ending in '/', or None; only http(s) addresses are accepted.
-
-    It goes into every page, the feed and the QR codes: no space, no control or format
-    character (``\x01`` made feed.xml not well-formed XML), no line or paragraph separator.
-    """
-    import unicodedata
-
-    if url is None:
-        return None
-    parts = urlsplit(url.strip())
-    unprintable = any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
-                      for c in url.strip())  # fmt: skip
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or unprintable:
-        raise MeetctlError(Problem(f"{option}: {url!r} is not an http(s) address (https://example.org/meetings/)"))
-    if parts.query or parts.fragment:
-        raise MeetctlError(Problem(f"{option}: {url!r}: give the site's folder address, without ? or #"))
-    text = url.strip()
-    return text if text.endswith("/") else text + "/"
-
-
 def site_base_url(option: str | None, programmes: Sequence[Programme]) -> str | None:
     """``--base-url``, else the (first) group's ``website``: where the site's pages will be read."""
     if option is not None:
@@ -82,28 +70,6 @@ def site_base_url(option: str | None, programmes: Sequence[Programme]) -> str | 
         if p.group.website:
             return check_base_url(p.group.website, "group.website")
     return None
-
-
-def group_slug(name: str, length: int) -> str:
-    """A group's part of a file name: its slug, with a mark of the whole name when the slug lost letters.
-
-    東京支部 and 大阪支部 both slug to nothing ("meeting"): each gets its own mark, so two
-    groups on one site never share a page. A name in Latin letters keeps its plain slug.
-    """
-    import unicodedata
-
-    slug = slugify(name, length)
-    lost = any(c.isalnum() and not unicodedata.normalize("NFKD", c).encode("ascii", "ignore").strip() for c in name)
-    if lost or not any(c.isalnum() for c in slug):
-        return f"{slug}-{name_mark(name)}"
-    return slug
-
-
-def name_mark(name: str) -> str:
-    """Eight hex digits that tell ``name`` from every other (its SHA-256's first)."""
-    import hashlib
-
-    return hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
 
 
 def page_names(items: Iterable[Occurrence], several_groups: bool) -> dict[tuple[str, str, str], str]:
@@ -232,14 +198,6 @@ def script_json(data: Any) -> Any:
     text = _indented_json(data, "\n")
     text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-def safe_link(url: str) -> bool:
-    """Whether a report's link may become a link: ``http(s)`` and ``mailto`` only, as the README says.
-
-    ``ftp:``, ``tel:``, ``intent:``, ``data:``, ``javascript:``, ``//host`` and relative links stay text.
-    """
-    return url.strip().lower().startswith(("http://", "https://", "mailto:"))
 
 
 def _indented_json(data: Any, newline: str) -> str:
