@@ -195,7 +195,7 @@ def _meetctl(
     files: Files = None,
     today: Today = None,
     version: Annotated[
-        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")
+        bool, typer.Option("--version", "-V", callback=_show_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ) -> None:
     """A local group's meeting programme: dates, reminders, flyers and calendars from one TOML file.

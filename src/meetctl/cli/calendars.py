@@ -14,6 +14,7 @@ import typer
 
 from meetctl.cli.base import app
 from meetctl.cli.options import (
+    STDIN,
     Files,
     FromDate,
     Json,
@@ -23,6 +24,8 @@ from meetctl.cli.options import (
     Today,
     load,
     optional_date,
+    read_stdin,
+    to_a_file,
     today_for,
     window,
     write_bytes,
@@ -31,7 +34,9 @@ from meetctl.cli.options import (
 from meetctl.model.errors import EXIT_FOUND, MeetctlError, Problem
 
 # -o is written atomically, as every -o is; its help reads as the document commands' -o does.
-Output = Annotated[Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write to this file.")]
+Output = Annotated[
+    Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write to this file ('-': standard output).")
+]
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing file that is not a calendar.")]
 
 
@@ -78,14 +83,14 @@ def ical(
     if expand:
         lo, hi = expand_window(programmes, today_for(today, programmes))
         first, last = first or lo, last or max(hi, first or hi)
-    if output is not None:
+    if to_a_file(output):
         check_output(output, "calendar", force)  # refuse before the work, not after
     # Written as it is made (an --expand of decades would otherwise be held whole).
     chunks = calendar_chunks(programmes, first, last, expand=expand, hide_cancelled=cancelled == "hide")
-    if output is None:
-        write_bytes(chunks)
-    else:
+    if to_a_file(output):
         write_output_stream(output, chunks, "calendar", force)
+    else:
+        write_bytes(chunks)
 
 
 @app.command()
@@ -149,25 +154,33 @@ def import_(
     their changed and cancelled dates become meetings and skips, other events one-off
     meetings. Things that cannot be carried over are warned about on stderr.
 
+    FILE.ics may be '-' for standard input; -o - (or no -o) prints the programme.
+
     Example:  meetctl import branch.ics -o programme.toml
+    Example:  curl -s https://example.org/branch.ics | meetctl import - > programme.toml
     """
     from meetctl.calendars.importer import import_calendar, programme_text
-    from meetctl.calendars.reading import fetch, read_ics
+    from meetctl.calendars.reading import MAX_ICS_BYTES, fetch, read_ics
     from meetctl.model.loading import parse_programme
     from meetctl.output import check_output
 
-    if output is not None:
+    if to_a_file(output):
         check_output(output, "programme", force)
     is_url = source.lower().startswith(("http://", "https://", "webcal://"))
-    imported = import_calendar(fetch(source) if is_url else read_ics(Path(source)), source)
-    text = programme_text(imported, source)
-    parse_programme(text, str(output or "imported programme"))  # what we write must load
+    if source == "-":  # standard input, as every Unix tool reads it
+        calendar = read_stdin(MAX_ICS_BYTES)
+    else:
+        calendar = fetch(source) if is_url else read_ics(Path(source))
+    named = STDIN if source == "-" else source
+    imported = import_calendar(calendar, named)
+    text = programme_text(imported, "standard input" if source == "-" else source)
+    parse_programme(text, str(output) if to_a_file(output) else "imported programme")  # what we write must load
     for problem in imported.warnings:
         typer.echo(str(problem), err=True)
-    if output is None:
-        sys.stdout.write(text)
-    else:
+    if to_a_file(output):
         write_file(output, text.encode("utf-8"), "programme", force, announce=False)
+    else:
+        sys.stdout.write(text)
 
 
 @app.command()

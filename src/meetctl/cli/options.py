@@ -114,16 +114,32 @@ LocaleOption = Annotated[
 NO_PROGRAMME = "no such file (`meetctl init` writes a new programme; -f or $MEETCTL_FILE names another)"
 
 
+#: How standard input is named in messages (``-f -``, ``import -``).
+STDIN = "<stdin>"
+#: The most meetctl reads from standard input (a programme or a calendar): a pipe that never ends is refused.
+STDIN_LIMIT = 64 * 2**20
+
+
+def read_stdin(limit: int = STDIN_LIMIT) -> bytes:
+    """All of standard input (``-f -``, ``import -``), refusing more than ``limit`` bytes."""
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise MeetctlError.at(Location(STDIN), f"larger than {limit // 2**20} MB; not read")
+    return data
+
+
 def load(files: list[Path] | None, series: list[str] | None = None, one_offs: bool = False) -> list[Programme]:
     """The programmes named by -f, else $MEETCTL_FILE (os.pathsep-separated), else ./programme.toml.
 
+    ``-f -`` reads the programme from standard input (once, whichever place it has).
     With --series/--one-offs, cut down to those streams (see ``model.selection.select_streams``).
     """
     named = named_programmes(files)
-    missing = [Problem(NO_PROGRAMME, Location(str(p))) for p in named if not os.path.lexists(p)]
+    missing = [Problem(NO_PROGRAMME, Location(str(p))) for p in named if str(p) != "-" and not os.path.lexists(p)]
     if missing:
         raise MeetctlError(missing)
-    programmes = load_programmes(named)
+    piped = read_stdin() if any(str(p) == "-" for p in named) else None
+    programmes = load_programmes(named, piped, STDIN)
     if series or one_offs:
         from meetctl.model.selection import select_streams
 

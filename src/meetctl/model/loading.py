@@ -84,13 +84,22 @@ def programme_paths(paths: Sequence[str | Path]) -> list[Path]:
     return out
 
 
-def load_programmes(paths: Sequence[str | Path]) -> list[Programme]:
-    """Load every programme named (files, or folders of ``*.toml``), reporting all problems."""
+def load_programmes(
+    paths: Sequence[str | Path], piped: bytes | None = None, piped_name: str = "<stdin>"
+) -> list[Programme]:
+    """Load every programme named (files, or folders of ``*.toml``), reporting all problems.
+
+    A path ``-`` is the programme in ``piped`` (what the command line read from standard
+    input), named ``piped_name`` in messages.
+    """
     programmes: list[Programme] = []
     problems: list[Problem] = []
     for path in programme_paths(paths):
         try:
-            programmes.append(load_programme(path))
+            if str(path) == "-" and piped is not None:
+                programmes.append(programme_from_bytes(piped, piped_name))
+            else:
+                programmes.append(load_programme(path))
         except MeetctlError as exc:
             problems.extend(exc.problems)
     raise_if_any(problems)
@@ -108,6 +117,11 @@ def load_programme(path: str | Path) -> Programme:
         raise MeetctlError.at(Location(name), "no such file") from None
     except OSError as exc:
         raise MeetctlError.at(Location(name), f"cannot read: {exc.strerror or exc}") from None
+    return programme_from_bytes(data, name)
+
+
+def programme_from_bytes(data: bytes, name: str) -> Programme:
+    """Validate a programme given as the bytes of a file (UTF-8 TOML), named ``name`` in messages."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
