@@ -138,7 +138,7 @@ def new_app() -> App:
         name="meetctl",
         help="A local group's meeting programme: dates, reminders, flyers and calendars from one TOML file.",
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=True,
         pretty_exceptions_enable=False,
         context_settings={"help_option_names": ["-h", "--help"]},
     )

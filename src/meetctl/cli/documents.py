@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from meetctl.cli.base import App, app
+from meetctl.cli.completion import meeting_dates
 from meetctl.cli.options import (
     Files,
     FromDate,
@@ -44,7 +45,15 @@ from meetctl.model.schedule import Occurrence
 Output = Annotated[
     Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write to this file ('-': standard output).")
 ]
-MeetingDate = Annotated[str | None, typer.Argument(metavar="[DATE]", help="The meeting's date (YYYY-MM-DD).")]
+MeetingDate = Annotated[
+    str | None,
+    typer.Argument(metavar="[DATE]", help="The meeting's date (YYYY-MM-DD).", autocompletion=meeting_dates("coming")),
+]
+#: report is written after the meeting: DATE completes to past meetings, the latest first.
+PastMeetingDate = Annotated[
+    str | None,
+    typer.Argument(metavar="[DATE]", help="The meeting's date (YYYY-MM-DD).", autocompletion=meeting_dates("past")),
+]
 
 
 class Paper(StrEnum):
@@ -248,7 +257,7 @@ def announce(
 
 @app.command()
 def report(
-    day: MeetingDate = None,
+    day: PastMeetingDate = None,
     files: Files = None,
     output: Annotated[
         Path | None,

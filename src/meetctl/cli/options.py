@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, TypeGuard
 
 import typer
 
+from meetctl.cli.completion import series_ids
 from meetctl.model.errors import Location, MeetctlError, Problem
 from meetctl.model.loading import load_programmes, named_programmes
 from meetctl.model.programme import Programme
@@ -84,6 +85,7 @@ Streams = Annotated[
         metavar="ID",
         help="Only this series' meetings; repeatable. Unknown ids are an error.",
         show_default=False,
+        autocompletion=series_ids,
     ),
 ]
 OneOffs = Annotated[
