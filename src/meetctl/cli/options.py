@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Annotated, TypeGuard
 
 import typer
 
-from meetctl.cli.completion import series_ids
 from meetctl.model.errors import Location, MeetctlError, Problem
 from meetctl.model.loading import load_programmes, named_programmes
 from meetctl.model.programme import Programme
@@ -49,6 +48,13 @@ def _today_source(ctx: typer.Context, value: str | None) -> str | None:
         return value
     typed = ctx.meta.get("meetctl.today")
     return typed if typed else _FromEnvironment(value)
+
+
+def _series_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """--series completes to the programme's series ids (loaded only at a TAB: cron's remind never imports it)."""
+    from meetctl.cli.completion import series_ids
+
+    return series_ids(ctx, incomplete)
 
 
 Files = Annotated[
@@ -85,7 +91,7 @@ Streams = Annotated[
         metavar="ID",
         help="Only this series' meetings; repeatable. Unknown ids are an error.",
         show_default=False,
-        autocompletion=series_ids,
+        autocompletion=_series_ids,
     ),
 ]
 OneOffs = Annotated[
