@@ -223,4 +223,5 @@ def help_env() -> None:
     for name, what in ENVIRONMENT.items():
         typer.echo(name)
         typer.echo(textwrap.fill(what, 72, initial_indent="    ", subsequent_indent="    "))
-    typer.echo("\nNO_COLOR (any value) turns colour off; COLUMNS sets the width of tables and help.")
+    other = "Also: NO_COLOR (any value) turns colour off; COLUMNS sets the width of tables and help."
+    typer.echo("\n" + textwrap.fill(other, 72))
