@@ -163,7 +163,9 @@ def _complete(shell: str, line: str, tmp_path: Path, **env: str) -> list[str]:
     )
     if shell == "zsh":  # _arguments '*: :(("value":"help"\n"value":"help"))', or _files for nothing
         inner = result.stdout.strip().removeprefix("_arguments '*: :((").removesuffix("))'")
-        return [] if inner == "_files" else [re.match(r'"((?:[^"]|"")*)"', line).group(1) for line in inner.splitlines()]
+        return (
+            [] if inner == "_files" else [re.match(r'"((?:[^"]|"")*)"', line).group(1) for line in inner.splitlines()]
+        )
     return [line.split("\t")[0] for line in result.stdout.splitlines() if line]
 
 

@@ -108,7 +108,12 @@ class Shell:
         )
         try:
             return subprocess.run(
-                ["bash", "-c", script], env=self.env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
+                ["bash", "-c", script],
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                stdin=subprocess.DEVNULL,
             )
         except subprocess.TimeoutExpired:  # a server left running: the docs must mark it `not run`
             return subprocess.CompletedProcess(command, 124, "", "did not finish in 120 s (a server? mark it not run)")
@@ -167,9 +172,7 @@ def test_every_shell_line_runs_as_written(doc: Path, tmp_path: Path, shim: Path)
                     failures.append(f"{where}: `{command}` printed:\n{got}\n-- not what the docs show:\n{expected}")
         elif block.language in SHELL_LANGUAGES:
             failures.append(f"{where}: a {block.language} block is not run: mark it <!-- not run: WHY -->")
-    assert not failures, f"{len(failures)} of the examples in {doc.name} do not run as written:\n" + "\n".join(
-        failures
-    )
+    assert not failures, f"{len(failures)} of the examples in {doc.name} do not run as written:\n" + "\n".join(failures)
     if doc.name == "commands.md":
         assert ran >= 30  # the command reference is made of examples
 

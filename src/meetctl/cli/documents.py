@@ -236,7 +236,6 @@ def announce(
     """
     from meetctl.documents.announcements import announcement
     from meetctl.model.selection import term_meetings, term_window
-
     from meetctl.output import check_output
 
     # An HTML announcement replaces an HTML page; text a person may have edited needs --force.

@@ -22,6 +22,11 @@ from meetctl.model.errors import MeetctlError
 
 #: DATE completes to the meetings an edit can be about.
 COMING, PAST, CANCELLED = meeting_dates("coming"), meeting_dates("past"), meeting_dates("cancelled")
+#: --venue completes to the programme's venue ids.
+VenueId = Annotated[str | None, typer.Option("--venue", metavar="ID", help="A venue id.", autocompletion=venue_ids)]
+NewVenueId = Annotated[
+    str | None, typer.Option("--venue", metavar="ID", help="A new venue id.", autocompletion=venue_ids)
+]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Say what would change; write nothing.")]
 #: An edit changes one file: -f is not repeatable here.
 EditFile = Annotated[
@@ -135,7 +140,7 @@ def add(
     title: Annotated[str | None, typer.Option("--title", help="What it is about.")] = None,
     description: Annotated[str | None, typer.Option("--description", help="A question or two.")] = None,
     lead: Annotated[str | None, typer.Option("--lead", help="Who leads off.")] = None,
-    venue: Annotated[str | None, typer.Option("--venue", metavar="ID", help="A venue id.", autocompletion=venue_ids)] = None,
+    venue: VenueId = None,
     start: Annotated[str | None, typer.Option("--start", metavar="HH:MM", help="Start time.")] = None,
     duration: Annotated[str | None, typer.Option("--duration", help="Length: 2h, 90m, 1h30m.")] = None,
     end_date: Annotated[
@@ -218,7 +223,7 @@ def move(
     ],
     to: Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="The new date.")] = None,
     start: Annotated[str | None, typer.Option("--start", metavar="HH:MM", help="A new start time.")] = None,
-    venue: Annotated[str | None, typer.Option("--venue", metavar="ID", help="A new venue id.", autocompletion=venue_ids)] = None,
+    venue: NewVenueId = None,
     series: SeriesId = None,
     one_off: OneOffMeeting = False,
     allow_clash: AllowClash = False,
@@ -327,7 +332,7 @@ def series_add(
     start: Annotated[str, typer.Option("--start", metavar="HH:MM", help="Start time, local.")],
     title: Annotated[str | None, typer.Option("--title", help="What it is called (default: from the id).")] = None,
     duration: Annotated[str | None, typer.Option("--duration", help="Length: 2h, 90m (default 2h).")] = None,
-    venue: Annotated[str | None, typer.Option("--venue", metavar="ID", help="A venue id.", autocompletion=venue_ids)] = None,
+    venue: VenueId = None,
     from_: Annotated[
         str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="First possible date (default: today).")
     ] = None,
