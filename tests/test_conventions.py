@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -368,3 +369,96 @@ def test_the_docs_name_every_key_of_list_json():
     keys = schema["$defs"]["meeting"]["properties"]
     text = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
     assert [k for k in keys if f"`{k}`" not in text] == []
+
+
+# --------------------------------------------------------------------------- the man page
+
+
+def test_the_man_page_is_what_the_commands_say():
+    from meetctl.cli.manpage import man_page
+
+    shipped = (ROOT / "docs" / "meetctl.1").read_text(encoding="utf-8")
+    assert shipped == man_page(), "docs/meetctl.1 is out of date: python -m meetctl.cli.manpage > docs/meetctl.1"
+
+
+def test_the_man_page_has_every_command_and_variable():
+    from tests.test_docs import _command_paths
+
+    from meetctl.cli.reading import ENVIRONMENT
+
+    text = (ROOT / "docs" / "meetctl.1").read_text(encoding="utf-8")
+    sections = re.findall(r"^\.SS meetctl (.+)$", text, re.M)
+    assert sorted(s.replace("\\-", "-") for s in sections) == _command_paths()
+    assert all(f".B {name}\n" in text for name in ENVIRONMENT)
+
+
+@pytest.mark.skipif(not shutil.which("man"), reason="man is not installed")
+def test_man_reads_the_man_page_without_complaint():
+    result = subprocess.run(
+        ["man", "--warnings", "-l", str(ROOT / "docs" / "meetctl.1")],
+        capture_output=True, text=True, env={**os.environ, "MANWIDTH": "80", "MANPAGER": "cat", "PAGER": "cat"},
+    )  # fmt: skip
+    assert result.returncode == 0 and result.stderr == ""
+    assert "meetctl cancel [OPTIONS] DATE" in result.stdout and "MEETCTL_TODAY" in result.stdout
+
+
+# --------------------------------------------------------------------------- compiled catalogues
+
+
+def test_the_compiled_catalogues_are_what_their_po_files_say():
+    from meetctl.documents.catalogues import LOCALES, compiled
+
+    catalogues = sorted(LOCALES.glob("*.po"))
+    assert catalogues and sorted(LOCALES.glob("*.mo")) == [po.with_suffix(".mo") for po in catalogues]
+    for po in catalogues:
+        assert po.with_suffix(".mo").read_bytes() == compiled(po), (
+            f"{po.name}: the .mo is out of date: python -m meetctl.documents.catalogues"
+        )
+
+
+@pytest.mark.parametrize("language", ["ca", "cy", "fr"])
+def test_the_mo_files_say_what_babel_reads_in_the_po_files(language):
+    import gettext
+
+    from babel.messages.pofile import read_po
+
+    from meetctl.documents.catalogues import LOCALES
+
+    with (LOCALES / f"{language}.po").open("rb") as f:
+        catalog = read_po(f)
+    with (LOCALES / f"{language}.mo").open("rb") as f:
+        compiled = gettext.GNUTranslations(f)
+    translated = [m for m in catalog if m.id and m.string]
+    assert len(translated) > 50
+    assert [(m.id, compiled.gettext(m.id)) for m in translated] == [(m.id, m.string) for m in translated]
+
+
+def test_translated_words_need_no_babel():
+    code = (
+        "import sys; sys.modules['babel'] = None\n"
+        "from meetctl.documents.environment import translations\n"
+        "print(translations('fr_FR').gettext('CANCELLED')); print(translations('cy_GB').gettext('Cancelled'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT / "src")})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    from babel.messages.pofile import read_po
+
+    from meetctl.documents.catalogues import LOCALES
+
+    def said(language: str, word: str) -> str:
+        with (LOCALES / f"{language}.po").open("rb") as f:
+            return read_po(f)[word].string
+
+    assert result.stdout.splitlines() == [said("fr", "CANCELLED"), said("cy", "Cancelled")]
+
+
+def test_the_po_reader_refuses_what_it_cannot_compile():
+    from meetctl.documents.catalogues import read_po
+
+    assert read_po('msgid ""\nmsgstr "Language: fr\\n"\n\nmsgid "A"\n"B"\nmsgstr "C"\n') == {
+        "": "Language: fr\n",
+        "AB": "C",
+    }
+    with pytest.raises(ValueError, match="msgid_plural"):
+        read_po('msgid "one"\nmsgid_plural "many"\nmsgstr[0] "un"\n')
