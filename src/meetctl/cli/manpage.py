@@ -90,7 +90,7 @@ def man_page() -> str:
     import typer.main
 
     from meetctl import __version__
-    from meetctl.cli import app
+    from meetctl.cli.app import app
     from meetctl.cli.reading import ENVIRONMENT
 
     root = typer.main.get_command(app)
