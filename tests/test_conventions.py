@@ -382,9 +382,8 @@ def test_the_man_page_is_what_the_commands_say():
 
 
 def test_the_man_page_has_every_command_and_variable():
-    from tests.test_docs import _command_paths
-
     from meetctl.cli.reading import ENVIRONMENT
+    from tests.test_docs import _command_paths
 
     text = (ROOT / "docs" / "meetctl.1").read_text(encoding="utf-8")
     sections = re.findall(r"^\.SS meetctl (.+)$", text, re.M)
@@ -462,3 +461,80 @@ def test_the_po_reader_refuses_what_it_cannot_compile():
     }
     with pytest.raises(ValueError, match="msgid_plural"):
         read_po('msgid "one"\nmsgid_plural "many"\nmsgstr[0] "un"\n')
+
+
+# --------------------------------------------------------------------------- progress bars
+
+#: What rich draws a bar with (the heavy horizontal line) and the spinner's first frame.
+BAR = "\u2501"
+
+
+def _on_a_terminal(args: list[str], cwd: Path, stdout_too: bool = True) -> tuple[int, str, str]:
+    """Run meetctl with stderr (and stdout, unless ``stdout_too`` is False: a pipe) on a pseudo-terminal."""
+    import pty
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TERM": "xterm", "COLUMNS": "100", "MEETCTL_FILE": ""}
+    env.pop("NO_COLOR", None)
+    master, slave = pty.openpty()
+    piped = subprocess.PIPE if not stdout_too else slave
+    process = subprocess.Popen([sys.executable, "-m", "meetctl", *args], stdin=slave, stdout=piped, stderr=slave,
+                               cwd=cwd, env=env, close_fds=True)  # fmt: skip
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the other end is closed: the program has finished
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    piped_out = process.stdout.read().decode() if process.stdout else ""
+    return process.wait(), seen.decode("utf-8", "replace"), piped_out
+
+
+def _in_a_pipe(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TERM": "xterm", "MEETCTL_FILE": ""}
+    return subprocess.run([sys.executable, "-m", "meetctl", *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL)  # fmt: skip
+
+
+LONG_WORK = {
+    "site": ["-f", str(BRANCH), "site", "-o", "out", "--today", "2027-01-10", "--flyers", "0"],
+    "import": ["import", str(EXAMPLES / "old-calendar.ics"), "-o", "out.toml"],
+    "expand": ["-f", str(BRANCH), "ical", "--expand", "--today", "2027-01-10", "-o", "out.ics"],
+}
+
+
+@pytest.mark.parametrize("work", sorted(LONG_WORK))
+def test_long_work_shows_a_bar_on_a_terminal(work, tmp_path):
+    status, screen, _ = _on_a_terminal(LONG_WORK[work], tmp_path)
+    assert status == 0, screen
+    assert BAR in screen
+    assert list(tmp_path.iterdir())  # and did its work
+
+
+@pytest.mark.parametrize("work", sorted(LONG_WORK))
+def test_long_work_is_silent_in_a_pipe_and_under_cron(work, tmp_path):
+    result = _in_a_pipe(LONG_WORK[work], tmp_path)  # cron: no terminal anywhere
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and BAR not in result.stdout
+
+
+def test_no_bar_when_stdout_is_a_pipe_even_with_stderr_on_a_terminal(tmp_path):
+    status, screen, out = _on_a_terminal(LONG_WORK["site"], tmp_path, stdout_too=False)
+    assert status == 0 and BAR not in screen and "pages" in out
+
+
+def test_the_import_bar_names_its_phases(tmp_path):
+    from meetctl.calendars.importer import IMPORT_STEPS
+
+    status, screen, _ = _on_a_terminal(LONG_WORK["import"], tmp_path)
+    assert status == 0 and all(step in screen for step in IMPORT_STEPS)
+
+
+def test_a_short_expansion_to_the_screen_draws_no_bar(tmp_path):
+    # The calendar itself goes to the terminal: a bar would be drawn into it.
+    status, screen, _ = _on_a_terminal(["-f", str(BRANCH), "ical", "--expand", "--today", "2027-01-10"], tmp_path)
+    assert status == 0 and BAR not in screen and "BEGIN:VCALENDAR" in screen

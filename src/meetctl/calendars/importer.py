@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -444,18 +445,27 @@ def _stem(source: str) -> str:
 _NOT_READABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError)
 
 
-def import_calendar(data: bytes, source: str) -> Imported:
+#: The phases of an import, as a progress bar names them (``step``).
+IMPORT_STEPS = ("reading the calendar", "making the programme", "checking it against the calendar")
+
+
+def import_calendar(data: bytes, source: str, step: Callable[[str], None] | None = None) -> Imported:
     """Turn iCalendar ``data`` (read from ``source``) into programme data and warnings.
 
     After building the programme, its meetings are compared with the source's own
     occurrences (expanded by recurring-ical-events): every event whose occurrences
     differ in start, end or title is named in a warning, so nothing changes silently.
+    ``step(phase)`` is called as each of :data:`IMPORT_STEPS` begins (a progress bar).
     """
+    say = step or (lambda _: None)
+    say(IMPORT_STEPS[0])
     cal = parse_ics(data, source)
     builder = _Builder(cal, source)
     if not cal.walk("VEVENT"):
         raise MeetctlError.at(Location(source), "the calendar has no events to import")
+    say(IMPORT_STEPS[1])
     imported = Imported(builder.build(), builder.warnings)
+    say(IMPORT_STEPS[2])
     imported.warnings.extend(_differences(cal, imported, source, builder))
     return imported
 

@@ -7,6 +7,7 @@ an .ics is written as it is made, to stdout or atomically to -o.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -88,9 +89,20 @@ def ical(
     # Written as it is made (an --expand of decades would otherwise be held whole).
     chunks = calendar_chunks(programmes, first, last, expand=expand, hide_cancelled=cancelled == "hide")
     if to_a_file(output):
-        write_output_stream(output, chunks, "calendar", force)
+        from meetctl.cli.progress import progress, watched
+
+        # An expansion of years of weekly meetings takes a while: a count of what is written, on a terminal.
+        with progress(str(output), show=expand and watched()) as shown:
+            write_output_stream(output, _counted(chunks, shown.tick), "calendar", force)
     else:
         write_bytes(chunks)
+
+
+def _counted(chunks: Iterable[bytes], tick: Callable[[int], None]) -> Iterator[bytes]:
+    """``chunks`` unchanged, ticking once for each event in them (a progress bar's count)."""
+    for chunk in chunks:
+        tick(chunk.count(b"BEGIN:VEVENT"))
+        yield chunk
 
 
 @app.command()
@@ -159,8 +171,9 @@ def import_(
     Example:  meetctl import branch.ics -o programme.toml
     Example:  curl -s https://example.org/branch.ics | meetctl import - > programme.toml
     """
-    from meetctl.calendars.importer import import_calendar, programme_text
+    from meetctl.calendars.importer import IMPORT_STEPS, import_calendar, programme_text
     from meetctl.calendars.reading import MAX_ICS_BYTES, fetch, read_ics
+    from meetctl.cli.progress import progress, watched
     from meetctl.model.loading import parse_programme
     from meetctl.output import check_output
 
@@ -172,7 +185,9 @@ def import_(
     else:
         calendar = fetch(source) if is_url else read_ics(Path(source))
     named = STDIN if source == "-" else source
-    imported = import_calendar(calendar, named)
+    # A big calendar takes a while: a bar of its phases, on a terminal, when the programme goes to a file.
+    with progress("import", len(IMPORT_STEPS), show=watched() and to_a_file(output)) as shown:
+        imported = import_calendar(calendar, named, lambda phase: (shown.step(phase), shown.tick(1)))
     text = programme_text(imported, "standard input" if source == "-" else source)
     parse_programme(text, str(output) if to_a_file(output) else "imported programme")  # what we write must load
     for problem in imported.warnings:

@@ -100,7 +100,8 @@ def man_page() -> str:
         ".SH NAME",
         "meetctl \\- a local group's meeting programme: dates, reminders, flyers and calendars from one TOML file",
         ".SH SYNOPSIS",
-        "\\fBmeetctl\\fR [\\fB\\-f\\fR \\fIPATH\\fR] [\\fB\\-\\-today\\fR \\fIYYYY\\-MM\\-DD\\fR] \\fICOMMAND\\fR [\\fIOPTIONS\\fR]",
+        "\\fBmeetctl\\fR [\\fB\\-f\\fR \\fIPATH\\fR] [\\fB\\-\\-today\\fR \\fIYYYY\\-MM\\-DD\\fR] "
+        "\\fICOMMAND\\fR [\\fIOPTIONS\\fR]",
         ".SH DESCRIPTION",
         _paragraphs(root.help or ""),
         ".SH OPTIONS",

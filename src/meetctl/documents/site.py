@@ -409,6 +409,7 @@ def build_site(
     calendar: bytes,
     flyer_count: int = 0,
     make_flyer: Callable[[Occurrence, str | None], bytes] | None = None,
+    tick: Callable[[int], None] | None = None,
 ) -> SiteResult:
     """Write the whole site through ``writer``, one file at a time.
 
@@ -416,7 +417,7 @@ def build_site(
     programme's ``meetctl ical``; flyers (``make_flyer(occurrence, page_url)``) are made for
     the next ``flyer_count`` meetings to come that are not cancelled. Meetings are read a
     year at a time and pages written as they are rendered, so memory does not grow with
-    the number of meetings.
+    the number of meetings. ``tick(1)`` is called after each file (a progress bar's count).
     """
     site = _Site(templates, programmes, today, base_url)
     first, last = window
@@ -426,6 +427,8 @@ def build_site(
         nonlocal files
         writer.write_pieces(relative, pieces)
         files += 1
+        if tick is not None:
+            tick(1)
 
     put("style.css", [templates.render("site/style.css.j2").encode("utf-8")])
     put("calendar.ics", [calendar])

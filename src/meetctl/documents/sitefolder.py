@@ -31,12 +31,13 @@ def make_site(
     flyers: int,
     pdf_base: Path,
     force: bool = False,
+    tick: Callable[[int], None] | None = None,
 ) -> SiteResult:
     """Write the site of ``programmes`` into ``folder`` (replaced as a whole), with flyers for the next ``flyers``.
 
     ``pdf_base`` is where a flyer's relative links resolve (--templates, else the
     programme's folder). A folder meetctl did not make is replaced only with ``force``;
-    one that holds a programme file, never.
+    one that holds a programme file, never. ``tick(1)`` follows each file written.
     """
     from meetctl.calendars.export import build_calendar
     from meetctl.documents.flyers import flyer_pdf
@@ -52,7 +53,7 @@ def make_site(
 
     with write_folder(folder, force) as writer:
         return build_site(writer, templates, programmes, window, today, base_url, build_calendar(programmes),
-                          flyers, make_flyer)  # fmt: skip
+                          flyers, make_flyer, tick)  # fmt: skip
 
 
 def check_site_folder(folder: Path, programmes: Sequence[Programme]) -> None:
