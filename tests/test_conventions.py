@@ -538,3 +538,9 @@ def test_a_short_expansion_to_the_screen_draws_no_bar(tmp_path):
     # The calendar itself goes to the terminal: a bar would be drawn into it.
     status, screen, _ = _on_a_terminal(["-f", str(BRANCH), "ical", "--expand", "--today", "2027-01-10"], tmp_path)
     assert status == 0 and BAR not in screen and "BEGIN:VCALENDAR" in screen
+
+
+def test_an_edit_of_standard_input_is_refused_with_the_reason(cli):
+    result = cli("cancel", "2017-01-25", "-f", "-", input=EXAMPLE.read_text())
+    assert result.exit_code == 2
+    assert result.stderr == "-: error: an edit changes the programme file in place: give its path, not -\n"
