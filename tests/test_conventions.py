@@ -251,11 +251,6 @@ def test_completion_imports_nothing_heavy(tmp_path):
     assert result.stderr.strip() == "[]"
 
 
-def test_show_completion_prints_the_script_for_this_shell(cli):
-    result = cli("--show-completion")
-    assert result.exit_code == 0 and "_MEETCTL_COMPLETE=complete_bash" in result.stdout  # the tests run under bash
-
-
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_show_completion_prints_each_shells_script(shell):
     # Without detection (Typer's switch for this), --show-completion takes the shell's name.
