@@ -234,9 +234,11 @@ def publish(
 
     programmes = load(files)
     chosen = select_streams(programmes, series, one_offs)
-    # The progress bar is drawn on stderr: show it whenever a person watches stderr.
+    from meetctl.cli.progress import watched
+
+    # The progress bar is drawn on stderr, as for site and import: only while a person watches the terminal.
     _, lines = publish_programmes(
-        chosen, caldav, user, dry_run=dry_run, show_progress=sys.stderr.isatty(), whole=programmes, create=create
+        chosen, caldav, user, dry_run=dry_run, show_progress=watched(), whole=programmes, create=create
     )
     for line in lines:
         typer.echo(line)
