@@ -136,18 +136,33 @@ def read_stdin(limit: int = STDIN_LIMIT) -> bytes:
     return data
 
 
-def load(files: list[Path] | None, series: list[str] | None = None, one_offs: bool = False) -> list[Programme]:
+def load(
+    files: list[Path] | None, series: list[str] | None = None, one_offs: bool = False, cache: Path | None = None
+) -> list[Programme]:
     """The programmes named by -f, else $MEETCTL_FILE (os.pathsep-separated), else ./programme.toml.
 
     ``-f -`` reads the programme from standard input (once, whichever place it has).
     With --series/--one-offs, cut down to those streams (see ``model.selection.select_streams``).
+    ``cache``: a state folder that keeps each validated programme (see ``model.cache``; cron's remind).
     """
     named = named_programmes(files)
     missing = [Problem(NO_PROGRAMME, Location(str(p))) for p in named if str(p) != "-" and not os.path.lexists(p)]
     if missing:
         raise MeetctlError(missing)
     piped = read_stdin() if any(str(p) == "-" for p in named) else None
-    programmes = load_programmes(named, piped, STDIN)
+    if piped is not None:  # standard input: read once, never cached
+        from meetctl.model.loading import load_programme, programme_from_bytes
+
+        def read(path: Path) -> Programme:
+            return programme_from_bytes(piped, STDIN) if str(path) == "-" else load_programme(path)
+
+        programmes = load_programmes(named, read)
+    elif cache is not None:
+        from meetctl.model.cache import load_programmes_cached
+
+        programmes = load_programmes_cached(named, cache)
+    else:
+        programmes = load_programmes(named)
     if series or one_offs:
         from meetctl.model.selection import select_streams
 

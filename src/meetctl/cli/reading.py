@@ -205,6 +205,7 @@ ENVIRONMENT: dict[str, str] = {
     "MEETCTL_SMTP_PASSWORD": "The SMTP password for remind --send (never a flag, never in the programme).",
     "MEETCTL_SMTP_ALLOW_CLEARTEXT": "1: allow the SMTP password over a connection without TLS "
     "(as --allow-cleartext-auth).",
+    "MEETCTL_SENDMAIL": "The local mailer remind --send hands each message to (as --sendmail), instead of SMTP.",
     "MEETCTL_CALDAV_PASSWORD": "The CalDAV password for publish (else ~/.netrc).",
     "MEETCTL_STATE_DIR": "Where remind --send keeps its sent-log. Default: the platform's state folder.",
     "MEETCTL_CACHE_DIR": "Where compiled templates are cached. Default: the platform's cache folder.",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -86,21 +86,17 @@ def programme_paths(paths: Sequence[str | Path]) -> list[Path]:
 
 
 def load_programmes(
-    paths: Sequence[str | Path], piped: bytes | None = None, piped_name: str = "<stdin>"
+    paths: Sequence[str | Path], read: Callable[[Path], Programme] | None = None
 ) -> list[Programme]:
     """Load every programme named (files, or folders of ``*.toml``), reporting all problems.
 
-    A path ``-`` is the programme in ``piped`` (what the command line read from standard
-    input), named ``piped_name`` in messages.
+    ``read`` reads one file (default :func:`load_programme`; cron's cache passes its own).
     """
     programmes: list[Programme] = []
     problems: list[Problem] = []
     for path in programme_paths(paths):
         try:
-            if str(path) == "-" and piped is not None:
-                programmes.append(programme_from_bytes(piped, piped_name))
-            else:
-                programmes.append(load_programme(path))
+            programmes.append((read or load_programme)(path))
         except MeetctlError as exc:
             problems.extend(exc.problems)
     raise_if_any(problems)
@@ -124,7 +120,7 @@ def load_programme(path: str | Path) -> Programme:
 
 
 def programme_from_bytes(data: bytes, name: str) -> Programme:
-    """Validate a programme given as the bytes of a file (UTF-8 TOML), named ``name`` in messages."""
+    """Validate the bytes of the programme file ``name`` (which must be UTF-8)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -402,6 +398,7 @@ class _Validator:
                 online=values.get("online"),
                 kind=values.get("kind"),
                 notice=values.get("notice"),
+                notice_lead=values.get("notice_lead"),
                 key_path=where,
                 locator=self.locator,
             )
