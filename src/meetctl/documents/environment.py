@@ -92,9 +92,13 @@ def wrap(text: str, width: int = 72) -> str:
     import textwrap
 
     paragraphs = str(text).split("\n")
-    return "\n".join(
-        textwrap.fill(p, width, break_long_words=False, break_on_hyphens=False) for p in paragraphs
-    )
+    return "\n".join(textwrap.fill(p, width, break_long_words=False, break_on_hyphens=False) for p in paragraphs)
+
+
+def heading(text: str, rule: str = "=", width: int = 72) -> str:
+    """A plain-text heading wrapped at ``width`` columns and underlined as long as its longest line."""
+    lines = wrap(text, width).split("\n")
+    return "\n".join(lines) + "\n" + rule * min(width, max(len(line) for line in lines))
 
 
 def markdown_link(url: str) -> Any:
@@ -234,6 +238,7 @@ class Templates:
         env.globals["semicolon"] = colon(self.locale).replace(":", ";")
         env.filters["upfirst"] = _upfirst
         env.filters["wrap"] = wrap
+        env.filters["heading"] = heading
         env.filters["markdown_link"] = markdown_link
         env.globals["format_date"] = format_date
         env.globals["format_time"] = format_time
@@ -347,5 +352,3 @@ def _template_problem(exc: BaseException, name: str, dirs: Sequence[Path]) -> Pr
     else:
         message = f"template error: {type(exc).__name__}: {exc}"
     return Problem(message, where or Location(name))
-
-
