@@ -202,13 +202,14 @@ def publish(
     Example:  meetctl publish --caldav https://dav.example.org/sec/reading/ --series reading --create
     """
     from meetctl.calendars.publish import publish as publish_programmes
-    from meetctl.model.selection import select_streams
+    from meetctl.model.selection import chosen_streams, select_streams
 
     programmes = load(files)
     chosen = select_streams(programmes, series, one_offs)
     # The progress bar is drawn on stderr: show it whenever a person watches stderr.
     _, lines = publish_programmes(
-        chosen, caldav, user, dry_run=dry_run, show_progress=sys.stderr.isatty(), whole=programmes, create=create
+        chosen, caldav, user, dry_run=dry_run, show_progress=sys.stderr.isatty(), whole=programmes, create=create,
+        streams=chosen_streams(series, one_offs),
     )
     for line in lines:
         typer.echo(line)

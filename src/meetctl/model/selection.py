@@ -58,6 +58,14 @@ def select_streams(
     return out
 
 
+def chosen_streams(series: Sequence[str] | None, one_offs: bool) -> set[str | None] | None:
+    """The streams --series/--one-offs name (series ids; None stands for the one-offs), or
+    None when neither was given (every stream)."""
+    if not series and not one_offs:
+        return None
+    return set(series or []) | ({None} if one_offs else set())
+
+
 # --------------------------------------------------------------------------- choosing meetings
 
 
