@@ -464,3 +464,68 @@ def test_libical_carries_the_gap_hour_with_its_own_zones_too(tmp_path, libical_e
     assert made == {"20210321T013000": right[0], "20210328T023000": right[1],
                     "20210404T023000": right[2] + _HOUR, "20210411T013000": right[3]}  # fmt: skip
     assert lines[-1] == ["WRITTEN", str(int(datetime(2021, 3, 28, 0, 30, tzinfo=UTC).timestamp()))]
+
+
+SKIPPED_FIRST = """
+[group]
+name = "Late starters"
+timezone = "Europe/London"
+
+[[series]]
+id = "weekly"
+title = "Weekly"
+rule = "every Wednesday"
+start = "19:00"
+duration = "1h"
+from = 2021-01-01
+until = 2021-03-01
+skip = [2021-01-06, 2021-01-13, 2021-02-03]
+
+[[series]]
+id = "fortnightly"
+title = "Fortnightly"
+rule = "every other Friday"
+start = "18:00"
+duration = "1h"
+from = 2021-01-01
+until = 2021-04-01
+skip = [2021-01-01]
+"""
+
+
+def test_a_series_whose_first_dates_are_skipped_starts_on_its_first_meeting(tmp_path, libical_expand, ical_js):
+    """DTSTART is always an instance to some readers (sabre/vobject 2.1, ics-py), whatever
+    EXDATE says: the event starts on the first meeting held, and every reader agrees."""
+    from icalendar import Calendar
+    from typer.testing import CliRunner
+
+    from meetctl.cli import app
+
+    path, ics = tmp_path / "late.toml", tmp_path / "late.ics"
+    path.write_text(SKIPPED_FIRST, encoding="utf-8")
+    result = CliRunner().invoke(app, ["ical", "-f", str(path), "-o", str(ics)], env={"MEETCTL_FILE": ""})
+    assert result.exit_code == 0, result.stderr
+    london = ZoneInfo("Europe/London")
+    # The dates computed here: Wednesdays of January-February 2021, every other Friday from 1 January.
+    weekly = [d.date() for d in rrule(WEEKLY, byweekday=2, dtstart=datetime(2021, 1, 1), until=datetime(2021, 3, 1))]
+    weekly = [d for d in weekly if d not in (date(2021, 1, 6), date(2021, 1, 13), date(2021, 2, 3))]
+    fortnightly = [d.date() for d in rrule(WEEKLY, interval=2, byweekday=4, dtstart=datetime(2021, 1, 1),
+                                           until=datetime(2021, 4, 1))][1:]  # fmt: skip
+    masters = {str(ev["uid"]).split("-")[0]: ev for ev in Calendar.from_ical(ics.read_bytes()).walk("VEVENT")}
+    for name, first in (("weekly", weekly[0]), ("fortnightly", fortnightly[0])):
+        start = masters[name]["dtstart"].dt
+        assert start == datetime.combine(first, start.timetz()), name
+        exdates = [d.dt for x in _as_list(masters[name].get("exdate")) for d in x.dts]
+        assert start not in exdates, name
+    want = sorted(
+        [datetime.combine(d, time(19), london).astimezone(UTC) for d in weekly]
+        + [datetime.combine(d, time(18), london).astimezone(UTC) for d in fortnightly]
+    )
+    for reader, starts in _reader_starts(ics, libical_expand, ical_js).items():
+        assert starts == want, reader
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

@@ -108,7 +108,10 @@ def test_a_missing_address_is_missing_and_create_makes_it(cli, server, programme
     url = server.address()
     refused = publish(cli, server, tmp_path, programme, url)
     assert refused.exit_code == 2
-    assert refused.stderr == f"{url}: error: no calendar at this address (the server said: not found); --create makes one\n"
+    assert (
+        refused.stderr
+        == f"{url}: error: no calendar at this address (the server said: not found); --create makes one\n"
+    )
     created = publish(cli, server, tmp_path, programme, url, "--create")
     assert created.exit_code == 0, created.stderr
     assert created.stdout.splitlines()[0] == f"created the calendar {url}"
@@ -145,7 +148,9 @@ def test_one_stream_leaves_a_one_off_removed_from_the_programme(cli, server, pro
     # Publishing the one-offs (or everything) is what removes it.
     gone = publish(cli, server, tmp_path, programme, url, "--one-offs")
     assert gone.exit_code == 0, gone.stderr
-    assert gone.stdout.splitlines()[-1] == f"{url}: 0 created, 0 updated, 1 deleted, 0 unchanged; 1 other event left alone"
+    assert (
+        gone.stdout.splitlines()[-1] == f"{url}: 0 created, 0 updated, 1 deleted, 0 unchanged; 1 other event left alone"
+    )
     assert [obj["summaries"][0] for obj in stored(server, url).values()] == ["Discussion"]
 
 

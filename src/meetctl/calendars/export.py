@@ -49,6 +49,7 @@ _HOUR = timedelta(hours=1)
 
 # --------------------------------------------------------------------------- export
 
+
 def _skipped_days(series: Series, zone: ZoneInfo, lo: date, hi: date | None, years: tuple[int, int]) -> set[date]:
     """The series' dates in ``lo..hi`` that ``zone`` skipped entirely: no meeting (its wall
     time would be the next day's, and readers disagree on what to make of it)."""
@@ -59,7 +60,6 @@ def _skipped_days(series: Series, zone: ZoneInfo, lo: date, hi: date | None, yea
             if lo <= d <= stop and not contentlines.day_exists(d, zone) and series.has_date(d):
                 found.add(d)
     return found
-
 
 
 @dataclass
@@ -476,8 +476,6 @@ def expand_window(programmes: Sequence[Programme], today: date) -> tuple[date, d
     if not firsts:
         return today, today
     return min(firsts), max(lasts)
-
-
 
 
 def single_event_calendar(o: Occurrence) -> bytes:

@@ -51,9 +51,7 @@ def select_streams(
     out = []
     for p in programmes:
         kept_series = tuple(s for s in p.series if s.id in wanted)
-        kept_meetings = tuple(
-            m for m in p.meetings if (m.series in wanted if m.series is not None else one_offs)
-        )
+        kept_meetings = tuple(m for m in p.meetings if (m.series in wanted if m.series is not None else one_offs))
         out.append(replace(p, series=kept_series, meetings=kept_meetings))
     return out
 
