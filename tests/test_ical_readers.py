@@ -40,7 +40,9 @@ _HOUR = timedelta(hours=1)
 
 def programme(zone: str) -> str:
     gap, fold = ZONES[zone]
-    sundays = [d.date() for d in rrule(WEEKLY, byweekday=SU, dtstart=datetime(2021, 1, 3), until=datetime(2025, 12, 28))]
+    sundays = [
+        d.date() for d in rrule(WEEKLY, byweekday=SU, dtstart=datetime(2021, 1, 3), until=datetime(2025, 12, 28))
+    ]
     changes = change_dates(zone)
     moved_from = next(d for d in sundays if d not in changes and d.month == 6)
     return f"""
@@ -358,8 +360,11 @@ def _reader_starts(ics: Path, libical_expand: Path, ical_js: Path) -> dict[str, 
         "vobject": vobject_starts,
         "ical.js": [datetime.fromisoformat(i["start"]) for i in expand(ical_js, ics, "2021-01-01", "2021-12-31")],
         "recurring-ical-events": [ev["dtstart"].dt for ev in rie],
-        "libical": [datetime.fromtimestamp(int(line.split("\t")[1]), UTC)
-                    for line in libical.stdout.splitlines() if not line.startswith("ORPHAN")],  # fmt: skip
+        "libical": [
+            datetime.fromtimestamp(int(line.split("\t")[1]), UTC)
+            for line in libical.stdout.splitlines()
+            if not line.startswith("ORPHAN")
+        ],  # fmt: skip
     }
     return {reader: sorted(s.astimezone(UTC) for s in starts) for reader, starts in found.items()}
 
@@ -407,12 +412,23 @@ def test_no_written_form_of_a_gap_meeting_suits_every_reader(tmp_path, libical_e
 
     zone_start, zone_end = text.index("BEGIN:VTIMEZONE"), text.index("END:VTIMEZONE") + len("END:VTIMEZONE\r\n")
     # London's changes 2018-2022 (from 2018: vobject takes a zone with no change over 2000-2019 for UTC).
-    springs, autumns = ["20190331", "20200329", "20210328", "20220327"], ["20181028", "20191027", "20201025", "20211031"]
-    changes = sorted([("DAYLIGHT", f"{day}T010000", "+0000", "+0100") for day in springs]
-                     + [("STANDARD", f"{day}T020000", "+0100", "+0000") for day in autumns], key=lambda c: c[1])
-    one_per_change = "BEGIN:VTIMEZONE\r\nTZID:Europe/London\r\n" + "".join(
-        f"BEGIN:{kind}\r\nDTSTART:{at}\r\nTZOFFSETFROM:{before}\r\nTZOFFSETTO:{after}\r\nEND:{kind}\r\n"
-        for kind, at, before, after in changes) + "END:VTIMEZONE\r\n"
+    springs, autumns = (
+        ["20190331", "20200329", "20210328", "20220327"],
+        ["20181028", "20191027", "20201025", "20211031"],
+    )
+    changes = sorted(
+        [("DAYLIGHT", f"{day}T010000", "+0000", "+0100") for day in springs]
+        + [("STANDARD", f"{day}T020000", "+0100", "+0000") for day in autumns],
+        key=lambda c: c[1],
+    )
+    one_per_change = (
+        "BEGIN:VTIMEZONE\r\nTZID:Europe/London\r\n"
+        + "".join(
+            f"BEGIN:{kind}\r\nDTSTART:{at}\r\nTZOFFSETFROM:{before}\r\nTZOFFSETTO:{after}\r\nEND:{kind}\r\n"
+            for kind, at, before, after in changes
+        )
+        + "END:VTIMEZONE\r\n"
+    )
     forms = {
         "the zone's wall time (meetctl's)": text,
         "a VTIMEZONE of one observance per change": text[:zone_start] + one_per_change + text[zone_end:],
