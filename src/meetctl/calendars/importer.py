@@ -160,6 +160,7 @@ class _Builder(EventReader):
         for ev in sessions:
             self.attach_session(ev, meetings, series_by_uid)
         meetings.sort(key=lambda m: (m["date"], m.get("start", ""), m.get("title", "")))
+        _distinct_uids(series_tables, meetings)
         group: dict[str, Any] = {"name": raw_text(self.cal, "x-wr-calname") or _stem(self.source)}
         group["timezone"] = self.zone_name
         # An event's URL is the group's website, unless it is the event's join link (CONFERENCE).
@@ -421,6 +422,26 @@ class _Builder(EventReader):
         if ev.get("uid"):
             meeting["uid"] = str(ev["uid"])
         return meeting
+
+
+def _distinct_uids(series: list[dict[str, Any]], meetings: list[dict[str, Any]]) -> None:
+    """Give every meeting a UID no other series or meeting has (the programme requires it).
+
+    Instances of a series that was not exported (Google; khal's tests) share their
+    series' UID: each becomes ``YYYYMMDD-<uid>``, as an RDATE's meeting does.
+    """
+    used = {str(t["uid"]) for t in series if t.get("uid")}
+    for m in meetings:
+        uid = m.get("uid")
+        if uid is None:
+            continue
+        if uid in used:
+            base = f"{m['date']:%Y%m%d}-{uid}"
+            uid, n = base, 2
+            while uid in used:
+                uid, n = f"{base}-{n}", n + 1
+            m["uid"] = uid
+        used.add(uid)
 
 
 def _original(value: datetime | date) -> date:

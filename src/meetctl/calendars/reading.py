@@ -166,7 +166,7 @@ def parse_ics(data: bytes, source: str) -> Any:
         try:
             start = ev.get("dtstart")
         except Exception as exc:  # icalendar 7 raises on some broken values when they are touched
-            raise MeetctlError.at(where, f"{event_name(ev)}: unreadable DTSTART: {first_line(exc)}") from None
+            raise MeetctlError.at(where, f"{event_name(ev)}: {_unreadable('DTSTART', exc)}") from None
         if start is None:
             raise MeetctlError.at(where, f"{event_name(ev)} has no DTSTART")
         if isinstance(start, list):
@@ -178,7 +178,7 @@ def parse_ics(data: bytes, source: str) -> Any:
             try:
                 value = prop.dt
             except Exception as exc:
-                problem = f"{event_name(ev)}: unreadable {key.upper()}: {first_line(exc)}"
+                problem = f"{event_name(ev)}: {_unreadable(key, exc)}"
                 raise MeetctlError.at(where, problem) from None
             tzid = prop.params.get("TZID") if hasattr(prop, "params") else None
             if tzid and isinstance(value, datetime) and value.tzinfo is None:
@@ -217,11 +217,21 @@ def _text(ev: Any, name: str) -> str:
     return text[:80]
 
 
+#: icalendar 7's wording for a value it kept unparsed: the property's name is what a person needs.
+_BROKEN = re.compile(r"Cannot access '\w+' on broken property '([\w-]+)' \(expected '\w+'\): ")
+
+
 def first_line(exc: BaseException) -> str:
     # Parser messages can quote whole chunks of the file (b'BEGIN:...'): keep the words.
     text = str(exc).strip().splitlines()
     line = (text[0] if text else type(exc).__name__).split(": b'")[0].split(' b"')[0]
-    return line[:160]
+    return _BROKEN.sub(lambda m: f"unreadable {m.group(1)}: ", line)[:160]
+
+
+def _unreadable(key: str, exc: BaseException) -> str:
+    """"unreadable KEY: why", said once."""
+    text = first_line(exc)
+    return text if text.startswith(f"unreadable {key.upper()}: ") else f"unreadable {key.upper()}: {text}"
 
 
 #: What clash detection reads of another calendar; every other property is dropped before parsing.
@@ -314,7 +324,10 @@ def ics_events(data: bytes, source: str, first: date, last: date) -> list[Event]
     for ev in vevents:
         if str(ev.get("uid")) in repeating or _cancelled(ev):
             continue
-        e = _to_event(ev, source, zone)
+        try:
+            e = _to_event(ev, source, zone)
+        except (ValueError, TypeError, KeyError, OverflowError) as exc:  # DURATION:P999999999999999999W...
+            raise MeetctlError.at(Location(source, event_line(ev)), f"{event_name(ev)}: {first_line(exc)}") from None
         if e.start < hi and (e.end > lo or e.start >= lo):
             out.append(e)
     if repeating:
