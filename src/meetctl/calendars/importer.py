@@ -269,8 +269,11 @@ class _Builder(EventReader):
                 second["uid"] = f"{uid}-rule{n}"
             tables.append(second)
         # A cancelled meeting's override (STATUS:CANCELLED) is described exactly by X-MEETCTL-CANCELLED.
-        overrides = [o for o in overrides if not (cancelled and _original(self.local(o["recurrence-id"]))
-                                                  in cancelled_originals and is_cancelled(o))]
+        overrides = [
+            o
+            for o in overrides
+            if not (cancelled and _original(self.local(o["recurrence-id"])) in cancelled_originals and is_cancelled(o))
+        ]
         meetings: list[dict[str, Any] | None] = []
         for o in overrides:
             original = _original(self.local(o["recurrence-id"]))
@@ -296,8 +299,13 @@ class _Builder(EventReader):
         return {k: v for k, v in meeting.items() if v is not None}
 
     def rdate_oneoff(
-        self, ev: Any, uid: str, begin: datetime | date, stop: datetime | date | None,
-        start: datetime | date, end: datetime | date,
+        self,
+        ev: Any,
+        uid: str,
+        begin: datetime | date,
+        stop: datetime | date | None,
+        start: datetime | date,
+        end: datetime | date,
     ) -> dict[str, Any]:
         """An RDATE of a repeating event: a one-off meeting at that time, as long as the event."""
         wall = self.local_value(begin)

@@ -183,7 +183,7 @@ def parse_ics(data: bytes, source: str) -> Any:
             tzid = prop.params.get("TZID") if hasattr(prop, "params") else None
             if tzid and isinstance(value, datetime) and value.tzinfo is None:
                 raise MeetctlError.at(
-                    where, f"{event_name(ev)}: unknown time zone \"{tzid}\" (no VTIMEZONE and not a known zone name)"
+                    where, f'{event_name(ev)}: unknown time zone "{tzid}" (no VTIMEZONE and not a known zone name)'
                 )
     return cal
 
@@ -229,7 +229,7 @@ def first_line(exc: BaseException) -> str:
 
 
 def _unreadable(key: str, exc: BaseException) -> str:
-    """"unreadable KEY: why", said once."""
+    """The words after "unreadable KEY:", with the key said once."""
     text = first_line(exc)
     return text if text.startswith(f"unreadable {key.upper()}: ") else f"unreadable {key.upper()}: {text}"
 
@@ -389,5 +389,3 @@ def _to_event(ev: Any, source: str, zone: ZoneInfo) -> Event:
 def _uid_of(ev: Any) -> str | None:
     uid = ev.get("uid")
     return str(uid) if uid is not None else None
-
-

@@ -262,7 +262,7 @@ def event_title(ev: Any, ours: bool) -> str | None:
     """SUMMARY; meetctl's own cancelled events say "Cancelled: " before the title: not part of it."""
     title = raw_text(ev, "summary")
     if ours and title and is_cancelled(ev) and title.startswith(CANCELLED_WORD):
-        return title[len(CANCELLED_WORD):]
+        return title[len(CANCELLED_WORD) :]
     return title
 
 
