@@ -129,8 +129,16 @@ def main() -> None:
     out = folder / "out.toml"
     runs = {
         "recurring-ical-events (baseline)": [PYTHON, "-c", BASELINE, str(ics)],
-        "meetctl import (this tree)": [PYTHON, "-c", RUN.format(src=str(ROOT / "src")), "import", str(ics),
-                                       "-o", str(out), "--force"],  # fmt: skip
+        "meetctl import (this tree)": [
+            PYTHON,
+            "-c",
+            RUN.format(src=str(ROOT / "src")),
+            "import",
+            str(ics),
+            "-o",
+            str(out),
+            "--force",
+        ],  # fmt: skip
     }
     if args.against:
         old = src_at(args.against, folder / "old")

@@ -23,8 +23,10 @@ from meetctl.model.schedule import (
 # --------------------------------------------------------------------------- events from elsewhere
 
 
-#: Bigger calendars than this are refused (a mistake, or hostile), before parsing.
-MAX_ICS_BYTES = 20 * 1024 * 1024
+#: Bigger calendars than this are refused (a mistake, or hostile), before parsing. Import
+#: and clashes parse only the lines they read (:func:`import_lines`, :func:`needed_lines`),
+#: so a decade of a busy calendar (some 30,000 events, 25 MB) is well inside it.
+MAX_ICS_BYTES = 100 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -279,6 +281,56 @@ def needed_lines(data: bytes, first: date | None = None, last: date | None = Non
             event = None
     if event is not None:
         out.extend(event)  # an unfinished event: let the parser say what is wrong
+    return b"".join(out)
+
+
+#: What ``meetctl import`` reads of an event (and its cross-check: recurring-ical-events).
+_IMPORT_PROPERTIES = frozenset(
+    b"UID SUMMARY DESCRIPTION LOCATION DTSTART DTEND DURATION RRULE RDATE EXDATE EXRULE RECURRENCE-ID "
+    b"STATUS SEQUENCE URL CONFERENCE RELATED-TO X-MEETCTL-FIELDS X-MEETCTL-CANCELLED X-MEETCTL-SESSION".split()
+)
+_CALENDAR_PROPERTIES = frozenset(b"VERSION PRODID CALSCALE METHOD X-WR-TIMEZONE X-WR-CALNAME".split())
+_ZONE_COMPONENTS = frozenset((b"VTIMEZONE", b"STANDARD", b"DAYLIGHT"))
+
+
+def import_lines(data: bytes) -> bytes:
+    """Only the content lines ``meetctl import`` reads: the calendar's name and zone, the
+    events' times, rules, texts and meetctl's own fields, and every time zone definition.
+
+    Exports carry attendees, alarms, timestamps and vendors' X- properties on every event;
+    parsing them was most of an import's time and memory. A line left out becomes an
+    empty line (the parser skips those), so messages keep the file's line numbers.
+    """
+    out: list[bytes] = []
+    stack: list[bytes] = []
+    keep = True
+    for line in data.removeprefix(b"\xef\xbb\xbf").splitlines(keepends=True):
+        if line[:1] in (b" ", b"\t"):  # a folded continuation: as its property
+            out.append(line if keep else b"\n")
+            continue
+        name = _PROPERTY_NAME.match(line)
+        word = name.group().upper() if name is not None else b""
+        if word in (b"BEGIN", b"END"):
+            component = line.partition(b":")[2].strip().upper()
+            inside = stack[-1] if stack else b""
+            if word == b"BEGIN":
+                stack.append(component if inside in (b"", b"VCALENDAR", b"VTIMEZONE") else b"-")
+                keep = stack[-1] in (b"VCALENDAR", b"VEVENT") or stack[-1] in _ZONE_COMPONENTS
+            else:
+                keep = bool(stack) and stack[-1] != b"-" and (stack[-1] in (b"VCALENDAR", b"VEVENT")
+                                                               or stack[-1] in _ZONE_COMPONENTS)  # fmt: skip
+                if stack:
+                    stack.pop()
+            out.append(line if keep else b"\n")
+            continue
+        inside = stack[-1] if stack else b""
+        if inside == b"VEVENT":
+            keep = word in _IMPORT_PROPERTIES
+        elif inside == b"VCALENDAR":
+            keep = word in _CALENDAR_PROPERTIES
+        else:
+            keep = inside in _ZONE_COMPONENTS or inside == b""  # outside any component: the parser judges
+        out.append(line if keep else b"\n")
     return b"".join(out)
 
 
