@@ -6,6 +6,7 @@ Imports the model; never the CLI.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -75,6 +76,9 @@ def read_ics(path: Path) -> bytes:
     name = str(path)
     try:
         with path.open("rb") as fh:
+            # A file says its size: refuse it unread (a pipe or device is read up to the limit).
+            if os.fstat(fh.fileno()).st_size > MAX_ICS_BYTES:
+                raise MeetctlError.at(Location(name), f"larger than {MAX_ICS_BYTES // 2**20} MB; not read")
             data = fh.read(MAX_ICS_BYTES + 1)
     except FileNotFoundError:
         raise MeetctlError.at(Location(name), "no such file") from None
