@@ -24,7 +24,8 @@ def test_a_folder_merges_three_branches_in_time_order(cli):
     from datetime import datetime
 
     assert [datetime.fromisoformat(s) for s in starts] == sorted(datetime.fromisoformat(s) for s in starts)
-    assert {i["group"] for i in items} == {"Barcelona branch", "Leicester branch", "Nottingham branch"}
+    # The network's own March assembly comes under the network's name (network.toml).
+    assert {i["group"] for i in items} == {"Barcelona branch", "Leicester branch", "Nottingham branch", "Solidarity Network"}
     barcelona = next(i for i in items if i["group"] == "Barcelona branch")
     assert barcelona["start"] == "2017-03-02T20:00:00+01:00"  # first Thursday of March 2017, CET
 
@@ -39,7 +40,8 @@ def test_uids_are_distinct_between_groups_with_the_same_series_id():
 def test_repeated_files_and_a_folder_give_the_same_list(cli):
     by_folder = cli("list", "-f", NETWORK, "--from", "2017-01-01", "--to", "2017-12-31", "--json").stdout
     by_files = cli(
-        "list", *[a for name in ("barcelona", "leicester", "nottingham") for a in ("-f", NETWORK / f"{name}.toml")],
+        "list", *[a for name in ("barcelona", "leicester", "network", "nottingham")
+                  for a in ("-f", NETWORK / f"{name}.toml")],
         "--from", "2017-01-01", "--to", "2017-12-31", "--json",
     ).stdout  # fmt: skip
     assert by_folder == by_files
@@ -52,7 +54,8 @@ def test_check_warns_of_a_clash_between_groups(cli):
         f"{NETWORK / 'nottingham.toml'}:23:1: warning: 2017-03-29 19:30-21:30 "
         "'Joint meeting with Leicester: the Russian revolution' overlaps 'Discussion meeting' of Leicester branch"
     ) in result.stderr
-    assert len(result.stdout.splitlines()) == 3  # one summary per programme
+    assert len(result.stdout.splitlines()) == 4  # one summary per programme, the network's first
+    assert result.stdout.startswith(f"{NETWORK / 'network.toml'}: ok: Solidarity Network: ")
 
 
 def test_plain_listing_of_groups_in_several_zones_names_the_zone(cli):

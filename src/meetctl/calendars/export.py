@@ -373,7 +373,9 @@ def calendar_chunks(
     if programmes and all(p.group.email for p in programmes):
         cal.add("method", "PUBLISH")
     if programmes:
-        cal.add("x-wr-calname", " + ".join(dict.fromkeys(p.group.name for p in programmes)))
+        from meetctl.model.network import programmes_title
+
+        cal.add("x-wr-calname", programmes_title(programmes))
         cal.add("x-wr-timezone", programmes[0].group.timezone)
     first_year, last_year = zone_years(programmes, first, last)
     events = iter_calendar_events(programmes, first, last, expand, hide_cancelled)

@@ -115,7 +115,9 @@ def atom_feed(programmes: Sequence[Programme], entries: Sequence[_Entry], base_u
             element.text = _xml_text(text)
         return element
 
-    names = " + ".join(dict.fromkeys(p.group.name for p in programmes))
+    from meetctl.model.network import programmes_title
+
+    names = programmes_title(programmes)
     feed = ET.Element(f"{{{ns}}}feed")
     sub(feed, "title", names)
     sub(feed, "id", f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, 'feed|' + names)}")

@@ -25,6 +25,7 @@ from meetctl.documents.environment import Templates, words
 from meetctl.documents.feed import FEED_AHEAD, FEED_NAMESPACE, atom_feed, feed_entries, occurrence_key
 from meetctl.documents.views import group_view, meeting_view, period_words
 from meetctl.model.errors import MeetctlError, Problem
+from meetctl.model.network import programmes_title
 from meetctl.model.programme import Programme
 from meetctl.model.schedule import Occurrence
 from meetctl.model.wording import slugify
@@ -245,6 +246,8 @@ class _Site:
         self.groups = list({p.group.name: group_view(p) for p in programmes}.values())
         self.several = len(self.groups) > 1
         self.lang = self.groups[0]["lang"] if self.groups else "en"
+        # The network's name (network.toml), else the groups' (the network is first: see with_network).
+        self.title = programmes_title(programmes)
 
     def meetings(self, first: date, last: date, newest_first: bool = False) -> Iterator[tuple[Occurrence, str]]:
         """The meetings from ``first`` to ``last`` with their page names, read a year at a time
@@ -283,7 +286,7 @@ class _Site:
             "webcal": webcal_link(calendar),
             "feed": root + "feed.xml",
             "style": root + "style.css",
-            "title": " + ".join(g["name"] for g in self.groups),
+            "title": self.title,
             "several_groups": self.several,
             "groups": [{"name": g["name"], "href": root + self.group_page(g["name"])} for g in self.groups],
             "lang": self.lang,
@@ -332,11 +335,16 @@ class _Site:
 
         past_rows = iter([]) if past is None else (self.row(o, name, "") for o, name in mine(past, True))
         first_past = next(past_rows, None)
+        shown = next((g for g in self.groups if g["name"] == group), self.groups[0]) if self.groups else {}
+        # The combined index of groups with no network speaks for none of them.
+        own = group is not None or not self.several or shown.get("network")
         chunks = self.templates.render_stream(
             "site/index.html.j2",
             site=self.site_links(""),
-            group=next((g for g in self.groups if g["name"] == group), self.groups[0]) if self.groups else {},
+            group=shown,
             heading=heading,
+            intro=(shown.get("description") or shown.get("welcome")) if own else None,
+            show_group=self.several and group is None,
             months=months() if upcoming is not None else None,
             past=itertools.chain([first_past], past_rows) if first_past else None,
             archive=[{"year": y, "href": href} for y, href in archive],
@@ -466,7 +474,7 @@ def build_site(
             put(href, site.listing(f"{title}: {year}", group, None, span))
             pages += 1
     if site.several:
-        put("index.html", site.listing(" + ".join(groups), None, to_come, None))
+        put("index.html", site.listing(site.title, None, to_come, None))
         pages += 1
 
     horizon = min(last, today + FEED_AHEAD)

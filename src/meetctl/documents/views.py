@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from meetctl.documents.environment import words
+from meetctl.model.network import network_of
 from meetctl.model.notice import kind_words
 from meetctl.model.programme import AgendaItem, Programme, Venue
 from meetctl.model.rules import MONTH_NAMES
@@ -54,7 +55,8 @@ def _venue_online(o: Occurrence) -> str | None:
 
 
 def group_view(programme: Programme) -> dict[str, Any]:
-    """The group for templates: ``name``, ``email``, ``website``, ``welcome``, ``mailing_list``."""
+    """The group for templates: ``name``, ``email``, ``website``, ``welcome``, ``mailing_list``,
+    and for a network (``network`` true) its ``description``."""
     g = programme.group
     return {
         "name": g.name,
@@ -63,6 +65,8 @@ def group_view(programme: Programme) -> dict[str, Any]:
         "mailing_list": g.mailing_list,
         "website": g.website,
         "welcome": g.welcome,
+        "description": g.description,
+        "network": g.network,
         "locale": g.locale,
         # The HTML lang attribute: "fr_FR" -> "fr-FR"; English when no locale is set.
         "lang": (g.locale or "en").replace("_", "-"),
@@ -193,11 +197,14 @@ def term_context(programmes: Sequence[Programme], items: Sequence[Occurrence]) -
         if p.group.name not in [g["name"] for g in groups]:
             groups.append(group_view(p))
     names = [g["name"] for g in groups]
+    network = network_of(programmes)
+    locale = programmes[0].group.locale if programmes else None
     return {
         "group": groups[0],
         "groups": groups,
         # Several programmes at once (-f a folder): say whose each meeting is, and in which zone.
-        "names": _join(names, words(programmes[0].group.locale if programmes else None, "and")),
+        # A network's groups go by the network's name (network.toml).
+        "names": network.group.name if network else _join(names, words(locale, "and")),
         "several_groups": len(groups) > 1,
         "several_zones": len({g["timezone"] for g in groups}) > 1,
         # Meetings of several series (or a series and one-offs): every row says its time and its series.

@@ -81,6 +81,9 @@ def warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
                         "warning",
                     )
                 )
+    from meetctl.model.network import copy_warnings
+
+    found.extend(copy_warnings(programmes))
     found.extend(notice_warnings(programmes, today))
     from meetctl.model.zones import zone_warnings
 

@@ -267,6 +267,8 @@ GROUP_KEYS: dict[str, Check] = {
     "name": _line, "timezone": _line, "email": email_address, "mailing_list": email_address,
     "website": web_link, "welcome": _text, "country": _line, "locale": _line,
 }  # fmt: skip
+#: ``[network]`` in network.toml: a group's keys, and the network's description.
+NETWORK_KEYS: dict[str, Check] = {**GROUP_KEYS, "description": _text}
 ON_HOLIDAY = ("skip", "before", "after")
 VENUE_KEYS: dict[str, Check] = {
     "name": _line, "address": _text, "directions": _text, "accessibility": _text,
@@ -299,4 +301,4 @@ SESSION_KEYS: dict[str, Check] = {
     "title": _line, "date": _date, "start": _time, "end": _time, "room": _line,
     "chair": _line, "speakers": _str_list, "description": _text,
 }  # fmt: skip
-TOP_KEYS = ("group", "venues", "mail", "agenda", "series", "meetings")
+TOP_KEYS = ("group", "network", "venues", "mail", "agenda", "series", "meetings")

@@ -24,6 +24,7 @@ from meetctl.model.fields import (
     GROUP_KEYS,
     MAIL_KEYS,
     MEETING_KEYS,
+    NETWORK_KEYS,
     ON_HOLIDAY,
     SERIES_KEYS,
     SESSION_KEYS,
@@ -94,7 +95,9 @@ def load_programmes(paths: Sequence[str | Path]) -> list[Programme]:
         except MeetctlError as exc:
             problems.extend(exc.problems)
     raise_if_any(problems)
-    return programmes
+    from meetctl.model.network import with_network
+
+    return with_network(programmes)
 
 
 def load_programme(path: str | Path) -> Programme:
@@ -238,30 +241,35 @@ class _Validator:
         )
 
     def group(self) -> Group | None:
-        if "group" not in self.raw:
-            self.error((), "missing required table [group] (with name and timezone)")
+        """``[group]``, or a network's ``[network]`` (network.toml): name, zone and the rest."""
+        table, keys = ("network", NETWORK_KEYS) if "network" in self.raw else ("group", GROUP_KEYS)
+        if table == "network" and "group" in self.raw:
+            self.error(("group",), "a file is one group's programme ([group]) or a network's ([network]), not both")
+        if table not in self.raw:
+            table = "network" if Path(self.path).name == "network.toml" else table
+            self.error((), f"missing required table [{table}] (with name and timezone)")
             return None
-        values = self.table(self.raw["group"], ("group",), GROUP_KEYS, ("name", "timezone"))
+        values = self.table(self.raw[table], (table,), keys, ("name", "timezone"))
         if values is None or "name" not in values or "timezone" not in values:
             return None
         if "country" in values and not re.fullmatch(r"[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?", values["country"]):
             self.error(
-                ("group", "country"),
-                f"group.country: {values['country']!r} is not a country code like 'GB', 'GB-ENG' or 'ES-CT'",
+                (table, "country"),
+                f"{table}.country: {values['country']!r} is not a country code like 'GB', 'GB-ENG' or 'ES-CT'",
             )
         if "locale" in values and not re.fullmatch(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*", values["locale"]):
-            self.error(("group", "locale"), f"group.locale: {values['locale']!r} is not a locale like 'en_GB' or 'cy'")
+            self.error((table, "locale"), f"{table}.locale: {values['locale']!r} is not a locale like 'en_GB' or 'cy'")
         zone = _zone(values["timezone"])
         if zone is None:
             from meetctl.model.zones import zone_suggestion
 
             self.error(
-                ("group", "timezone"),
-                f"group.timezone: unknown time zone {values['timezone']!r}"
+                (table, "timezone"),
+                f"{table}.timezone: unknown time zone {values['timezone']!r}"
                 + (zone_suggestion(values["timezone"]) or " (expected an IANA name like 'Europe/London')"),
             )
             return None
-        return Group(zone=zone, **values)
+        return Group(zone=zone, network=table == "network", **values)
 
     def venues(self) -> dict[str, Venue]:
         raw = self.raw.get("venues", {})
@@ -348,7 +356,7 @@ class _Validator:
                 except RuleError as exc:
                     self.error((*where, "rule"), f"{self.name((*where, 'rule'))}: {exc}")
             on_holiday = values.get("on_holiday")
-            group = self.raw.get("group")
+            group = self.raw.get("network", self.raw.get("group"))
             if on_holiday is not None and on_holiday not in ON_HOLIDAY:
                 choices = ", ".join(ON_HOLIDAY)
                 self.error((*where, "on_holiday"), f"{self.name(where)}.on_holiday must be one of {choices}")

@@ -39,6 +39,10 @@ class Group:
     country: str | None = None
     #: A locale for dates and fixed words in documents: "en_GB", "cy_GB", "fr_FR".
     locale: str | None = None
+    #: A network's own words about itself (``[network] description``).
+    description: str | None = None
+    #: True for a network (``network.toml``'s ``[network]``): its meetings are all its groups'.
+    network: bool = False
 
 
 @dataclass(frozen=True)
@@ -196,6 +200,22 @@ class Meeting:
 
 
 @dataclass(frozen=True)
+class Copy:
+    """A one-off meeting left out of a group's programme: another file already holds it.
+
+    A meeting of the whole network lives in ``network.toml``; the same meeting written
+    again in a group's file (the same start and title, or the same ``uid``) is shown
+    once, from the file that holds it, and ``check`` warns of the copy.
+    """
+
+    meeting: Meeting
+    #: Where it was written in this file, and the file (and group or network) that holds it.
+    location: Location | None
+    kept_at: Location | None
+    kept_by: str
+
+
+@dataclass(frozen=True)
 class Programme:
     """One group's whole programme, as loaded from one file."""
 
@@ -208,6 +228,8 @@ class Programme:
     #: The agenda's standing items in order (``[agenda] standing_items``; see STANDING_WORDS).
     standing_items: tuple[str, ...] = DEFAULT_STANDING_ITEMS
     locator: KeyLocator | None = field(default=None, compare=False, repr=False)
+    #: Meetings written here that another file holds (see :class:`Copy`), left out of ``meetings``.
+    copies: tuple[Copy, ...] = ()
 
     def series_by_id(self, series_id: str) -> Series:
         """The series with this id (KeyError if none)."""
