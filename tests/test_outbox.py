@@ -16,7 +16,8 @@ from meetctl.model.loading import parse_programme
 from tests.conftest import HEADER
 
 # The AGM's 21 clear days of notice end on Wednesday 28 February, when the weekly
-# meetings of 6 March (cancelled) and 13 March are 7 and 14 days ahead.
+# meetings of 6 March (cancelled) and 13 March are 7 and 14 days ahead; its notice
+# goes out on the deadline day itself (notice_lead = "0 days").
 DEADLINE = date(2024, 2, 28)
 PROGRAMME = HEADER + """
 [[series]]
@@ -38,6 +39,7 @@ date = 2024-03-21
 title = "Annual General Meeting"
 kind = "agm"
 notice = "21 clear days"
+notice_lead = "0 days"
 start = "19:00"
 venue = "hall"
 """

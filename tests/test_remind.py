@@ -362,7 +362,8 @@ def test_usage_errors_are_one_line_and_exit_2(cli):
     cases = [
         (["--days", "-1"], "-1"),
         (["--format", "pdf"], "pdf"),
-        (["--to", "members@example.org"], "--to is for --format email or --send"),
+        (["--to", "members@example.org"], "--to is for --format email, --format mbox or --send"),
+            (["--catch-up", "2"], "--catch-up is for --send"),
         (["--send", "--format", "markdown"], "--send sends email"),
         (["--today", "2017-02-30"], "--today: invalid date"),
     ]

@@ -340,3 +340,30 @@ def test_a_window_years_after_from_gives_the_dates_counted_from_from(rrule, orig
     last = first + timedelta(days=length)
     counted = [d for d in rule.dates(origin, last) if d >= first]
     assert list(rule.dates_within(origin, first, last)) == counted
+
+
+QUICK_PHRASES = [
+    "last Wednesday of the month", "first Monday of the month", "second to last Friday of the month",
+    "first and third Tuesday of the month", "15th of every month", "last day of the month",
+    "last Saturday of March, June, September and December", "every Thursday", "every other Friday",
+    "every 3 weeks on Friday", "every week on Monday and Thursday", "every other Friday except August",
+    "fifth Wednesday of the month", "FREQ=MONTHLY;BYDAY=-1FR;BYMONTHDAY=-7,-6,-5,-4,-3,-2,-1",
+    "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,SA;BYMONTH=1,2,11,12", "every day", "FREQ=MONTHLY;BYDAY=TU",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("phrase", QUICK_PHRASES)
+@pytest.mark.parametrize("origin", [date(2023, 8, 2), date(2024, 2, 29), date(2025, 12, 31)])
+def test_a_rule_knows_its_days_without_dateutil_as_dateutil_does(phrase, origin):
+    """Rule.holds_on (cron's check of described meetings) agrees with the dates dateutil gives, day by day."""
+    rule = parse_rule(phrase)
+    last = origin + timedelta(days=800)
+    on_rule = set(rule.dates(rule.first_on_or_after(origin), last))
+    known = 0
+    for i in range(-3, 801):
+        day = origin + timedelta(days=i)
+        quick = rule.holds_on(origin, day)
+        if quick is not None:
+            known += 1
+            assert quick == (day in on_rule), (phrase, origin, day)
+    assert known > 700 or phrase == "every day"  # the shapes secretaries write are answered directly

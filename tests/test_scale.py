@@ -166,7 +166,7 @@ from = 1990-01-01
 
 
 def test_remind_asks_the_rules_only_about_the_day_it_reminds_of(monkeypatch, write_programme):
-    from meetctl.mail.reminders import due
+    from meetctl.mail.duedays import due
     from meetctl.model.loading import load_programme
     from meetctl.model.recurrence import Rule
 

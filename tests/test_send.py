@@ -226,7 +226,8 @@ def test_the_day_before_is_a_new_reminder(start_server, send):
 
 def test_nothing_due_connects_to_nothing(start_server, send, state):
     controller, inbox = start_server()
-    result = send(controller.port, today=TODAY + timedelta(days=1))
+    # The day before a reminder day: nothing due, and nothing missed in the days before it.
+    result = send(controller.port, today=TODAY - timedelta(days=1))
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
     assert inbox.envelopes == [] and not state.exists()
 

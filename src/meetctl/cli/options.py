@@ -114,16 +114,24 @@ LocaleOption = Annotated[
 NO_PROGRAMME = "no such file (`meetctl init` writes a new programme; -f or $MEETCTL_FILE names another)"
 
 
-def load(files: list[Path] | None, series: list[str] | None = None, one_offs: bool = False) -> list[Programme]:
+def load(
+    files: list[Path] | None, series: list[str] | None = None, one_offs: bool = False, cache: Path | None = None
+) -> list[Programme]:
     """The programmes named by -f, else $MEETCTL_FILE (os.pathsep-separated), else ./programme.toml.
 
     With --series/--one-offs, cut down to those streams (see ``model.selection.select_streams``).
+    ``cache``: a state folder that keeps each validated programme (see ``model.cache``; cron's remind).
     """
     named = named_programmes(files)
     missing = [Problem(NO_PROGRAMME, Location(str(p))) for p in named if not os.path.lexists(p)]
     if missing:
         raise MeetctlError(missing)
-    programmes = load_programmes(named)
+    if cache is not None:
+        from meetctl.model.cache import load_programmes_cached
+
+        programmes = load_programmes_cached(named, cache)
+    else:
+        programmes = load_programmes(named)
     if series or one_offs:
         from meetctl.model.selection import select_streams
 

@@ -8,7 +8,7 @@ Stage: outputs (mail). ``due(programmes, today, days)`` finds
   after ``today``: members expect a reminder for OLD today, so a "moved" notice
   tells them the new date (or, if it has since been cancelled, a cancellation
   notice). Its usual reminders before the new date come from
-  :func:`meetctl.mail.reminders.due`, which sees it at its new date.
+  :func:`meetctl.mail.duedays.due`, which sees it at its new date.
 
 A notice reads like a reminder (the same text, Markdown and email renderings, from
 :mod:`meetctl.mail.reminders`) with its own opening, subject and Message-ID, so
@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
-from meetctl.mail import reminders
+from meetctl.mail import duedays, reminders
 from meetctl.model.errors import MeetctlError, Problem
 from meetctl.model.programme import Programme
 from meetctl.model.schedule import Occurrence, occurrences
@@ -47,6 +47,8 @@ class Notice(NamedTuple):  # a small value, like reminders.Reminder
     expected: date
     #: For a cancellation: the next scheduled meeting of the same series (or group, for a one-off).
     next_meeting: Occurrence | None = None
+    #: The day the notice was due, when a missed day is caught up (its Message-ID's day).
+    due_on: date | None = None
 
     @property
     def days(self) -> int:
@@ -57,23 +59,48 @@ class Notice(NamedTuple):  # a small value, like reminders.Reminder
 # --------------------------------------------------------------------------- what is due
 
 
-def due(programmes: Sequence[Programme], today: date, days: Iterable[int]) -> list[Notice]:
-    """Change notices due ``today``: cancelled meetings N days ahead, and moves away from a date N days ahead."""
+def due(
+    programmes: Sequence[Programme],
+    today: date,
+    days: Iterable[int],
+    catch_up: int = 0,
+    now: datetime | None = None,
+) -> list[Notice]:
+    """Change notices due ``today``: cancelled meetings N days ahead, and moves away from a date N days ahead.
+
+    With ``catch_up`` (``remind --send``), a notice whose day fell in the ``catch_up``
+    days before ``today`` comes too, with ``due_on`` that day (so its Message-ID is the
+    one it would have had), unless the date members expect (and the meeting) has
+    passed or a later day for the same change has come since.
+    """
+    days = sorted(set(days))
     found: list[Notice] = []
-    for n in sorted(set(days)):
+    for n in days:
         if n < 0:
             raise MeetctlError(Problem(f"--days {n}: must be 0 or more"))
-        day = today + timedelta(days=n)
-        for o in occurrences(programmes, day, day):
-            if o.cancelled:
-                found.append(Notice(CANCELLED, o, today, o.date, _next_meeting(o)))
-        for programme in programmes:
-            for o in _moved_from(programme, day):
-                if o.cancelled:  # moved, then called off: those who expect the old date hear of it too
-                    found.append(Notice(CANCELLED, o, today, day, _next_meeting(o)))
-                elif o.date >= today:
-                    found.append(Notice(MOVED, o, today, day))
+        for back in range(catch_up, -1, -1):
+            sent_on = today - timedelta(days=back)
+            day = sent_on + timedelta(days=n)
+            if back and (day < today or duedays.superseded(day, sent_on, today, days)):
+                continue  # a missed notice of a date that has gone, or one a later day's notice replaces
+            for notice in _due_on(programmes, sent_on, day):
+                if back and duedays.missed_too_late(notice.occurrence, now):
+                    continue
+                found.append(notice._replace(today=today, due_on=sent_on if back else None))
     found.sort(key=lambda x: (x.expected, x.occurrence.start.astimezone(UTC), x.occurrence.uid, x.kind))
+    return found
+
+
+def _due_on(programmes: Sequence[Programme], today: date, day: date) -> list[Notice]:
+    """The notices due on ``today`` about ``day``: a cancellation on it, or a move away from it."""
+    found = [Notice(CANCELLED, o, today, o.date, _next_meeting(o)) for o in occurrences(programmes, day, day)
+             if o.cancelled]  # fmt: skip
+    for programme in programmes:
+        for o in _moved_from(programme, day):
+            if o.cancelled:  # moved, then called off: those who expect the old date hear of it too
+                found.append(Notice(CANCELLED, o, today, day, _next_meeting(o)))
+            elif o.date >= today:
+                found.append(Notice(MOVED, o, today, day))
     return found
 
 
@@ -178,9 +205,10 @@ def message_id(notice: Notice, domain: str) -> str:
     import hashlib
 
     o = notice.occurrence
-    key = "\0".join((notice.kind, o.uid, notice.expected.isoformat(), o.start.isoformat(), notice.today.isoformat()))
+    day = notice.due_on or notice.today  # a missed notice caught up keeps its own day's id
+    key = "\0".join((notice.kind, o.uid, notice.expected.isoformat(), o.start.isoformat(), day.isoformat()))
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
-    return f"<{notice.kind}-{notice.expected:%Y%m%d}-{notice.today:%Y%m%d}-{digest}@{domain}>"
+    return f"<{notice.kind}-{notice.expected:%Y%m%d}-{day:%Y%m%d}-{digest}@{domain}>"
 
 
 def email_message(notice: Notice, to: Sequence[str], now: datetime) -> EmailMessage:

@@ -1,4 +1,10 @@
-"""Deliver reminders over SMTP, and remember what was sent so cron never sends twice.
+"""Deliver reminders over SMTP or the machine's own mailer, and remember what was sent so cron never sends twice.
+
+:func:`deliver` speaks SMTP; :func:`deliver_sendmail` hands each message to a
+local mailer (``PATH -t -i``, the message on stdin, no shell); :func:`mbox_bytes`
+writes them all as one mboxrd stream for ``formail -s sendmail -t``. The mailer's
+path comes only from ``--sendmail`` or ``$MEETCTL_SENDMAIL``, never from the
+programme file: a shared file must not name a program to run.
 
 The password comes only from ``MEETCTL_SMTP_PASSWORD``. The sent-log is a JSON-lines
 file in the user's state directory (``platformdirs.user_state_dir("meetctl")``, or
@@ -10,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +36,10 @@ PASSWORD_ENV = "MEETCTL_SMTP_PASSWORD"
 #: able to send cron's password, readable, to a server of their choosing.
 CLEARTEXT_ENV = "MEETCTL_SMTP_ALLOW_CLEARTEXT"
 STATE_ENV = "MEETCTL_STATE_DIR"
+#: The local mailer ``remind --send`` hands messages to instead of SMTP (``--sendmail`` overrides).
+SENDMAIL_ENV = "MEETCTL_SENDMAIL"
+#: How long one message may take the local mailer (msmtp relays it before it exits).
+SENDMAIL_TIMEOUT_S = 120.0
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 TIMEOUT_S = 30.0
 #: sysexits.h EX_TEMPFAIL: the reminder was not delivered; the next run tries again.
@@ -348,3 +359,84 @@ def _reason(exc: BaseException, settings: SmtpSettings) -> tuple[str, bool] | No
     if isinstance(exc, OSError):
         return exc.strerror or str(exc), False
     return None
+
+
+# --------------------------------------------------------------------------- the local mailer
+
+
+def sendmail_command(path: str) -> list[str]:
+    """``[PATH, "-t", "-i"]`` for the mailer at ``path`` (checked now, so a wrong path is exit 2, not 75)."""
+    import shutil
+
+    found = shutil.which(path) if os.sep not in path else (path if os.access(path, os.X_OK) else None)
+    if not found or os.path.isdir(found):
+        raise MailSetupError(
+            Problem(f"--sendmail {path}: no such program (give the mailer's full path, e.g. /usr/sbin/sendmail)")
+        )
+    # -t: the recipients are the message's To and Cc; -i: a line of one dot does not end the message.
+    return [found, "-t", "-i"]
+
+
+def deliver_sendmail(
+    messages: Sequence[EmailMessage], command: Sequence[str], log: SentLog, force: bool = False
+) -> list[Outcome]:
+    """Hand each message not already in the sent-log to the local mailer, one run each; log each one it took.
+
+    A mailer that exits non-zero (or cannot be run) has not taken the message: it is
+    not logged, and :class:`DeliveryError` (exit 75) stops the run so cron's next run
+    tries again; messages taken before it stay logged.
+    """
+    import subprocess
+
+    outcomes: list[Outcome] = []
+    for msg in messages:
+        mid, rcpts, subject = str(msg["Message-ID"]), recipients_of(msg), str(msg["Subject"])
+        if not force and log.sent(mid, rcpts):
+            outcomes.append(Outcome(mid, subject, rcpts, "already sent"))
+            continue
+        try:
+            # A list, never a shell: nothing in the message or the path is interpreted.
+            done = subprocess.run(
+                list(command), input=msg.as_bytes(), capture_output=True, timeout=SENDMAIL_TIMEOUT_S, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else f"no answer within {SENDMAIL_TIMEOUT_S:.0f} seconds"
+            raise DeliveryError(Problem(f"not sent: {reason}", Location(command[0]))) from None
+        if done.returncode != 0:
+            said = _server_text(done.stderr)[:300] or "no reason given"
+            raise DeliveryError(Problem(f"not sent: the mailer exited {done.returncode}: {said}", Location(command[0])))
+        log.record(mid, rcpts, subject, datetime.now(UTC))
+        outcomes.append(Outcome(mid, subject, rcpts, "sent"))
+    return outcomes
+
+
+def _from_line_in_quoted_printable(m: re.Match[bytes]) -> bytes:
+    """``From `` as ``=46rom ``, ``>>From `` as ``=3E>From ``: the same text, decoded."""
+    return b"=3E" + m[1][1:] + b"From " if m[1] else b"=46rom "
+
+
+def mbox_bytes(messages: Sequence[EmailMessage]) -> bytes:
+    """The messages as one mboxrd stream: a ``From `` line before each, ``>From `` quoted, LF line ends.
+
+    What ``formail -s sendmail -t`` splits and an mail client opens as a folder. The
+    envelope line carries the sender's address and the message's own Date, so the
+    same input gives the same bytes.
+    """
+    from email.utils import parsedate_to_datetime
+
+    out = []
+    for msg in messages:
+        sender = msg["From"].addresses[0].addr_spec if msg["From"] is not None else "MAILER-DAEMON"
+        when = parsedate_to_datetime(str(msg["Date"])).astimezone(UTC)
+        body = msg.as_bytes().replace(b"\r\n", b"\n")
+        # Only quoted-printable text can start a line with "From " or ">From " here (headers
+        # are "From:", base64 has no spaces): its first character is written =46 or =3E, the
+        # same text to every reader, so no mailbox tool need quote it and formail (which
+        # does not unquote) delivers the text unchanged.
+        body = re.sub(rb"(?m)^(>*)From ", _from_line_in_quoted_printable, body)
+        # mboxrd: a line that still reads like an envelope line, however many '>' it has, gets one more.
+        body = re.sub(rb"(?m)^(>*From )", rb">\1", body)
+        if not body.endswith(b"\n"):
+            body += b"\n"
+        out.append(f"From {sender} {when:%a %b %e %H:%M:%S %Y}\n".encode("ascii") + body + b"\n")
+    return b"".join(out)

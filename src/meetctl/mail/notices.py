@@ -1,4 +1,7 @@
-"""Formal notices: a meeting with a notice period (an AGM: ``notice = "21 clear days"``) told on its deadline day.
+"""Formal notices: a meeting with a notice period (an AGM: ``notice = "21 clear days"``) told before its deadline.
+
+It goes out ``notice_lead`` (default two days) before the deadline, so that a missed
+cron run, caught up the next day, still gives notice in time.
 
 Stage: outputs (mail). Cron's ``remind`` sends the notice, with the meeting's agenda,
 as it sends reminders (see :mod:`meetctl.mail.outbox`): it reads like a reminder
@@ -30,13 +33,41 @@ class Notice(NamedTuple):
     #: The agenda as the notice's body says it: text (or Markdown), and HTML for an email.
     agenda: str = ""
     agenda_html: str | None = None
+    #: The day the notice was due, when a missed day is caught up (its Message-ID's day).
+    due_on: date | None = None
 
 
-def notices_due(programmes: Sequence[Programme], today: date) -> list[Occurrence]:
-    """Scheduled meetings whose notice deadline is ``today`` (the day the notice goes out)."""
+def notices_due(programmes: Sequence[Programme], today: date, catch_up: int = 0) -> list[tuple[Occurrence, date]]:
+    """Meetings whose formal notice goes out ``today`` (``notice_lead`` before the deadline), with that day.
+
+    With ``catch_up`` (``remind --send``), those whose day fell in the ``catch_up`` days
+    before ``today`` come too, while their deadline has not passed: the notice is
+    still in time.
+    """
+    from datetime import timedelta
+
     from meetctl.model.schedule import pending_notices
 
-    return [o for o in pending_notices(programmes, today, today) if o.notice_deadline == today]
+    lead = _longest_lead(programmes)
+    first = today - timedelta(days=catch_up)
+    return [
+        (o, o.notice_day)
+        for o in pending_notices(programmes, today, today + timedelta(days=lead))
+        if o.notice_day is not None and first <= o.notice_day <= today
+        and (o.notice_day == today or o.notice_deadline >= today)
+    ]  # fmt: skip
+
+
+def _longest_lead(programmes: Sequence[Programme]) -> int:
+    """The most days before a deadline any notice of ``programmes`` goes out."""
+    from meetctl.model.notice import DEFAULT_LEAD_DAYS
+
+    leads = [DEFAULT_LEAD_DAYS]
+    for p in programmes:
+        leads.append(p.group.notice_lead or 0)
+        leads.extend(s.notice_lead or 0 for s in p.series)
+        leads.extend(m.notice_lead or 0 for m in p.meetings)
+    return max(leads)
 
 
 def _notice_what(o: Occurrence) -> str:
@@ -81,10 +112,11 @@ def notice_message_id(notice: Notice, domain: str) -> str:
     import hashlib
 
     o = notice.occurrence
+    day = notice.due_on or notice.today  # a missed notice caught up keeps its own day's id
     original = o.recurrence_id.isoformat() if o.recurrence_id else o.date.isoformat()
-    key = "\0".join(("notice", o.uid, original, o.start.isoformat(), notice.today.isoformat()))
+    key = "\0".join(("notice", o.uid, original, o.start.isoformat(), day.isoformat()))
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
-    return f"<notice-{o.date:%Y%m%d}-{notice.today:%Y%m%d}-{digest}@{domain}>"
+    return f"<notice-{o.date:%Y%m%d}-{day:%Y%m%d}-{digest}@{domain}>"
 
 
 def notice_email(notice: Notice, to: Sequence[str], now: datetime) -> EmailMessage:

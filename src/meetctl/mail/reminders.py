@@ -1,6 +1,6 @@
 """Reminders: which meetings are due, and the reminder as text, Markdown and an email.
 
-``due(programmes, today, days)`` finds the scheduled meetings that start exactly N
+:func:`meetctl.mail.duedays.due` finds the scheduled meetings that start exactly N
 days after ``today`` (the group's local date). ``render(reminders, "text" |
 "markdown")`` says them for people; ``email_message`` builds a complete RFC 5322
 message (text and HTML alternatives plus the meeting as ``.ics``). The sentences
@@ -15,14 +15,13 @@ nothing is due, so this module imports nothing heavy at the top; ``email``,
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from meetctl.model.errors import MeetctlError, Problem
-from meetctl.model.programme import Programme
 from meetctl.model.rules import MONTH_NAMES, WEEKDAY_NAMES
-from meetctl.model.schedule import Occurrence, occurrences
+from meetctl.model.schedule import Occurrence
 from meetctl.model.wording import format_date, format_time
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -31,8 +30,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 WIDTH = 72
 #: The label of a meeting's join link (Markdown makes it a link, not escaped text).
 JOIN = "Join online"
-#: How far ahead "After that:" looks for the group's following meeting.
-FOLLOWING_HORIZON = timedelta(days=366)
 
 
 class Reminder(NamedTuple):  # a small value: see errors.Location
@@ -44,48 +41,13 @@ class Reminder(NamedTuple):  # a small value: see errors.Location
     following: Occurrence | None = None
     #: Whether another scheduled meeting of the group comes first (then it is not "our next").
     earlier_meeting: bool = False
+    #: The day the reminder was due (its Message-ID's day): ``today``, or a missed day caught up.
+    due_on: date | None = None
 
     @property
     def days(self) -> int:
         """How many days ahead the meeting is."""
         return (self.occurrence.date - self.today).days
-
-
-# --------------------------------------------------------------------------- what is due
-
-
-def due(programmes: Sequence[Programme], today: date, days: Iterable[int]) -> list[Reminder]:
-    """Reminders for every scheduled meeting starting exactly N days after ``today``, N in ``days``.
-
-    ``today`` is the local date in the group's zone; a meeting belongs to the day
-    of its local start, so a 00:30 meeting is due on its own date.
-    """
-    found: list[Occurrence] = []
-    for n in sorted(set(days)):
-        if n < 0:
-            raise MeetctlError(Problem(f"--days {n}: must be 0 or more"))
-        day = today + timedelta(days=n)
-        found.extend(o for o in occurrences(programmes, day, day) if not o.cancelled)
-    if not found:
-        return []
-    # The wording needs each group's other meetings: expand each programme once.
-    last = max(o.date for o in found) + FOLLOWING_HORIZON
-    around: dict[int, list[Occurrence]] = {}
-    for o in found:
-        key = id(o.programme)
-        if key not in around:
-            around[key] = [x for x in occurrences(o.programme, today, last) if not x.cancelled]
-    out = [_context(o, today, around[id(o.programme)]) for o in found]
-    out.sort(key=lambda r: (r.occurrence.start.astimezone(UTC), r.occurrence.group.name, r.occurrence.uid))
-    return out
-
-
-def _context(o: Occurrence, today: date, scheduled: Sequence[Occurrence]) -> Reminder:
-    """What the wording needs beyond the meeting itself: the meeting after it, and any before it."""
-    others = [x for x in scheduled if (x.uid, x.start) != (o.uid, o.start)]
-    earlier = any(x.start < o.start for x in others)
-    following = next((x for x in others if x.start > o.start), None)
-    return Reminder(occurrence=o, today=today, following=following, earlier_meeting=earlier)
 
 
 # --------------------------------------------------------------------------- wording
@@ -455,10 +417,11 @@ def message_id(reminder: Reminder, domain: str) -> str:
     import hashlib  # here, not at the top: loading OpenSSL costs cron's nothing-due run
 
     o = reminder.occurrence
+    day = reminder.due_on or reminder.today  # a missed reminder caught up keeps its own day's id
     original = o.recurrence_id.isoformat() if o.recurrence_id else o.date.isoformat()
-    key = "\0".join((o.uid, original, o.start.isoformat(), reminder.today.isoformat()))
+    key = "\0".join((o.uid, original, o.start.isoformat(), day.isoformat()))
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
-    return f"<reminder-{o.date:%Y%m%d}-{reminder.today:%Y%m%d}-{digest}@{domain}>"
+    return f"<reminder-{o.date:%Y%m%d}-{day:%Y%m%d}-{digest}@{domain}>"
 
 
 def ics_attachment(reminder: Reminder, stamp: datetime) -> bytes:

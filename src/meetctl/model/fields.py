@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from meetctl.model.notice import parse_notice
+from meetctl.model.notice import parse_lead, parse_notice
 from meetctl.model.rules import parse_duration
 
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.I)
@@ -249,6 +249,12 @@ def _notice(value: Any):  # -> NoticeRule
     return parse_notice(_line(value))
 
 
+def _notice_lead(value: Any) -> int:
+    if not isinstance(value, str):
+        raise TypeError('a length of time like "2 days"')
+    return parse_lead(value)
+
+
 def _minutes(value: Any) -> int:
     n = _int(value)
     if n <= 0:
@@ -266,6 +272,7 @@ Check = Callable[[Any], Any]
 GROUP_KEYS: dict[str, Check] = {
     "name": _line, "timezone": _line, "email": email_address, "mailing_list": email_address,
     "website": web_link, "welcome": _text, "country": _line, "locale": _line,
+    "notice_lead": _notice_lead,
 }  # fmt: skip
 #: ``[network]`` in network.toml: a group's keys, and the network's description.
 NETWORK_KEYS: dict[str, Check] = {**GROUP_KEYS, "description": _text}
@@ -281,7 +288,7 @@ SERIES_KEYS: dict[str, Check] = {
     "id": _line, "title": _line, "rule": _line, "start": _time, "duration": _duration,
     "venue": _line, "from": _date, "until": _until, "skip": _date_list,
     "description": _text, "lead": _line, "uid": _line, "on_holiday": _line,
-    "online": web_link, "kind": _line, "notice": _notice,
+    "online": web_link, "kind": _line, "notice": _notice, "notice_lead": _notice_lead,
 }  # fmt: skip
 MEETING_KEYS: dict[str, Check] = {
     "series": _line, "date": _date, "title": _line, "description": _text, "lead": _line,
@@ -289,7 +296,7 @@ MEETING_KEYS: dict[str, Check] = {
     "cancelled": _bool, "reason": _text, "replaces": _date, "chair": _line,
     "speakers": _str_list, "attendance": _attendance, "notes": _text, "uid": _line,
     "sessions": lambda v: v,  # checked item by item below
-    "online": web_link, "kind": _line, "notice": _notice,
+    "online": web_link, "kind": _line, "notice": _notice, "notice_lead": _notice_lead,
     "agenda": lambda v: v,  # checked item by item below
     "apologies": _texts, "actions": _texts,
 }  # fmt: skip

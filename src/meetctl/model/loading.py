@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -85,13 +85,18 @@ def programme_paths(paths: Sequence[str | Path]) -> list[Path]:
     return out
 
 
-def load_programmes(paths: Sequence[str | Path]) -> list[Programme]:
-    """Load every programme named (files, or folders of ``*.toml``), reporting all problems."""
+def load_programmes(
+    paths: Sequence[str | Path], read: Callable[[Path], Programme] | None = None
+) -> list[Programme]:
+    """Load every programme named (files, or folders of ``*.toml``), reporting all problems.
+
+    ``read`` reads one file (default :func:`load_programme`; cron's cache passes its own).
+    """
     programmes: list[Programme] = []
     problems: list[Problem] = []
     for path in programme_paths(paths):
         try:
-            programmes.append(load_programme(path))
+            programmes.append((read or load_programme)(path))
         except MeetctlError as exc:
             problems.extend(exc.problems)
     raise_if_any(problems)
@@ -111,6 +116,11 @@ def load_programme(path: str | Path) -> Programme:
         raise MeetctlError.at(Location(name), "no such file") from None
     except OSError as exc:
         raise MeetctlError.at(Location(name), f"cannot read: {exc.strerror or exc}") from None
+    return programme_from_bytes(data, name)
+
+
+def programme_from_bytes(data: bytes, name: str) -> Programme:
+    """Validate the bytes of the programme file ``name`` (which must be UTF-8)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -388,6 +398,7 @@ class _Validator:
                 online=values.get("online"),
                 kind=values.get("kind"),
                 notice=values.get("notice"),
+                notice_lead=values.get("notice_lead"),
                 key_path=where,
                 locator=self.locator,
             )

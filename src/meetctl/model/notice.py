@@ -75,6 +75,25 @@ def parse_notice(text: str) -> NoticeRule:
     return NoticeRule(count=count, unit=unit, clear=bool(m.group("clear")), source=text.strip())
 
 
+#: How long before its deadline a formal notice goes out when no ``notice_lead`` says otherwise:
+#: two days, so one missed cron run cannot make a meeting invalid.
+DEFAULT_LEAD_DAYS = 2
+#: The longest lead accepted: notice sent more than this before its deadline is a typo.
+LONGEST_LEAD_DAYS = 90
+_LEAD = re.compile(r"^\s*(?P<n>\d{1,3})\s+(?P<unit>days?|weeks?)\s*$", re.IGNORECASE)
+
+
+def parse_lead(text: str) -> int:
+    """``"2 days"``, ``"1 week"``, ``"0 days"`` -> a number of days; ValueError naming the forms otherwise."""
+    m = _LEAD.match(text)
+    if not m:
+        raise ValueError(f"invalid notice lead {text!r} (expected e.g. \"2 days\", \"1 week\" or \"0 days\")")
+    days = int(m.group("n")) * (7 if m.group("unit").lower().startswith("week") else 1)
+    if days > LONGEST_LEAD_DAYS:
+        raise ValueError(f"notice lead {text!r} is longer than {LONGEST_LEAD_DAYS} days")
+    return days
+
+
 def notice_given_in_time(rule: NoticeRule, sent: date, meeting_day: date) -> bool:
     """Whether notice sent on ``sent`` satisfies ``rule`` for a meeting on ``meeting_day``."""
     return sent <= rule.deadline(meeting_day)

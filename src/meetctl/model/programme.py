@@ -39,6 +39,8 @@ class Group:
     country: str | None = None
     #: A locale for dates and fixed words in documents: "en_GB", "cy_GB", "fr_FR".
     locale: str | None = None
+    #: Days before a notice deadline the formal notice goes out (``notice_lead``; None: the default).
+    notice_lead: int | None = None
     #: A network's own words about itself (``[network] description``).
     description: str | None = None
     #: True for a network (``network.toml``'s ``[network]``): its meetings are all its groups'.
@@ -108,6 +110,8 @@ class Series:
     #: "agm", "committee" or the group's own word; with ``notice``, the period its meetings need.
     kind: str | None = None
     notice: NoticeRule | None = None
+    #: Days before its deadline the formal notice goes out (``notice_lead``).
+    notice_lead: int | None = None
     key_path: KeyPath = field(default=(), compare=False)
     locator: KeyLocator | None = field(default=None, compare=False, repr=False)
 
@@ -132,7 +136,8 @@ class Series:
         """Whether ``day`` is one of the series' dates (not counting skips)."""
         if day < self.from_date or (self.until is not None and day > self.until):
             return False
-        return day in self.rule_dates(day, day)
+        quick = self.rule.holds_on(self.from_date, day)  # the usual rules, without building an rrule
+        return quick if quick is not None else day in self.rule_dates(day, day)
 
 
 @dataclass(frozen=True)
@@ -181,6 +186,7 @@ class Meeting:
     online: str | None = None
     kind: str | None = None
     notice: NoticeRule | None = None
+    notice_lead: int | None = None
     agenda: tuple[AgendaItem, ...] = ()
     #: Recorded afterwards: who sent apologies, and the actions agreed (next time's matters arising).
     apologies: tuple[str, ...] = ()

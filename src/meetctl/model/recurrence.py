@@ -139,6 +139,48 @@ class Rule:
             steps -= n
         return anchor
 
+    def holds_on(self, origin: date, day: date) -> bool | None:
+        """Whether ``day`` is a date of the rule counted from ``origin``, worked out without dateutil.
+
+        For the shapes secretaries write (monthly by weekday or day of the month, weekly
+        or every N weeks on some weekdays, each maybe limited to some months): checking
+        7,000 described meetings then builds no rrule at all. None for any other shape
+        (daily, yearly, BYSETPOS, raw parts): the caller asks dateutil.
+        """
+        if day < origin:
+            return False
+        if self.bysetpos or self.extra:
+            return None
+        if self.freq == "MONTHLY" and self.interval == 1 and (self.byday or self.bymonthday):
+            # Every month is a period: a day on the filters is a date of the rule.
+            return self._on_filters(day)
+        if self.freq == "WEEKLY" and self.byday and not self.bymonthday and all(n is None for n, _ in self.byday):
+            if not self._on_filters(day):
+                return False
+            if self.interval == 1:
+                return True
+            # dateutil counts periods of INTERVAL weeks (Monday to Sunday) from the first date on or after origin.
+            anchor = next((d for d in (origin + timedelta(days=i) for i in range(372)) if self._on_filters(d)), None)
+            if anchor is None:
+                return None
+            weeks = ((day - timedelta(days=day.weekday())) - (anchor - timedelta(days=anchor.weekday()))).days // 7
+            return weeks % self.interval == 0
+        return None
+
+    def _on_filters(self, day: date) -> bool:
+        """Whether ``day`` passes BYMONTH, BYMONTHDAY and BYDAY (ordinals counted in its month)."""
+        if self.bymonth and day.month not in self.bymonth:
+            return False
+        if self.bymonthday and not _is_monthday(day, self.bymonthday):
+            return False
+        if not self.byday:
+            return True
+        import calendar
+
+        length = calendar.monthrange(day.year, day.month)[1]
+        nth, nth_last = (day.day - 1) // 7 + 1, -((length - day.day) // 7 + 1)
+        return any(wd == day.weekday() and n in (None, nth, nth_last) for n, wd in self.byday)
+
     def first_on_or_after(self, day: date) -> date | None:
         """The first date of the rule (ignoring INTERVAL) on or after ``day``."""
         single = replace(self, interval=1)

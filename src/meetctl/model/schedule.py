@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from meetctl.model.notice import NoticeRule, longest_lead
+from meetctl.model.notice import DEFAULT_LEAD_DAYS, NoticeRule, longest_lead
 from meetctl.model.programme import Group, Meeting, Programme, Series, Session, Venue
 from meetctl.model.wording import slugify
 
@@ -104,6 +104,21 @@ class Occurrence:
     def notice_deadline(self) -> date | None:
         """The last day notice of this meeting can be given in time (None: it needs no notice)."""
         return self.notice.deadline(self.date) if self.notice else None
+
+    @property
+    def notice_lead(self) -> int:
+        """Days before the deadline the formal notice goes out: the meeting's, its series', the group's, else 2."""
+        for lead in (self.meeting and self.meeting.notice_lead, self.series and self.series.notice_lead,
+                     self.group.notice_lead):  # fmt: skip
+            if lead is not None:
+                return lead
+        return DEFAULT_LEAD_DAYS
+
+    @property
+    def notice_day(self) -> date | None:
+        """The day the formal notice goes out: ``notice_lead`` days before the deadline (None: no notice)."""
+        deadline = self.notice_deadline
+        return deadline - timedelta(days=self.notice_lead) if deadline is not None else None
 
     @property
     def usual_slot(self) -> bool:
