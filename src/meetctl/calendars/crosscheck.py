@@ -91,6 +91,9 @@ def differences(cal: Any, text: str, source: str, reader: EventReader) -> list[P
     return out
 
 
+#: Events expanded by recurring-ical-events at a time.
+_BATCH = 256
+
 #: What makes an event more than its own single occurrence (to recurring-ical-events).
 _RECURRING = ("rrule", "rdate", "exrule", "exdate", "recurrence-id")
 
@@ -123,17 +126,28 @@ def _source_occurrences(cal: Any, lo: date, hi: date) -> Iterator[tuple[Any, Any
             continue
         start, end = EventAdapter(ev).span
         yield ev, start, end
-    if not through_library:
-        return
-    sub = Calendar()
-    if zone_name is not None:
-        sub.add("x-wr-timezone", zone_name)
-    for component in cal.walk("VTIMEZONE"):
-        sub.add_component(component)
+    # A few hundred events at a time, each UID's events together: the library's copies of
+    # one batch's occurrences are let go before the next (memory no longer grows with them).
+    groups: dict[Any, list[Any]] = {}
     for ev in through_library:
-        sub.add_component(ev)
-    for found in recurring_ical_events.of(sub).between(lo, hi):
-        yield found, found["dtstart"].dt, found["dtend"].dt if "dtend" in found else None
+        uid = ev.get("uid")
+        groups.setdefault(str(uid) if uid is not None else id(ev), []).append(ev)
+    zones = cal.walk("VTIMEZONE")
+    batch: list[Any] = []
+    for n, events in enumerate(groups.values(), 1):
+        batch.extend(events)
+        if len(batch) < _BATCH and n < len(groups):
+            continue
+        sub = Calendar()
+        if zone_name is not None:
+            sub.add("x-wr-timezone", zone_name)
+        for component in zones:
+            sub.add_component(component)
+        for ev in batch:
+            sub.add_component(ev)
+        batch = []
+        for found in recurring_ical_events.of(sub).between(lo, hi):
+            yield found, found["dtstart"].dt, found["dtend"].dt if "dtend" in found else None
 
 
 def _floating(ev: Any) -> bool:
