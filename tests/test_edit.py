@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from meetctl.editing import edits as edit
+from meetctl.editing import records
 from meetctl.editing.editor import Editor, edit_file
 from meetctl.model.errors import MeetctlError
 from meetctl.model.loading import load_programme
@@ -132,7 +133,9 @@ def test_move_a_series_meeting_changes_the_date_in_place_and_records_what_it_rep
     expected = replaced(ORIGINAL, "date = 2024-01-31   # confirmed\n",
                         "date = 2024-02-07   # confirmed\nreplaces = 2024-01-31\n")  # fmt: skip
     assert commented.read_text(encoding="utf-8") == expected
-    assert out == f"{commented}: changed: moved Wed 31 Jan 2024 19:00-21:00 'Opening' (series talks) to Wed 7 Feb 2024\n"
+    assert (
+        out == f"{commented}: changed: moved Wed 31 Jan 2024 19:00-21:00 'Opening' (series talks) to Wed 7 Feb 2024\n"
+    )
 
 
 def test_move_a_one_off_only_changes_its_date(cli, commented):
@@ -161,7 +164,10 @@ def test_record_replaces_a_value_in_place_keeping_its_comment(cli, commented):
     assert commented.read_text(encoding="utf-8") == replaced(
         ORIGINAL, "attendance = 0x0F   # hex, why not\n", "attendance = 16   # hex, why not\n"
     )
-    assert out == f"{commented}: changed: recorded attendance 16 (was 15) for Wed 31 Jan 2024 19:00-21:00 'Opening' (series talks)\n"
+    assert (
+        out
+        == f"{commented}: changed: recorded attendance 16 (was 15) for Wed 31 Jan 2024 19:00-21:00 'Opening' (series talks)\n"
+    )
 
 
 def test_record_notes_on_a_one_off(cli, commented):
@@ -192,6 +198,7 @@ def test_every_edit_leaves_a_valid_programme_and_every_comment(cli, commented):
         ("record", "-f", commented, "2024-01-31", "--attendance", "9", "--today", "2024-06-01"),
         ("venue", "add", "-f", commented, "annex", "--name", "Annex"),
     ]
+
     def comments(text: str) -> list[str]:
         return [line[line.index("#") :] for line in text.splitlines() if "#" in line]
 
@@ -253,7 +260,9 @@ def test_a_byte_order_mark_is_kept(cli, tmp_path):
     path = tmp_path / "programme.toml"
     path.write_bytes(b"\xef\xbb\xbf" + ORIGINAL.encode())
     run_ok(cli, "move", "-f", path, "2024-02-10", "--to", "2024-02-17")
-    assert path.read_bytes() == b"\xef\xbb\xbf" + replaced(ORIGINAL, "date = 2024-02-10\n", "date = 2024-02-17\n").encode()
+    assert (
+        path.read_bytes() == b"\xef\xbb\xbf" + replaced(ORIGINAL, "date = 2024-02-10\n", "date = 2024-02-17\n").encode()
+    )
 
 
 def test_indented_tables_get_indented_keys(cli, write_programme):
@@ -282,7 +291,11 @@ def test_the_mode_of_the_file_and_a_symlink_to_it_are_kept(cli, commented, tmp_p
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(title=st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp")), min_size=1).filter(lambda t: t.strip()))
+@given(
+    title=st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp")), min_size=1).filter(
+        lambda t: t.strip()
+    )
+)
 def test_any_title_reads_back_exactly(tmp_path, title):
     path = tmp_path / "programme.toml"
     path.write_text(HEADER + WEEKLY, encoding="utf-8")
@@ -310,7 +323,10 @@ def test_cancelling_twice_changes_nothing_the_second_time(cli, commented):
     after_first = commented.read_bytes()
     out = run_ok(cli, "cancel", "-f", commented, "2024-02-28")
     assert commented.read_bytes() == after_first
-    assert out == f"{commented}: nothing to change: Wed 28 Feb 2024 19:00-21:00 'Second' (series talks) is already cancelled\n"
+    assert (
+        out
+        == f"{commented}: nothing to change: Wed 28 Feb 2024 19:00-21:00 'Second' (series talks) is already cancelled\n"
+    )
 
 
 def test_a_new_reason_replaces_the_old_one(cli, commented):
@@ -361,7 +377,10 @@ def test_adding_a_series_date_without_saying_which_is_refused_naming_both_option
 def test_adding_a_date_that_is_already_written_updates_it_in_place(cli, commented):
     out = run_ok(cli, "add", "-f", commented, "--series", "talks", "--date", "2024-01-31", "--title", "Again",
                  "--lead", "Ann")  # fmt: skip
-    assert out == f"{commented}: changed: updated the Wed 31 Jan 2024 meeting of series 'talks': title, lead\n"
+    assert (
+        out
+        == f"{commented}: changed: updated the Wed 31 Jan 2024 meeting of series 'talks': title, lead (title was 'Opening')\n"
+    )
     expected = replaced(ORIGINAL, 'title = "Opening"\n', 'title = "Again"\n')
     expected = spliced(expected, "attendance = 0x0F   # hex, why not\n", 'lead = "Ann"\n', after=True)
     assert commented.read_text(encoding="utf-8") == expected
@@ -417,7 +436,10 @@ def test_bad_add_options_are_refused_with_one_line_each(cli, commented, args, me
 
 def test_cancelling_a_date_with_no_meeting_is_refused(cli, commented):
     err = refused(cli, commented, "cancel", "2024-03-20")
-    assert err == f"{commented}: error: cancel: no meeting on Wed 20 Mar 2024 (nearest: Wed 28 Feb 2024, Wed 27 Mar 2024)\n"
+    assert (
+        err == f"{commented}: error: cancel: no meeting on Wed 20 Mar 2024 (nearest: Wed 28 Feb 2024, Wed 27 Mar 2024 "
+        "(talks); Sat 10 Feb 2024, Sat 11 May 2024 (one-off))\n"
+    )
 
 
 def test_moving_onto_another_meeting_of_the_programme_is_refused(cli, commented):
@@ -505,20 +527,27 @@ def test_a_real_meetctl_process_adds_and_refuses(tmp_path):
 def test_the_old_date_of_a_moved_meeting_points_to_the_new_one(cli, commented):
     run_ok(cli, "move", "-f", commented, "2024-01-31", "--to", "2024-02-07")
     err = refused(cli, commented, "cancel", "2024-01-31")
-    assert err == f"{commented}: error: cancel: no meeting on Wed 31 Jan 2024: it was moved to Wed 7 Feb 2024; use that date\n"
+    assert (
+        err
+        == f"{commented}: error: cancel: no meeting on Wed 31 Jan 2024: it was moved to Wed 7 Feb 2024; use that date\n"
+    )
 
 
 def test_a_read_only_programme_is_not_edited(cli, commented, monkeypatch):
     os.chmod(commented, 0o444)
     if os.geteuid() == 0:  # root may write to any file: let os.access answer as for anyone else
         real_access = os.access
-        monkeypatch.setattr(os, "access", lambda path, mode, **kw: False if mode == os.W_OK else real_access(path, mode, **kw))
+        monkeypatch.setattr(
+            os, "access", lambda path, mode, **kw: False if mode == os.W_OK else real_access(path, mode, **kw)
+        )
     err = refused(cli, commented, "cancel", "2024-02-28")
     assert err == f"{commented}: error: is read-only; nothing was changed\n"
 
 
 def test_moving_a_day_school_moves_its_end_date_and_its_timetable(cli, write_programme):
-    path = write_programme(HEADER + """
+    path = write_programme(
+        HEADER
+        + """
 [[meetings]]
 date = 2024-05-11
 end_date = 2024-05-12    # a weekend
@@ -536,7 +565,8 @@ title = "Sunday"
 date = 2024-05-12   # the second day
 start = "10:00"
 end = "12:00"
-""")
+"""
+    )
     before = path.read_text(encoding="utf-8")
     run_ok(cli, "move", "-f", path, "2024-05-11", "--to", "2024-06-08")
     expected = replaced(before, "date = 2024-05-11\nend_date = 2024-05-12    # a weekend\n",
@@ -550,7 +580,8 @@ def test_dates_written_as_strings_are_understood(cli, write_programme):
     before = path.read_text(encoding="utf-8")
     run_ok(cli, "add", "-f", path, "--series", "reading", "--date", "2024-01-08", "--title", "First")
     assert path.read_text(encoding="utf-8") == spliced(
-        before, '[[meetings]]\nseries = "reading"\ndate = "2024-01-15"',
+        before,
+        '[[meetings]]\nseries = "reading"\ndate = "2024-01-15"',
         '[[meetings]]\nseries = "reading"\ndate = 2024-01-08\ntitle = "First"\n\n',
     )
 
@@ -564,8 +595,7 @@ def test_a_change_that_would_make_the_programme_invalid_is_refused(commented):
     with pytest.raises(MeetctlError) as caught:
         edit_file(commented, bad)
     assert [str(p) for p in caught.value.problems] == [
-        f"{commented}: error: refused, the programme would not be valid: "
-        "meetings[1].venue: unknown venue 'nowhere'"
+        f"{commented}: error: refused, the programme would not be valid: meetings[1].venue: unknown venue 'nowhere'"
     ]
     assert commented.read_text(encoding="utf-8") == ORIGINAL
 
@@ -587,7 +617,7 @@ edits = st.one_of(
     st.builds(edit.cancel, days_2024, st.none() | words),
     st.builds(lambda d, to, v: edit.move(d, to, venue=v, allow_clash=True),
               days_2024, days_2024, st.sampled_from([None, "pub", "hall"])),
-    st.builds(lambda d, n, notes: edit.record(d, n, notes, today=date(2025, 1, 1)),
+    st.builds(lambda d, n, notes: records.record(d, n, notes, today=date(2025, 1, 1)),
               days_2024, st.integers(0, 500), st.none() | words),
     st.builds(edit.add_venue, st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True), words, st.none() | words),
     st.builds(edit.restore, days_2024),
@@ -624,7 +654,10 @@ def test_restore_undoes_a_cancellation_and_keeps_every_comment(cli, commented):
     run_ok(cli, "cancel", "-f", commented, "2024-01-31", "--reason", "Snow")
     assert load_programme(commented).meetings[0].cancelled
     out = run_ok(cli, "restore", "-f", commented, "2024-01-31")
-    assert out == f"{commented}: changed: restored Wed 31 Jan 2024 19:00-21:00 'Opening' (series talks): no longer cancelled\n"
+    assert (
+        out
+        == f"{commented}: changed: restored Wed 31 Jan 2024 19:00-21:00 'Opening' (series talks): no longer cancelled\n"
+    )
     assert commented.read_text(encoding="utf-8") == ORIGINAL
     listed = json.loads(run_ok(cli, "list", "-f", commented, "--from", "2024-01-31", "--to", "2024-01-31", "--json"))
     assert [m["status"] for m in listed] == ["scheduled"]
@@ -632,7 +665,10 @@ def test_restore_undoes_a_cancellation_and_keeps_every_comment(cli, commented):
 
 def test_restore_of_a_meeting_that_is_not_cancelled_changes_nothing(cli, commented):
     out = run_ok(cli, "restore", "-f", commented, "2024-01-31")
-    assert out == f"{commented}: nothing to change: Wed 31 Jan 2024 19:00-21:00 'Opening' (series talks) is not cancelled\n"
+    assert (
+        out
+        == f"{commented}: nothing to change: Wed 31 Jan 2024 19:00-21:00 'Opening' (series talks) is not cancelled\n"
+    )
     assert commented.read_text(encoding="utf-8") == ORIGINAL
 
 
@@ -659,7 +695,9 @@ def test_series_add_writes_a_series_after_the_last_one(cli, commented):
     assert out == f"{commented}: changed: added series 'reading': 'Reading group', every Thursday, 18:30\n"
     block = ('\n[[series]]\nid = "reading"\ntitle = "Reading group"\nrule = "every Thursday"\nstart = "18:30"\n'
              'duration = "90m"\nvenue = "hall"\nfrom = 2024-01-01\n')  # fmt: skip
-    assert commented.read_text(encoding="utf-8") == spliced(ORIGINAL, "  2024-08-28,  # summer break\n]\n", block, after=True)
+    assert commented.read_text(encoding="utf-8") == spliced(
+        ORIGINAL, "  2024-08-28,  # summer break\n]\n", block, after=True
+    )
     listed = json.loads(run_ok(cli, "list", "-f", commented, "--series", "reading", "--from", "2024-01-01",
                                "--to", "2024-01-31", "--json"))  # fmt: skip
     assert [m["date"] for m in listed] == ["2024-01-04", "2024-01-11", "2024-01-18", "2024-01-25"]
@@ -679,12 +717,18 @@ def test_series_add_to_a_file_with_no_series_goes_before_the_meetings(cli, write
     ("args", "message"),
     [
         (("talks", "--rule", "every Monday", "--start", "19:00"), "refused: series 'talks' already exists (line 21)"),
-        (("new", "--rule", "every Monday", "--start", "25:00"),
-         "--start: invalid time '25:00' (hours 00-23, minutes 00-59)"),
-        (("new", "--rule", "every Monday", "--start", "19:00", "--venue", "hal"),
-         "--venue: unknown venue 'hal' (did you mean 'hall'?) (known: hall, pub)"),
-        (("bad id", "--rule", "every Monday", "--start", "19:00"),
-         "series id 'bad id': use letters, digits, '-' and '_' only (e.g. 'reading')"),
+        (
+            ("new", "--rule", "every Monday", "--start", "25:00"),
+            "--start: invalid time '25:00' (hours 00-23, minutes 00-59)",
+        ),
+        (
+            ("new", "--rule", "every Monday", "--start", "19:00", "--venue", "hal"),
+            "--venue: unknown venue 'hal' (did you mean 'hall'?) (known: hall, pub)",
+        ),
+        (
+            ("bad id", "--rule", "every Monday", "--start", "19:00"),
+            "series id 'bad id': use letters, digits, '-' and '_' only (e.g. 'reading')",
+        ),
     ],
 )
 def test_bad_series_add_is_refused_with_one_line(cli, commented, args, message):

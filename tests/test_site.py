@@ -239,8 +239,9 @@ def test_locations_and_attendance_modes(site: Path):
     assert room["eventAttendanceMode"] == "https://schema.org/OfflineEventAttendanceMode"
     assert room["location"]["@type"] == "Place"
     assert room["location"]["address"] == {
-        "@type": "PostalAddress", "streetAddress": "12 Water St, Springfield, MA 01103",
-    }
+        "@type": "PostalAddress", "streetAddress": "12 Water St", "addressLocality": "Springfield",
+        "addressRegion": "MA", "postalCode": "01103",
+    }  # fmt: skip
     (hybrid,) = jsonld(site / "meetings" / "2027-02-04-reading.html")
     assert hybrid["eventAttendanceMode"] == "https://schema.org/MixedEventAttendanceMode"
     assert [loc["@type"] for loc in hybrid["location"]] == ["Place", "VirtualLocation"]
@@ -340,9 +341,13 @@ def test_feed_has_announcements_and_changes_with_stable_ids(cli, programme: Path
     moved = [e for e in feed.entries if e.title.startswith("Moved: Moved to Friday")]
     assert len(moved) == 1 and "Thursday 18 March 2027" in moved[0].summary
     assert moved[0].link == "https://riverside.example/events/meetings/2027-03-19-reading.html"
-    # Dates come from the programme (the meeting's start), not from the clock.
+    # Dates come from the programme and --today, not from the clock: when the meeting came within
+    # the feed's six months (183 days), and never after today (a feed validator's "implausible date").
     agm = next(e for e in feed.entries if e.title.startswith("Annual general meeting"))
-    assert agm.updated == "2027-03-14T18:00:00Z"
+    came_within = datetime(2027, 3, 14, 18, 0) - timedelta(days=183)
+    assert agm.updated == f"{came_within:%Y-%m-%dT%H:%M:%SZ}"
+    assert all(e.updated <= f"{TODAY}T00:00:00Z" for e in feed.entries)
+    assert feed.feed.updated <= f"{TODAY}T00:00:00Z"
     # Another "today" a week later: the same meetings keep the same entry ids.
     later = tmp_path / "later"
     assert cli("site", "-f", programme, "--today", "2027-02-17", "--flyers", "0", "-o", later).exit_code == 0

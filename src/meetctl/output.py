@@ -20,11 +20,9 @@ The rules (PRODUCT.md, "-o PATH"), the same for every command:
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -261,110 +259,3 @@ def write_output_stream(path: str | Path, chunks: Iterable[bytes], kind: str, fo
     except OSError as exc:
         raise MeetctlError.at(_where(path), f"cannot write: {exc.strerror or exc}") from None
     return target
-
-
-# --------------------------------------------------------------------------- whole folders (`meetctl site`)
-
-#: The file that marks a folder as made by meetctl (a site), so a later run may replace it.
-FOLDER_MARKER = ".meetctl-site"
-
-
-class FolderWriter:
-    """Writes the files of a folder under construction, one at a time (see :func:`write_folder`)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.count = 0
-
-    def write(self, relative: str, data: bytes) -> None:
-        """Write ``data`` to ``relative`` (a '/'-separated name chosen by meetctl) inside the folder."""
-        self.write_pieces(relative, [data])
-
-    def write_pieces(self, relative: str, pieces: Iterable[bytes]) -> None:
-        """Write a file from ``pieces`` as they come (a long page is never held whole)."""
-        parts = relative.split("/")
-        if any(part in ("", ".", "..") or os.sep in part for part in parts):  # names are ours; still, stay inside
-            raise MeetctlError.at(Location(relative), "would be written outside the folder")
-        path = self.root.joinpath(*parts)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "xb") as out:  # a name written twice is a bug, never a silent overwrite
-            for piece in pieces:
-                out.write(piece)
-        self.count += 1
-
-
-def check_folder_target(target: Path, force: bool) -> Path:
-    """The folder ``target`` names (a symlink is followed); an error if meetctl may not replace it.
-
-    A folder may be replaced when it is missing, empty, or carries :data:`FOLDER_MARKER`
-    (meetctl made it); anything else only with ``force``. A file is never replaced, and
-    the folder it goes in must exist.
-    """
-    where = Location(str(target))
-    if target.is_symlink():
-        target = target.resolve()
-    if not target.parent.is_dir():
-        raise MeetctlError.at(where, f"folder {target.parent} does not exist")
-    if target.exists() and not target.is_dir():
-        raise MeetctlError.at(where, "exists and is not a folder; not replaced")
-    if target.is_dir() and not force:
-        try:
-            entries = os.listdir(target)
-        except OSError as exc:
-            raise MeetctlError.at(where, f"cannot read: {exc.strerror or exc}") from None
-        if entries and FOLDER_MARKER not in entries:
-            raise MeetctlError.at(
-                where, "exists and was not made by meetctl; not replaced (use --force to replace it)"
-            )
-    return target
-
-
-@contextmanager
-def write_folder(target: Path, force: bool = False) -> Iterator[FolderWriter]:
-    """Build a folder as a whole: files go into a temporary sibling, which then replaces ``target``.
-
-    Readers see the old folder or the new one, never a half-written one: the new folder
-    is synced, the old one renamed away, the new one renamed in, the old one removed.
-    On any failure (or Ctrl-C) the temporary folder is removed and ``target`` is untouched.
-    """
-    target = check_folder_target(target, force)
-    where = Location(str(target))
-    try:
-        temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent))
-    except OSError as exc:
-        raise MeetctlError.at(where, f"cannot write: {exc.strerror or exc}") from None
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o777 & ~umask)  # mkdtemp makes 0700; a web server must read a site
-        writer = FolderWriter(temp)
-        yield writer
-        writer.write(FOLDER_MARKER, b"This folder is written by meetctl; the next run replaces all of it.\n")
-        if hasattr(os, "sync"):
-            os.sync()  # one sync for thousands of files, rather than an fsync each
-        _swap_in(temp, target)
-    except OSError as exc:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise MeetctlError.at(where, f"cannot write: {exc.strerror or exc}") from None
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise
-
-
-def _swap_in(new: Path, target: Path) -> None:
-    """Put the finished folder ``new`` in place of ``target`` (rename old away, new in, remove old)."""
-    check_folder_target(target, force=True)  # still not a file (it may have changed while we built)
-    if not target.exists():
-        os.rename(new, target)
-        fsync_folder(target.parent)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", suffix=TEMP_SUFFIX, dir=target.parent))
-    os.rmdir(old)  # only its unique name is wanted
-    os.rename(target, old)
-    try:
-        os.rename(new, target)
-    except BaseException:
-        os.rename(old, target)  # put the old site back
-        raise
-    fsync_folder(target.parent)
-    shutil.rmtree(old, ignore_errors=True)

@@ -31,15 +31,11 @@ EditFile = Annotated[
     ),
 ]
 ShowDiff = Annotated[bool, typer.Option("--diff", help="Also show the change as a unified diff.")]
-SeriesId = Annotated[
-    str | None, typer.Option("--series", metavar="ID", help="The series, if several meet that day.")
-]
+SeriesId = Annotated[str | None, typer.Option("--series", metavar="ID", help="The series, if several meet that day.")]
 OneOffMeeting = Annotated[
     bool, typer.Option("--one-off", help="The meeting of no series, if a series meets that day too.")
 ]
-AllowClash = Annotated[
-    bool, typer.Option("--allow-clash", help="Write it even if it overlaps another meeting.")
-]
+AllowClash = Annotated[bool, typer.Option("--allow-clash", help="Write it even if it overlaps another meeting.")]
 
 
 def _edit(files: list[Path] | None, make: Any, dry_run: bool, diff: bool) -> None:
@@ -63,9 +59,7 @@ def init(
         typer.Option("--file", "-f", help="Where to write (same as PATH).", show_default=False),
     ] = None,
     name: Annotated[str | None, typer.Option("--name", help="The group's name.")] = None,
-    timezone: Annotated[
-        str | None, typer.Option("--timezone", help="IANA time zone (default: the system's).")
-    ] = None,
+    timezone: Annotated[str | None, typer.Option("--timezone", help="IANA time zone (default: the system's).")] = None,
     email: Annotated[
         str | None, typer.Option("--email", help="The secretary's address (the From: of reminders).")
     ] = None,
@@ -77,12 +71,13 @@ def init(
     venue_id: Annotated[
         str | None, typer.Option("--venue-id", help="Short id for the venue (default: from its name).")
     ] = None,
-    rule: Annotated[
-        str | None, typer.Option("--rule", help="The usual slot: 'last Wednesday of the month'.")
-    ] = None,
+    rule: Annotated[str | None, typer.Option("--rule", help="The usual slot: 'last Wednesday of the month'.")] = None,
     start: Annotated[str | None, typer.Option("--start", metavar="HH:MM", help="Usual start time.")] = None,
     duration: Annotated[str | None, typer.Option("--duration", help="Usual length: 2h, 90m.")] = None,
     title: Annotated[str | None, typer.Option("--title", help="The usual meeting's title.")] = None,
+    series_id: Annotated[
+        str | None, typer.Option("--series", metavar="ID", help="The usual meeting's series id (default: regular).")
+    ] = None,
     from_: FromDate = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
     interactive: Annotated[
@@ -104,7 +99,7 @@ def init(
     answers = setup.Answers(
         name=name, timezone=timezone, email=email, mailing_list=mailing_list, venue_name=venue_name,
         address=address,
-        venue_id=venue_id, rule=rule, start=start, duration=duration, title=title,
+        venue_id=venue_id, rule=rule, start=start, duration=duration, title=title, series_id=series_id,
         first=optional_date("--from", from_) or today_for(today, []),
     )  # fmt: skip
     if sys.stdin.isatty() if interactive is None else interactive:
@@ -135,6 +130,10 @@ def add(
     end_date: Annotated[
         str | None, typer.Option("--end-date", metavar="YYYY-MM-DD", help="Last day of a multi-day meeting.")
     ] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="agm, egm, committee or your own word.")] = None,
+    notice: Annotated[
+        str | None, typer.Option("--notice", help="The notice it needs: '14 clear days', '21 days'.")
+    ] = None,
     allow_clash: AllowClash = False,
     files: EditFile = None,
     dry_run: DryRun = False,
@@ -156,7 +155,7 @@ def add(
     meeting = NewMeeting(
         date=parse_date_option("--date", date_), series=series, one_off=one_off, title=title,
         description=description, lead=lead, venue=venue, start=start, duration=duration,
-        end_date=optional_date("--end-date", end_date),
+        end_date=optional_date("--end-date", end_date), kind=kind, notice=notice,
     )  # fmt: skip
     _edit(files, add_meeting(meeting, allow_clash), dry_run, diff)
 
@@ -206,6 +205,7 @@ def move(
     to: Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="The new date.")] = None,
     start: Annotated[str | None, typer.Option("--start", metavar="HH:MM", help="A new start time.")] = None,
     venue: Annotated[str | None, typer.Option("--venue", metavar="ID", help="A new venue id.")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why, for members (shown in reminders).")] = None,
     series: SeriesId = None,
     one_off: OneOffMeeting = False,
     allow_clash: AllowClash = False,
@@ -218,14 +218,14 @@ def move(
     A series' meeting records the date it replaces, so calendars move it instead
     of showing it twice. A move onto another meeting's time is refused.
 
-    Example:  meetctl move 2017-12-27 --to 2018-01-03 --start 18:30
+    Example:  meetctl move 2017-12-27 --to 2018-01-03 --start 18:30 --reason "the hall is closed"
     """
     from meetctl.editing.edits import move as move_meeting
 
     if to is None and start is None and venue is None:
         raise MeetctlError("move: say where to: --to DATE, --start HH:MM and/or --venue ID")
     new_day = parse_date_option("--to", to) if to else None
-    make = move_meeting(parse_date_option("DATE", day), new_day, start, venue, series, allow_clash, one_off)
+    make = move_meeting(parse_date_option("DATE", day), new_day, start, venue, series, allow_clash, one_off, reason)
     _edit(files, make, dry_run, diff)
 
 
@@ -260,8 +260,8 @@ def record(
     Example:  meetctl record 2017-01-25 --attendance 14 --apologies "Sam" --action "Jo to book the room"
     """
     from meetctl.editing.editor import target_file
-    from meetctl.editing.edits import attendance_count
-    from meetctl.editing.edits import record as record_meeting
+    from meetctl.editing.records import attendance_count
+    from meetctl.editing.records import record as record_meeting
 
     day_ = parse_date_option("DATE", day)
     count = attendance_count(attendance)
@@ -297,7 +297,7 @@ def venue_add(
 
 series_app = App(
     help="Series (recurring slots) of the programme.\n\n"
-    "Example:  meetctl series add reading --rule \"every Thursday\" --start 18:30 --title \"Reading group\"",
+    'Example:  meetctl series add reading --rule "every Thursday" --start 18:30 --title "Reading group"',
     no_args_is_help=True,
 )
 app.add_typer(series_app, name="series")
@@ -317,6 +317,7 @@ def series_add(
         str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="First possible date (default: today).")
     ] = None,
     until: Annotated[str | None, typer.Option("--until", metavar="YYYY-MM-DD", help="Last date, if any.")] = None,
+    online: Annotated[str | None, typer.Option("--online", metavar="URL", help="A join link (http/https).")] = None,
     files: EditFile = None,
     today: Today = None,
     dry_run: DryRun = False,
@@ -335,6 +336,6 @@ def series_add(
     first = optional_date("--from", from_) or today_for(today, load([path]))
     new = NewSeries(
         id=series_id, rule=rule, start=start, first=first, title=title, duration=duration, venue=venue,
-        until=optional_date("--until", until),
+        until=optional_date("--until", until), online=online,
     )  # fmt: skip
     _edit([path], add_series(new), dry_run, diff)

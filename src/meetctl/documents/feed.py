@@ -55,9 +55,17 @@ def feed_entries(
     ``items`` are meetings with their page names; ``link_of`` makes a page's address.
 
     A cancellation or a move is an entry of its own, with its own id, so a feed reader shows it
-    as news. An entry's date is the meeting's start (a cancelled or moved one: a minute later),
-    so it comes from the programme, never from the clock.
+    as news. An entry's date is when the meeting came within the feed's reach (its start less
+    :data:`FEED_AHEAD`; a cancelled or moved one: a minute later), never after ``today``: it
+    comes from the programme and ``today``, never from the clock, and is never in the future.
     """
+    from meetctl.documents.structured import event_description
+
+    latest = datetime.combine(today, time(), tzinfo=UTC)
+
+    def dated(moment: datetime) -> datetime:
+        return min(moment - FEED_AHEAD, latest)
+
     entries: list[_Entry] = []
     for o, name in items:
         if o.date < today:
@@ -72,9 +80,9 @@ def feed_entries(
                 _Entry(
                     f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, key)}",
                     f"{o.title} ({when})",
-                    o.start,
+                    dated(o.start),
                     link,
-                    " ".join(x for x in (f"{when}{place}.", o.description or "") if x),
+                    " ".join(x for x in (f"{when}{place}.", event_description(o) or "") if x),
                 )
             )
         if o.cancelled:
@@ -83,7 +91,7 @@ def feed_entries(
                 _Entry(
                     f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, key + '|cancelled|' + (o.reason or ''))}",
                     f"{words(loc, 'Cancelled')}: {o.title} ({when})",
-                    o.start + timedelta(minutes=1),
+                    dated(o.start + timedelta(minutes=1)),
                     link,
                     f"{words(loc, 'Cancelled')}{why}",
                 )
@@ -94,7 +102,7 @@ def feed_entries(
                 _Entry(
                     f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, key + '|moved|' + o.recurrence_id.isoformat())}",
                     f"{words(loc, 'Moved')}: {o.title} ({when})",
-                    o.start + timedelta(minutes=1),
+                    dated(o.start + timedelta(minutes=1)),
                     link,
                     words(loc, "Moved from %(date)s") % {"date": was} + f"; {when}{place}.",
                 )

@@ -23,6 +23,9 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from meetctl.documents.environment import Templates, words
 from meetctl.documents.feed import FEED_AHEAD, FEED_NAMESPACE, atom_feed, feed_entries, occurrence_key
+from meetctl.documents.sitehorizon import horizon
+from meetctl.documents.sitekeys import Keys, digest
+from meetctl.documents.structured import event_description, postal_address
 from meetctl.documents.views import group_view, meeting_view, period_words
 from meetctl.model.errors import MeetctlError, Problem
 from meetctl.model.network import programmes_title
@@ -36,9 +39,15 @@ AHEAD = timedelta(days=365)
 
 
 class Writer(Protocol):
-    """Where the site's files go (:class:`meetctl.output.FolderWriter`)."""
+    """Where the site's files go (:class:`meetctl.outputfolders.FolderWriter`)."""
 
-    def write_pieces(self, relative: str, pieces: Iterable[bytes]) -> None: ...
+    count: int
+
+    def write_pieces(self, relative: str, pieces: Iterable[bytes], key: str | None = None) -> None: ...
+
+    def reuse(self, relative: str, key: str) -> bool: ...
+
+    def section(self, name: str) -> None: ...
 
 
 # --------------------------------------------------------------------------- addresses
@@ -156,8 +165,9 @@ def event_jsonld(o: Occurrence, url: str) -> dict[str, Any]:
     }
     if o.moved and o.recurrence_id is not None:
         event["previousStartDate"] = o.recurrence_id.isoformat()
-    if o.description:
-        event["description"] = o.description
+    description = event_description(o)
+    if description:
+        event["description"] = description
     if o.series:
         event["superEvent"] = {"@type": "EventSeries", "name": o.series.title}
     if o.group.website:
@@ -166,7 +176,7 @@ def event_jsonld(o: Occurrence, url: str) -> dict[str, Any]:
     if o.venue and not o.venue.online_only:
         place: dict[str, Any] = {"@type": "Place", "name": o.venue.name}
         if o.venue.address:
-            place["address"] = {"@type": "PostalAddress", "streetAddress": o.venue.address}
+            place["address"] = postal_address(o.venue.address)
         locations.append(place)
     if o.online:
         locations.append({"@type": "VirtualLocation", "url": o.online})
@@ -189,9 +199,22 @@ def script_json(data: Any) -> Any:
     """``data`` as JSON safe inside ``<script>``: no programme text can close the element or open a comment."""
     from markupsafe import Markup
 
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = _indented_json(data, "\n")
     text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _indented_json(data: Any, newline: str) -> str:
+    """``json.dumps(data, ensure_ascii=False, indent=1)``, byte for byte, at C speed: with an indent
+    the standard library falls back to its Python encoder (a fifth of a big site's time)."""
+    if isinstance(data, dict) and data:
+        inner = newline + " "
+        items = (json.dumps(str(k), ensure_ascii=False) + ": " + _indented_json(v, inner) for k, v in data.items())
+        return "{" + inner + ("," + inner).join(items) + newline + "}"
+    if isinstance(data, list | tuple) and data:
+        inner = newline + " "
+        return "[" + inner + ("," + inner).join(_indented_json(v, inner) for v in data) + newline + "]"
+    return json.dumps(data, ensure_ascii=False)
 
 
 def report_html(path: Path) -> Any:
@@ -229,6 +252,22 @@ class SiteResult:
     files: int
 
 
+@dataclass
+class _Item:
+    """A meeting on the site: its page name, its key (what its page is made from), its view once made."""
+
+    o: Occurrence
+    name: str
+    key: str = ""
+    view: dict[str, Any] | None = None
+
+    def meeting_view(self) -> dict[str, Any]:
+        """The meeting as templates see it, made once (a page and a listing row share it)."""
+        if self.view is None:
+            self.view = meeting_view(self.o)
+        return self.view
+
+
 class _Site:
     """The pages of one site: names, links and shared context, rendered one at a time."""
 
@@ -248,10 +287,26 @@ class _Site:
         self.lang = self.groups[0]["lang"] if self.groups else "en"
         # The network's name (network.toml), else the groups' (the network is first: see with_network).
         self.title = programmes_title(programmes)
+        self.near, self.far = horizon(today)
+        self._links = {root: self.site_links(root) for root in ("", "../")}
+        self._group_views = {id(p): group_view(p) for p in programmes}
+        self.keys = Keys(programmes, templates.group_dirs, (base_url, self._links, self.groups, self.near, self.far))
+
+    def within_horizon(self, o: Occurrence) -> bool:
+        """Whether the site shows ``o``: past meetings, and those within the horizon (see :func:`horizon`)."""
+        if o.series is not None and o.series.until is None:
+            return o.date <= self.near
+        return o.date <= self.far
 
     def meetings(self, first: date, last: date, newest_first: bool = False) -> Iterator[tuple[Occurrence, str]]:
-        """The meetings from ``first`` to ``last`` with their page names, read a year at a time
-        (memory stays flat however long the programme)."""
+        """The meetings shown from ``first`` to ``last`` with their page names."""
+        for _, items in self.years(first, last, newest_first):
+            for item in items:
+                yield item.o, item.name
+
+    def years(self, first: date, last: date, newest_first: bool = False) -> Iterator[tuple[int, list[_Item]]]:
+        """The meetings shown from ``first`` to ``last``, a year at a time (memory stays flat
+        however long the programme), each year expanded once."""
         from meetctl.model.schedule import occurrences
 
         spans = []
@@ -264,8 +319,8 @@ class _Site:
             chunk = occurrences(self.programmes, lo, hi)
             # Names only clash within a day, and a year holds whole days: the same names as all at once.
             names = page_names(chunk, self.several)
-            for o in reversed(chunk) if newest_first else chunk:
-                yield o, names[occurrence_key(o)]
+            items = [_Item(o, names[occurrence_key(o)]) for o in chunk if self.within_horizon(o)]
+            yield lo.year, items[::-1] if newest_first else items
 
     def page(self, name: str) -> str:
         return f"meetings/{name}.html"
@@ -292,10 +347,11 @@ class _Site:
             "lang": self.lang,
         }
 
-    def row(self, o: Occurrence, name: str, root: str) -> dict[str, Any]:
+    def row(self, item: _Item, root: str) -> dict[str, Any]:
         """A meeting as a row of a listing: its words and its page."""
-        view = meeting_view(o)
-        view["href"] = root + self.page(name)
+        o = item.o
+        view = dict(item.view or meeting_view(o))  # the page's view if still held; never kept for a row
+        view["href"] = root + self.page(item.name)
         view["month"] = period_words(o.date, o.date, o.group.locale)
         view["group_name"] = o.group.name
         view["start_iso"] = o.start.isoformat()
@@ -308,63 +364,68 @@ class _Site:
         self,
         heading: str,
         group: str | None,
-        upcoming: tuple[date, date] | None,
-        past: tuple[date, date] | None,
+        upcoming: Sequence[_Item] | None,
+        past: Sequence[_Item] | None,
         archive: Sequence[tuple[int, str]] = (),
         later: Sequence[tuple[int, str]] = (),
     ) -> Iterator[bytes]:
-        """A listing page, streamed: meetings ``upcoming`` (a window, by month, with JSON-LD)
-        and ``past`` (a window, newest first) of ``group`` (None: every group)."""
+        """A listing page, streamed: meetings ``upcoming`` (by month, with JSON-LD) and
+        ``past`` (newest first) of ``group`` (None: every group)."""
         import itertools
-
-        def mine(window: tuple[date, date], newest_first: bool = False) -> Iterator[tuple[Occurrence, str]]:
-            for o, name in self.meetings(*window, newest_first=newest_first):
-                if group is None or o.group.name == group:
-                    yield o, name
 
         def months() -> Iterator[dict[str, Any]]:
             assert upcoming is not None
-            rows = (self.row(o, name, "") for o, name in mine(upcoming))
+            rows = (self.row(item, "") for item in upcoming)
             for name, group_rows in itertools.groupby(rows, key=lambda r: r["month"]):
                 yield {"name": name, "meetings": group_rows}
 
         def events() -> Iterator[Any]:
             assert upcoming is not None
-            for o, name in mine(upcoming):
-                yield script_json(event_jsonld(o, self.url(self.page(name))))
+            for item in upcoming:
+                yield script_json(event_jsonld(item.o, self.url(self.page(item.name))))
 
-        past_rows = iter([]) if past is None else (self.row(o, name, "") for o, name in mine(past, True))
-        first_past = next(past_rows, None)
         shown = next((g for g in self.groups if g["name"] == group), self.groups[0]) if self.groups else {}
         # The combined index of groups with no network speaks for none of them.
         own = group is not None or not self.several or shown.get("network")
         chunks = self.templates.render_stream(
             "site/index.html.j2",
-            site=self.site_links(""),
+            site=self._links[""],
             group=shown,
             heading=heading,
             intro=(shown.get("description") or shown.get("welcome")) if own else None,
             show_group=self.several and group is None,
             months=months() if upcoming is not None else None,
-            past=itertools.chain([first_past], past_rows) if first_past else None,
+            past=(self.row(item, "") for item in past) if past else None,
             archive=[{"year": y, "href": href} for y, href in archive],
             later=[{"year": y, "href": href} for y, href in later],
             jsonld=events() if upcoming is not None else None,
         )
         return (chunk.encode("utf-8") for chunk in chunks)
 
-    def meeting_page(self, o: Occurrence, name: str, flyer: str | None) -> bytes:
+    def put_listing(self, writer: Writer, relative: str, heading: str, group: str | None,
+                    upcoming: Sequence[_Item] | None, past: Sequence[_Item] | None,
+                    archive: Sequence[tuple[int, str]] = (),
+                    later: Sequence[tuple[int, str]] = ()) -> None:  # fmt: skip
+        """Write a listing page, or keep the old one when neither it nor any of its meetings changed."""
+        key = self.keys.listing(
+            relative, heading, group, upcoming is None, past is None, archive, later,
+            items=[i.key for i in upcoming or ()] + ["|"] + [i.key for i in past or ()],
+        )  # fmt: skip
+        if not writer.reuse(relative, key):
+            writer.write_pieces(relative, self.listing(heading, group, upcoming, past, archive, later), key)
+
+    def meeting_page(self, item: _Item, flyer: str | None) -> bytes:
+        o, name = item.o, item.name
         root = "../"
         url = self.url(self.page(name))
-        view = meeting_view(o)
         report = default_report(o)
         address = o.venue.address if o.venue else None
         html = self.templates.render(
             "site/meeting.html.j2",
-            site=self.site_links(root),
-            group=group_view(o.programme),
+            site=self._links[root],
+            group=self._group_views[id(o.programme)],
             group_href=root + self.group_page(o.group.name),
-            meeting=view,
+            meeting=item.meeting_view(),
             start_iso=o.start.isoformat(),
             end_iso=o.end.isoformat(),
             past=o.date < self.today,
@@ -409,26 +470,26 @@ def build_site(
     calendar: bytes,
     flyer_count: int = 0,
     make_flyer: Callable[[Occurrence, str | None], bytes] | None = None,
+    flyer_source: Callable[[Occurrence, str | None], str] | None = None,
 ) -> SiteResult:
     """Write the whole site through ``writer``, one file at a time.
 
-    ``window`` (first and last date) holds the meetings the site covers; ``calendar`` is the
-    programme's ``meetctl ical``; flyers (``make_flyer(occurrence, page_url)``) are made for
-    the next ``flyer_count`` meetings to come that are not cancelled. Meetings are read a
-    year at a time and pages written as they are rendered, so memory does not grow with
-    the number of meetings.
+    ``window`` (first and last date, :func:`site_window`) holds the meetings the site
+    covers; ``calendar`` is the programme's ``meetctl ical``; flyers (``make_flyer(occurrence,
+    page_url)``) are made for the next ``flyer_count`` meetings to come that are not
+    cancelled, and kept from the last run when ``flyer_source`` (the flyer's HTML) is the
+    same. Meetings are read a year at a time, each year once, and pages written as they
+    are rendered, so memory does not grow with the number of meetings. A page whose key
+    (:mod:`meetctl.documents.sitekeys`) is the last run's is kept, not rendered again.
     """
+    _reports_in.cache_clear()  # a report written since an earlier build in this process counts
     site = _Site(templates, programmes, today, base_url)
     first, last = window
-    files = pages = made = 0
+    pages = made = 0
 
-    def put(relative: str, pieces: Iterable[bytes]) -> None:
-        nonlocal files
-        writer.write_pieces(relative, pieces)
-        files += 1
-
-    put("style.css", [templates.render("site/style.css.j2").encode("utf-8")])
-    put("calendar.ics", [calendar])
+    writer.section("site")
+    writer.write_pieces("style.css", [templates.render("site/style.css.j2").encode("utf-8")])
+    writer.write_pieces("calendar.ics", [calendar])
 
     # Flyers first: meeting pages link only to flyers that exist.
     flyers: set[tuple[str, str, str]] = set()
@@ -438,49 +499,77 @@ def build_site(
                 break
             if o.cancelled:
                 continue
-            put(f"flyers/{name}.pdf", [make_flyer(o, site.url(site.page(name)) if base_url else None)])
+            relative, url = f"flyers/{name}.pdf", site.url(site.page(name)) if base_url else None
+            key = digest(site.keys.site, flyer_source(o, url)) if flyer_source is not None else None
+            if key is None or not writer.reuse(relative, key):
+                writer.write_pieces(relative, [make_flyer(o, url)], key)
             flyers.add(occurrence_key(o))
             made += 1
 
-    for o, name in site.meetings(first, last):
-        flyer = f"flyers/{name}.pdf" if occurrence_key(o) in flyers else None
-        put(f"meetings/{name}.html", [site.meeting_page(o, name, flyer)])
-        put(f"meetings/{name}.ics", [occurrence_calendar(o)])
-        pages += 1
-
-    # Listings: the index has the coming year (by month) and the past year (newest first), so it
-    # stays a page a phone can load; later and earlier meetings have a page per year.
-    recent = max(first, today - RECENT)
-    ahead = today + AHEAD
-    to_come = (today, min(last, ahead))  # empty when the programme has ended: "nothing is planned"
-    later_years = range((ahead + timedelta(days=1)).year, last.year + 1) if ahead < last else range(0)
-    lately = (recent, min(last, today - timedelta(days=1))) if recent < today and recent <= last else None
-    years = list(range(min(recent, last + timedelta(days=1)).year, first.year - 1, -1)) if first < recent else []
+    # The index has the coming year (by month) and the past year (newest first), so it stays a page
+    # a phone can load; earlier and later meetings have a page per year, for the years that have any.
+    recent, ahead = max(first, today - RECENT), today + AHEAD
     groups = [g["name"] for g in site.groups]
-    for group in groups if site.several else [None]:
+    listed = groups if site.several else [None]
+    in_index: list[_Item] = []  # the index's meetings (at most two years), met on the way
+    archive: dict[str | None, list[int]] = {g: [] for g in listed}
+    later: dict[str | None, list[int]] = {g: [] for g in listed}
+    entries = []
+    for year, items in site.years(first, last):
+        writer.section(str(year))
+        for item in items:
+            o = item.o
+            flyer = f"flyers/{item.name}.pdf" if occurrence_key(o) in flyers else None
+            item.key = site.keys.meeting(o, item.name, flyer, o.date < today, default_report(o))
+            page = site.page(item.name)
+            if not writer.reuse(page, item.key):
+                writer.write_pieces(page, [site.meeting_page(item, flyer)], item.key)
+            ics = f"meetings/{item.name}.ics"
+            if not writer.reuse(ics, item.key):
+                writer.write_pieces(ics, [occurrence_calendar(o)], item.key)
+            pages += 1
+            if recent <= o.date <= ahead:
+                in_index.append(item)
+        entries += feed_entries(((i.o, i.name) for i in items), site.url, today, min(last, today + FEED_AHEAD))
+        for group in listed:
+            mine = _of_group(items, group)
+            title = group or (groups[0] if groups else "")
+            prefix = "" if group is None else site.group_page(group).removesuffix(".html") + "-"
+            before = [i for i in mine if i.o.date < recent]
+            after = [i for i in mine if i.o.date > ahead]
+            if before:
+                site.put_listing(writer, f"{prefix}past-{year}.html", f"{title}: {year}", group, None, before[::-1])
+                archive[group].append(year)
+                pages += 1
+            if after:
+                site.put_listing(writer, f"{prefix}later-{year}.html", f"{title}: {year}", group, after, None)
+                later[group].append(year)
+                pages += 1
+        for item in items:
+            item.view = None  # the index's rows remake theirs: memory holds one year of views, not two
+
+    writer.section("index")
+    to_come = [i for i in in_index if i.o.date >= today]  # empty when the programme has ended
+    lately = [i for i in reversed(in_index) if i.o.date < today]
+    for group in listed:
         prefix = "" if group is None else site.group_page(group).removesuffix(".html") + "-"
-        archive = [(y, f"{prefix}past-{y}.html") for y in years]
-        later = [(y, f"{prefix}later-{y}.html") for y in later_years]
         title = group or (groups[0] if groups else "")
-        put(site.group_page(group) if group else "index.html",
-            site.listing(title, group, to_come, lately, archive, later))  # fmt: skip
+        site.put_listing(writer, site.group_page(group) if group else "index.html", title, group,
+                         _of_group(to_come, group),
+                         _of_group(lately, group) if recent < today and recent <= last else None,
+                         [(y, f"{prefix}past-{y}.html") for y in reversed(archive[group])],
+                         [(y, f"{prefix}later-{y}.html") for y in later[group]])  # fmt: skip
         pages += 1
-        for year, href in later:
-            span = (max(ahead + timedelta(days=1), date(year, 1, 1)), min(date(year, 12, 31), last))
-            put(href, site.listing(f"{title}: {year}", group, span, None))
-            pages += 1
-        for year, href in archive:
-            span = (max(first, date(year, 1, 1)), min(date(year, 12, 31), recent - timedelta(days=1)))
-            put(href, site.listing(f"{title}: {year}", group, None, span))
-            pages += 1
     if site.several:
-        put("index.html", site.listing(site.title, None, to_come, None))
+        site.put_listing(writer, "index.html", site.title, None, to_come, None)
         pages += 1
 
-    horizon = min(last, today + FEED_AHEAD)
-    entries = feed_entries(site.meetings(today, last), site.url, today, horizon)
-    put("feed.xml", [atom_feed(programmes, entries, base_url, today)])
-    return SiteResult(pages=pages, flyers=made, files=files)
+    writer.write_pieces("feed.xml", [atom_feed(programmes, entries, base_url, today)])
+    return SiteResult(pages=pages, flyers=made, files=writer.count)
+
+
+def _of_group(items: Sequence[_Item], group: str | None) -> list[_Item]:
+    return [i for i in items if group is None or i.o.group.name == group]
 
 
 def occurrence_calendar(o: Occurrence) -> bytes:

@@ -3,7 +3,7 @@
 Stage: outputs (documents) -> output writer / server. :func:`make_site` checks the
 folder, then writes the pages of :mod:`meetctl.documents.site`, the programme's
 calendar (as ``meetctl ical``) and a PDF flyer per meeting to come (as ``meetctl
-flyer DATE``) through :func:`meetctl.output.write_folder`, which swaps the new folder
+flyer DATE``) through :func:`meetctl.outputfolders.write_folder`, which swaps the new folder
 in whole. :func:`serve` shows a folder on 127.0.0.1 with the standard library's
 server until Ctrl-C.
 """
@@ -39,9 +39,10 @@ def make_site(
     one that holds a programme file, never.
     """
     from meetctl.calendars.export import build_calendar
-    from meetctl.documents.flyers import flyer_pdf
+    from meetctl.documents.flyers import ONE_MEETING_FITS, flyer_html, flyer_pdf
     from meetctl.documents.site import build_site
-    from meetctl.output import write_folder
+    from meetctl.documents.sitehorizon import site_window
+    from meetctl.outputfolders import write_folder
 
     check_site_folder(folder, programmes)
     window = site_window(programmes, today)
@@ -50,9 +51,14 @@ def make_site(
         # The same PDF as `meetctl flyer DATE` (type fitted to one A4 page), with the page's QR code.
         return flyer_pdf(templates, programmes, [o], "a4", False, pdf_base, templates.group_dirs, page_url)
 
+    def flyer_source(o: Occurrence, page_url: str | None) -> str:
+        # What the PDF is made from: the same HTML, the same PDF (the last run's is kept).
+        html = flyer_html(templates, programmes, [o], "a4", False, ONE_MEETING_FITS[0], page_url)
+        return f"{pdf_base.resolve()}\n{html}"
+
     with write_folder(folder, force) as writer:
         return build_site(writer, templates, programmes, window, today, base_url, build_calendar(programmes),
-                          flyers, make_flyer)  # fmt: skip
+                          flyers, make_flyer, flyer_source)  # fmt: skip
 
 
 def check_site_folder(folder: Path, programmes: Sequence[Programme]) -> None:
@@ -66,13 +72,6 @@ def check_site_folder(folder: Path, programmes: Sequence[Programme]) -> None:
             raise MeetctlError.at(
                 Location(str(folder)), f"holds the programme file {p.path}; give the site a folder of its own"
             )
-
-
-def site_window(programmes: Sequence[Programme], today: date) -> tuple[date, date]:
-    """The meetings a site covers: all of each programme (open-ended ones to a year past today)."""
-    from meetctl.calendars.export import expand_window
-
-    return expand_window(programmes, today)
 
 
 def serve(folder: Path, port: int, ready: Callable[[str], None]) -> None:

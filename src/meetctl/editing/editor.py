@@ -106,9 +106,7 @@ def target_file(files: Sequence[str | Path] | None) -> Path:
     """The one programme file an edit applies to (-f, else $MEETCTL_FILE, else ./programme.toml)."""
     files = named_programmes(files)
     if len(files) == 1 and not Path(files[0]).exists():
-        raise MeetctlError.at(
-            Location(str(files[0])), "no such file (`meetctl init` writes a new programme)"
-        )
+        raise MeetctlError.at(Location(str(files[0])), "no such file (`meetctl init` writes a new programme)")
     paths = programme_paths(list(files))
     if len(paths) != 1:
         raise MeetctlError(
@@ -154,9 +152,7 @@ def edit_file(path: str | Path, make: Callable[[Editor], None], dry_run: bool = 
                 return change
             if _replace(real, name, before, change.new_text.encode("utf-8")):
                 return change
-    raise MeetctlError.at(
-        Location(name), "the file kept changing while meetctl was editing it; nothing was changed"
-    )
+    raise MeetctlError.at(Location(name), "the file kept changing while meetctl was editing it; nothing was changed")
 
 
 def _prepare(name: str, data: bytes, make: Callable[[Editor], None]) -> Change:
@@ -191,8 +187,7 @@ def _locked(path: Path, name: str) -> Iterator[None]:
                     if _time.monotonic() > deadline:
                         raise MeetctlError.at(
                             Location(name),
-                            f"another meetctl has been editing this file for {LOCK_TIMEOUT:.0f}s; "
-                            "nothing was changed",
+                            f"another meetctl has been editing this file for {LOCK_TIMEOUT:.0f}s; nothing was changed",
                         ) from None
                     _time.sleep(0.02)
             # The holder may have renamed a new file into place: lock that one instead.
@@ -226,9 +221,7 @@ def _replace(path: Path, name: str, before: bytes, data: bytes) -> bool:
     except OSError as exc:
         if temp:
             unlink_quietly(temp)
-        raise MeetctlError.at(
-            Location(name), f"cannot write: {exc.strerror or exc}; the file is unchanged"
-        ) from None
+        raise MeetctlError.at(Location(name), f"cannot write: {exc.strerror or exc}; the file is unchanged") from None
     except BaseException:
         if temp:
             unlink_quietly(temp)
@@ -391,8 +384,10 @@ class Editor:
             except MeetctlError as exc:
                 raise MeetctlError(
                     # Without line numbers: they would point into text that was never written.
-                    [Problem(f"refused, the programme would not be valid: {p.message}", Location(self.name))
-                     for p in exc.problems]  # fmt: skip
+                    [
+                        Problem(f"refused, the programme would not be valid: {p.message}", Location(self.name))
+                        for p in exc.problems
+                    ]  # fmt: skip
                 ) from None
             if not self.allow_clash:
                 self._refuse_new_clashes(new)
@@ -414,8 +409,10 @@ class Editor:
             found.append(f"{when_text(b)} '{b.title}' would overlap '{a.title}' ({when_text(a)})")
         if found:
             raise MeetctlError(
-                [Problem(f"refused: {f} (use --allow-clash if both really happen)", Location(self.name))
-                 for f in found]  # fmt: skip
+                [
+                    Problem(f"refused: {f} (use --allow-clash if both really happen)", Location(self.name))
+                    for f in found
+                ]  # fmt: skip
             )
 
 
@@ -443,6 +440,7 @@ def _span(old: Programme, new: Programme) -> tuple[date | None, date | None]:
     first = min(m.date for m in changed) - timedelta(days=2)
     last = max((m.end_date or m.date) for m in changed) + timedelta(days=2)
     return first, last
+
 
 def date_of(value: Any) -> date:
     """A TOML date (or a "YYYY-MM-DD" string, which the programme also accepts)."""

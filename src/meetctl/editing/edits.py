@@ -1,4 +1,6 @@
-"""The edit commands' logic: ``add``, ``cancel``, ``restore``, ``move``, ``record``, ``series add``, ``venue add``.
+"""The edit commands' logic: ``add``, ``cancel``, ``restore``, ``move``, ``series add``, ``venue add``.
+
+``record`` is in :mod:`meetctl.editing.records`.
 
 Stage: editing. Each command is a function that returns what to do with an
 :class:`~meetctl.editing.editor.Editor`; :func:`~meetctl.editing.editor.edit_file` applies it safely.
@@ -6,14 +8,14 @@ Stage: editing. Each command is a function that returns what to do with an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
 
 from meetctl.editing.editor import Editor, date_of, day_text, when_text
-from meetctl.model.errors import MeetctlError, Problem, did_you_mean
-from meetctl.model.fields import MAX_ATTENDANCE, parse_time
+from meetctl.model.errors import did_you_mean
+from meetctl.model.fields import parse_time
 from meetctl.model.programme import Programme
 from meetctl.model.rules import parse_duration
 from meetctl.model.schedule import Occurrence, occurrences
@@ -47,10 +49,9 @@ def find_occurrence(
                  and (series_id is None or m.series == series_id)]  # fmt: skip
         if moved:
             raise editor.refuse(
-                f"{command}: no meeting on {day_text(day)}: it was moved to {day_text(moved[0].date)}; "
-                f"use that date"
+                f"{command}: no meeting on {day_text(day)}: it was moved to {day_text(moved[0].date)}; use that date"
             )
-        raise editor.refuse(f"{command}: no meeting on {day_text(day)}{_nearest(programme, day)}")
+        raise editor.refuse(f"{command}: no meeting on {day_text(day)}{_nearest(programme, day, series_id, one_off)}")
     if len(found) > 1:
         listed = "; ".join(_describe(o) for o in found)
         how = "--series ID or --one-off" if any(o.series is None for o in found) else "--series"
@@ -58,16 +59,29 @@ def find_occurrence(
     return found[0]
 
 
-def _nearest(programme: Programme, day: date) -> str:
+def _nearest(programme: Programme, day: date, series_id: str | None = None, one_off: bool = False) -> str:
+    """`` (nearest: ...)``: the dates either side of ``day`` of each stream, the one asked for alone.
+
+    A date one day off a branch meeting should suggest the branch meeting, not the
+    reading group that happens to meet closer.
+    """
     around = occurrences(programme, day - timedelta(days=92), day + timedelta(days=92))
-    before = [o for o in around if o.date < day]
-    after = [o for o in around if o.date > day]
-    near = ([before[-1]] if before else []) + ([after[0]] if after else [])
-    if not near:
-        return ""
-    return " (nearest: " + ", ".join(day_text(o.date) for o in near) + ")"
-
-
+    streams: dict[str | None, list[Occurrence]] = {}
+    for o in around:
+        key = o.series.id if o.series else None
+        if (series_id is None and not one_off) or key == series_id and not one_off or one_off and key is None:
+            streams.setdefault(key, []).append(o)
+    parts = []
+    for key, found in streams.items():
+        before = [o for o in found if o.date < day]
+        after = [o for o in found if o.date > day]
+        near = ([before[-1]] if before else []) + ([after[0]] if after else [])
+        if near:
+            gap = min(abs((o.date - day).days) for o in near)
+            label = "" if len(streams) == 1 else (f" ({key})" if key else " (one-off)")
+            parts.append((gap, ", ".join(day_text(o.date) for o in near) + label))
+    parts.sort(key=lambda p: p[0])
+    return " (nearest: " + "; ".join(text for _, text in parts[:3]) + ")" if parts else ""
 
 
 def _meeting_index(programme: Programme, o: Occurrence) -> int | None:
@@ -103,6 +117,16 @@ def _duration_option(editor: Editor, value: str | None) -> str | None:
     return value.strip()
 
 
+def _link_option(editor: Editor, option: str, value: str | None) -> None:
+    if value is not None:
+        from meetctl.model.fields import web_link
+
+        try:
+            web_link(value)
+        except ValueError as exc:
+            raise editor.refuse(f"{option}: {exc}") from None
+
+
 def _text_option(editor: Editor, option: str, value: str | None) -> str | None:
     if value is not None and not value.strip():
         raise editor.refuse(f"{option}: must not be empty")
@@ -127,6 +151,8 @@ class NewMeeting:
     end_date: date | None = None
     #: A meeting of no series, even on a date a series meets.
     one_off: bool = False
+    kind: str | None = None
+    notice: str | None = None
 
 
 def add(meeting: NewMeeting, allow_clash: bool = False) -> Callable[[Editor], None]:
@@ -147,6 +173,7 @@ def add(meeting: NewMeeting, allow_clash: bool = False) -> Callable[[Editor], No
         start = _time_option(editor, "--start", meeting.start)
         duration = _duration_option(editor, meeting.duration)
         _check_venue(editor, meeting.venue)
+        _kind_and_notice(editor, meeting)
         if meeting.end_date is not None and meeting.end_date < day:
             raise editor.refuse(f"--end-date {meeting.end_date} is before --date {day}")
         series = None if meeting.one_off else _series_for(editor, day, meeting.series)
@@ -172,7 +199,8 @@ def add(meeting: NewMeeting, allow_clash: bool = False) -> Callable[[Editor], No
         values["date"] = day
         for key, value in (("end_date", meeting.end_date), ("title", meeting.title),
                            ("description", meeting.description), ("lead", meeting.lead),
-                           ("start", start), ("duration", duration), ("venue", meeting.venue)):  # fmt: skip
+                           ("start", start), ("duration", duration), ("venue", meeting.venue),
+                           ("kind", meeting.kind), ("notice", meeting.notice)):  # fmt: skip
             if value is not None:
                 values[key] = value
         editor.add_meeting_table(values)
@@ -184,13 +212,26 @@ def add(meeting: NewMeeting, allow_clash: bool = False) -> Callable[[Editor], No
     return make
 
 
+def _kind_and_notice(editor: Editor, meeting: NewMeeting) -> None:
+    """--kind and --notice checked as the programme's own keys are."""
+    from meetctl.model.notice import parse_notice
+
+    _text_option(editor, "--kind", meeting.kind)
+    if meeting.notice is not None:
+        try:
+            parse_notice(meeting.notice)
+        except ValueError as exc:
+            raise editor.refuse(f"--notice: {exc}") from None
+
+
 def _update_meeting(editor: Editor, index: int, meeting: NewMeeting, start: time | None, duration: str | None) -> None:
     """``add`` for a date already written down (a series date, or the same one-off): set the given keys."""
     written = editor.raw["meetings"][index]
     values: dict[str, Any] = {}
     for key, value in (("end_date", meeting.end_date), ("title", meeting.title),
                        ("description", meeting.description), ("lead", meeting.lead),
-                       ("start", start), ("duration", duration), ("venue", meeting.venue)):  # fmt: skip
+                       ("start", start), ("duration", duration), ("venue", meeting.venue),
+                       ("kind", meeting.kind), ("notice", meeting.notice)):  # fmt: skip
         now = written.get(key)
         if isinstance(value, time) and isinstance(now, str):  # "7pm" is already 19:00
             try:
@@ -212,7 +253,9 @@ def _update_meeting(editor: Editor, index: int, meeting: NewMeeting, start: time
         return
     editor.set_keys(("meetings", index), values)
     still = " (it is still cancelled: `meetctl restore` holds it again)" if old.cancelled else ""
-    editor.messages.append(f"updated {label}: {', '.join(values)}{still}")
+    # What it said before, so a title written over by mistake can be put back.
+    was = f" (title was '{old.title}')" if "title" in values and old.title else ""
+    editor.messages.append(f"updated {label}: {', '.join(values)}{was}{still}")
 
 
 def _series_for(editor: Editor, day: date, series_id: str | None) -> str | int | None:
@@ -350,6 +393,7 @@ class NewSeries:
     duration: str | None = None
     venue: str | None = None
     until: date | None = None
+    online: str | None = None
 
 
 def add_series(new: NewSeries) -> Callable[[Editor], None]:
@@ -376,10 +420,11 @@ def add_series(new: NewSeries) -> Callable[[Editor], None]:
         _text_option(editor, "--title", new.title)
         if new.until is not None and new.until < new.first:
             raise editor.refuse(f"--until {new.until} is before --from {new.first}")
+        _link_option(editor, "--online", new.online)
         title = new.title or new.id.replace("-", " ").replace("_", " ").capitalize()
         values: dict[str, Any] = {"id": new.id, "title": title, "rule": new.rule.strip(), "start": start}
         for key, value in (("duration", duration), ("venue", new.venue), ("from", new.first),
-                           ("until", new.until)):  # fmt: skip
+                           ("until", new.until), ("online", new.online)):  # fmt: skip
             if value is not None:
                 values[key] = value
         editor.add_series_table(values)
@@ -396,19 +441,23 @@ def move(
     series_id: str | None = None,
     allow_clash: bool = False,
     one_off: bool = False,
+    reason: str | None = None,
 ) -> Callable[[Editor], None]:
     """``meetctl move``: hold the meeting on ``day`` on another date, time or venue instead.
 
     A series' meeting gets ``replaces = <its original date>``, so calendars update
-    the occurrence rather than adding a second one.
+    the occurrence rather than adding a second one; ``reason`` says why, to members.
     """
 
     def make(editor: Editor) -> None:
         new_start = _time_option(editor, "--start", start)
         _check_venue(editor, venue)
+        _text_option(editor, "--reason", reason)
         o = find_occurrence(editor, day, series_id, "move", one_off)
         if o.cancelled:
             raise editor.refuse(f"move: {_describe(o)} is cancelled; nothing to move")
+        if reason is not None and o.series is None:
+            raise editor.refuse(f"move --reason: {_describe(o)} is a one-off, with no usual slot to differ from")
         new_day = to or o.date
         values: dict[str, Any] = {}
         if new_day != o.date:
@@ -420,6 +469,8 @@ def move(
             values["start"] = new_start
         if venue is not None and venue != (o.venue.id if o.venue else None):
             values["venue"] = venue
+        if values and reason is not None:
+            values["reason"] = reason.strip()
         if not values:
             editor.messages.append(f"nothing to change: {_describe(o)} is already there and then")
             return
@@ -453,108 +504,9 @@ def move(
         if "venue" in values:
             name = editor.programme.venues[venue].name  # type: ignore[index]
             where += f" at {name}" if when else f"to {name}"
-        editor.messages.append(f"moved {_describe(o)} {where}")
+        editor.messages.append(f"moved {_describe(o)} {where}" + (f" ({reason.strip()})" if reason else ""))
 
     return make
-
-
-def attendance_count(text: str | None) -> int | None:
-    """--attendance as a number of people (None when not given); anything but digits is refused."""
-    if text is None:
-        return None
-    if not text.strip().isdigit():
-        raise MeetctlError(Problem(f"--attendance: {text!r} is not a number of people (e.g. --attendance 14)"))
-    return int(text.strip())
-
-
-def record(
-    day: date,
-    attendance: int | None,
-    notes: str | None,
-    today: date,
-    series_id: str | None = None,
-    apologies: Sequence[str] = (),
-    actions: Sequence[str] = (),
-    one_off: bool = False,
-) -> Callable[[Editor], None]:
-    """``meetctl record``: write down how many came, who sent apologies, what was agreed.
-
-    Apologies and actions are added to those already recorded (a name or action already
-    there is not repeated). Apologies may be recorded before the meeting (they arrive
-    beforehand); attendance, notes and actions only once it has happened.
-    """
-
-    def make(editor: Editor) -> None:
-        _text_option(editor, "--notes", notes)
-        for option, values in (("--apologies", apologies), ("--action", actions)):
-            for value in values:
-                _text_option(editor, option, value)
-        if attendance is None and notes is None and not apologies and not actions:
-            raise editor.refuse(
-                "record: say what to record: --attendance N, --apologies NAME, --action TEXT or --notes"
-            )
-        if attendance is not None and attendance < 0:
-            raise editor.refuse("--attendance must not be negative")
-        if attendance is not None and attendance > MAX_ATTENDANCE:
-            raise editor.refuse(f"--attendance {attendance} is more than {MAX_ATTENDANCE:,} people")
-        o = find_occurrence(editor, day, series_id, "record", one_off)
-        if o.cancelled:
-            raise editor.refuse(f"record: {_describe(o)} was cancelled")
-        afterwards = [opt for opt, given in (("--attendance", attendance is not None), ("--notes", notes is not None),
-                                             ("--action", bool(actions))) if given]  # fmt: skip
-        if o.date > today and afterwards:
-            raise editor.refuse(
-                f"record: {', '.join(afterwards)} only after the meeting (--apologies may come before): "
-                f"{_describe(o)} has not happened yet (today is {today})"
-            )
-        values: dict[str, Any] = {}
-        if attendance is not None:
-            values["attendance"] = attendance
-        if notes is not None:
-            values["notes"] = notes
-        said: list[str] = []
-        for key, given, word in (("apologies", apologies, "apologies from"), ("actions", actions, "action")):
-            had = list(getattr(o.meeting, key)) if o.meeting else []
-            added = [v.strip() for v in dict.fromkeys(given) if v.strip() not in had]
-            if added:
-                _refuse_commented_array(editor, o, key)
-                values[key] = had + added
-                said.extend(f"{word} {v!r}" for v in added)
-        if not values:
-            editor.messages.append(f"nothing to change: {_describe(o)} already has that recorded")
-            return
-        _set_on_meeting(editor, o, values)
-        if attendance is not None:
-            was = o.meeting.attendance if o.meeting else None
-            before = f" (was {was})" if was is not None and was != attendance else ""
-            editor.messages.append(f"recorded attendance {attendance}{before} for {_describe(o)}")
-        for item in said:
-            editor.messages.append(f"recorded {item} for {_describe(o)}")
-        if notes is not None and attendance is None:
-            editor.messages.append(f"recorded notes for {_describe(o)}")
-
-    return make
-
-
-def _refuse_commented_array(editor: Editor, o: Occurrence, key: str) -> None:
-    """An array the secretary annotated with comments is theirs to extend: rewriting it would lose them."""
-    index = _meeting_index(editor.programme, o)
-    if index is None:
-        return
-    statement = editor.layout.key(("meetings", index), key)
-    if statement is None:
-        return
-    import tomllib
-
-    written = editor.text[statement.value_start : statement.value_end]
-    try:
-        tomllib.loads(f"v = {written.replace(chr(10), ' ')}")
-    except tomllib.TOMLDecodeError:
-        # Joined onto one line it no longer parses: a comment runs to the end of the line.
-        raise editor.refuse(
-            f"record: the {key} of {_describe(o)} has comments inside its list; "
-            "add to it by hand so they are kept"
-        ) from None
 
 
 def add_venue(
@@ -576,13 +528,7 @@ def add_venue(
                            ("accessibility", accessibility), ("online", online)):  # fmt: skip
             if value is not None:
                 values[key] = _text_option(editor, f"--{key}", value)
-        if online is not None:
-            from meetctl.model.fields import web_link
-
-            try:
-                web_link(online)
-            except ValueError as exc:
-                raise editor.refuse(f"--online: {exc}") from None
+        _link_option(editor, "--online", online)
         editor.add_venue_table(venue_id, values)
         editor.messages.append(f"added venue '{venue_id}': {name}" + (f", {address}" if address else ""))
 

@@ -9,6 +9,7 @@ without ``--force``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -43,6 +44,8 @@ class Answers:
     start: str | None = None
     duration: str | None = None
     title: str | None = None
+    #: The regular meeting's series id (default "regular"): what `add --series` and `move` are told.
+    series_id: str | None = None
 
 
 def target_path(path: Path | None, files: Sequence[Path] | None) -> Path:
@@ -94,12 +97,25 @@ def _valid_zone(name: str) -> bool:
 
 def check_zone(value: str) -> str:
     """An IANA time zone name, or ValueError."""
+    from meetctl.model.zonewords import written_zone_problem
+
     value = value.strip()
+    written = written_zone_problem(value, None)
+    if written:
+        raise ValueError(written)
     if not _valid_zone(value):
         from meetctl.model.zones import zone_suggestion
 
         hint = zone_suggestion(value) or " (expected an IANA name like 'Europe/London')"
         raise ValueError(f"unknown time zone {value!r}{hint}")
+    return value
+
+
+def check_series_id(value: str) -> str:
+    """A series id: letters, digits, '-' and '_' (as ``series add`` takes), or ValueError."""
+    value = value.strip()
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", value):
+        raise ValueError(f"series id {value!r}: use letters, digits, '-' and '_' only (e.g. 'branch')")
     return value
 
 
@@ -244,8 +260,10 @@ def _validated(answers: Answers) -> Answers:
     take("start", "--start", check_time)
     take("duration", "--duration", check_duration)
     take("title", "--title", check_text)
+    take("series_id", "--series", check_series_id)
     if answers.rule is None:
-        for field, option in (("start", "--start"), ("duration", "--duration"), ("title", "--title")):
+        for field, option in (("start", "--start"), ("duration", "--duration"), ("title", "--title"),
+                              ("series_id", "--series")):  # fmt: skip
             if getattr(answers, field) is not None:
                 problems.append(f"{option} is for the regular meeting: give --rule too")
     if (answers.address or answers.venue_id) and not answers.venue_name:
@@ -311,7 +329,7 @@ def render(answers: Answers) -> str:
     dates = list(parse_rule(rule).dates(a.first, a.first + timedelta(days=400)))[:2] or [a.first]
     lines += [
         f"{comment}[[series]]",
-        f'{comment}id = "{SERIES_ID}"',
+        f'{comment}id = "{a.series_id or SERIES_ID}"',
         f"{comment}title = {v(a.title or 'Monthly meeting')}",
         f"{comment}rule = {v(rule)}",
         f"{comment}start = {v(a.start or DEFAULT_START)}",
@@ -330,7 +348,7 @@ def render(answers: Answers) -> str:
         "# and a start. For example:",
         "#",
         "# [[meetings]]",
-        f'# series = "{SERIES_ID}"',
+        f'# series = "{a.series_id or SERIES_ID}"',
         f"# date = {dates[0].isoformat()}",
         '# title = "Is the working class movement dead?"',
         '# description = "What would it take to revive it?"',

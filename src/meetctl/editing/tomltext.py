@@ -249,9 +249,7 @@ class _Scanner:
         p = self.value(p)
         value_end = p
         end = self.rest_of_line(p)
-        self.out.append(
-            Statement("kv", start, end, self.table, tuple(keys), value_start, value_end, indent)
-        )
+        self.out.append(Statement("kv", start, end, self.table, tuple(keys), value_start, value_end, indent))
         return end
 
     def resolve(self, keys: list[str], array: bool) -> TablePath:

@@ -169,6 +169,8 @@ def content(notice: Notice) -> reminders.Content:
                 after += f" ({nxt.venue.name})"
         title = f"CANCELLED: {o.title}"
     else:
+        if o.why:
+            notes.append(f"Reason: {o.why.strip(' ()')}")
         title = f"MOVED: {o.title}"
     return base._replace(
         opening=opening(notice),

@@ -67,9 +67,7 @@ def relative_day(today: date, day: date) -> str:
     """
     delta = (day - today).days
     weekday = WEEKDAY_NAMES[day.weekday()]
-    day_month = f"{day.day} {MONTH_NAMES[day.month - 1]}" + (
-        f" {day.year}" if day.year != today.year else ""
-    )
+    day_month = f"{day.day} {MONTH_NAMES[day.month - 1]}" + (f" {day.year}" if day.year != today.year else "")
     if delta == 0:
         return f"today, {weekday} {day_month}"
     if delta == 1:
@@ -125,28 +123,25 @@ def _notes(o: Occurrence) -> list[str]:
         return notes
     period = _period(o)
     if o.moved and o.recurrence_id is not None:
-        notes.append(
-            f"NOTE: different date {period}: moved from {format_date(o.recurrence_id.date(), year=False)}."
-        )
+        was = format_date(o.recurrence_id.date(), year=False)
+        notes.append(f"NOTE: different date {period}: moved from {was}{o.why}.")
     if o.start.time() != series.start:
         notes.append(
             f"NOTE: different time {period}: starts at {format_time(o.start)}, "
-            f"not the usual {format_time(series.start)}."
+            f"not the usual {format_time(series.start)}{'' if o.moved else o.why}."
         )
     elif o.end - o.start != series.duration:
         usual_end = o.start + series.duration
         notes.append(
-            f"NOTE: different finishing time {period}: {format_time(o.end)}, "
-            f"not the usual {format_time(usual_end)}."
+            f"NOTE: different finishing time {period}: {format_time(o.end)}, not the usual {format_time(usual_end)}."
         )
     venue_id = o.venue.id if o.venue else None
     if venue_id != series.venue:
         usual = o.programme.venues.get(series.venue) if series.venue else None
         here = o.venue.name if o.venue else "no venue given"
-        notes.append(
-            f"NOTE: different venue {period}: {here}"
-            + (f", not the usual {usual.name}." if usual else ".")
-        )
+        why = "" if o.moved or o.start.time() != series.start else o.why  # said once, on the first note
+        usual_name = f", not the usual {usual.name}" if usual else ""
+        notes.append(f"NOTE: different venue {period}: {here}{usual_name}{why}.")
     return notes
 
 
@@ -255,7 +250,10 @@ def render_text(c: Content) -> str:
         pad = " " * width
         for i, value in enumerate(values):
             first = f"{label}:".ljust(width) if i == 0 else pad
-            lines.append(fill(value, indent=pad, first=first))
+            text = fill(value, indent=pad, first=first)
+            if len(text.split("\n", 1)[0]) > WIDTH and first.strip():  # a long link: below its label
+                text = first.rstrip() + "\n" + fill(value)
+            lines.append(text)
     blocks.append("\n".join(lines))
     if c.timetable:
         blocks.append("Timetable:\n" + "\n".join(fill(t, indent="    ", first="  ") for t in c.timetable))
@@ -265,7 +263,7 @@ def render_text(c: Content) -> str:
         blocks.append(fill(f"After that: {c.after}"))
     text = "\n\n".join(blocks) + "\n"
     if c.signature:
-        text += "\n-- \n" + "\n".join(c.signature) + "\n"
+        text += "\n-- \n" + "\n".join(fill(line) for line in c.signature) + "\n"
     return text
 
 
@@ -368,6 +366,13 @@ def header_text(value: str) -> str:
     return " ".join(re.sub(_LINE_BREAKS, " ", value).split())
 
 
+def display_name(value: str) -> str:
+    """A name for an address header; none when a word is longer than a line (the email package
+    folds two such words with an empty line between, ending the headers: To would be body text)."""
+    name = header_text(value)
+    return "" if any(len(word) > 60 for word in name.split()) else name
+
+
 def parse_address(value: str, what: str):  # -> email.headerregistry.Address
     """'Name <a@b.org>' or 'a@b.org' as an Address; an input error naming ``what`` otherwise."""
     from email.errors import HeaderParseError
@@ -386,7 +391,7 @@ def parse_address(value: str, what: str):  # -> email.headerregistry.Address
         ascii_domain = domain.encode("idna").decode("ascii")
         if not local.strip('"') or not local.isascii() or not ascii_domain:
             raise ValueError("the part before @ must be plain ASCII and not empty")
-        return Address(display_name=header_text(name), username=local.strip('"'), domain=ascii_domain)
+        return Address(display_name=display_name(name), username=local.strip('"'), domain=ascii_domain)
     except (ValueError, HeaderParseError, IndexError, UnicodeError) as exc:
         raise MeetctlError(Problem(f"{what}: not an email address: {value!r} ({exc})")) from None
 
@@ -507,19 +512,15 @@ def compose_email(
 
     group = o.group
     if not group.email:
-        raise MeetctlError(
-            Problem(f"{o.programme.path}: group.email is not set: it is the From: address of reminders")
-        )
+        raise MeetctlError(Problem(f"{o.programme.path}: group.email is not set: it is the From: address of reminders"))
     sender = parse_address(group.email, "group.email")
     if not sender.display_name:
         from email.headerregistry import Address
 
-        sender = Address(display_name=header_text(group.name), addr_spec=sender.addr_spec)
+        sender = Address(display_name=display_name(group.name), addr_spec=sender.addr_spec)
     recipients = list(to) or ([group.mailing_list] if group.mailing_list else [])
     if not recipients:
-        raise MeetctlError(
-            Problem("no recipient: give --to ADDRESS or set group.mailing_list in the programme")
-        )
+        raise MeetctlError(Problem("no recipient: give --to ADDRESS or set group.mailing_list in the programme"))
     addresses = [parse_address(r, "--to" if to else "group.mailing_list") for r in recipients]
 
     msg = EmailMessage(policy=SMTP)

@@ -87,14 +87,17 @@ def warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
     found.extend(notice_warnings(programmes, today))
     from meetctl.model.zones import zone_warnings
 
-    found.extend(zone_warnings(programmes, today.year))
+    found.extend(zone_warnings(programmes, today))
     first, last = check_window(programmes, today)
     listed = stream_occurrences(programmes, first, last)
     on_holidays = _HolidayCheck(programmes, first, last)
+    from meetctl.model.clockchanges import ClockChangeCheck
+
+    clock_changes = ClockChangeCheck(today)
     # One pass, the occurrences streamed: the sweep keeps the pairs it prints and counts the rest.
     shown: list[tuple[Occurrence, Occurrence]] = []
     more, first_more, last_more = 0, today, today
-    for b, earlier in overlapping_groups(on_holidays.watch(listed)):
+    for b, earlier in overlapping_groups(clock_changes.watch(on_holidays.watch(listed))):
         room = MAX_OVERLAPS - len(shown)
         shown.extend((a, b) for a in earlier[:room])
         rest = len(earlier) - max(room, 0)
@@ -104,6 +107,7 @@ def warnings(programmes: Sequence[Programme], today: date) -> list[Problem]:
             more, last_more = more + rest, b.date
     # Past the sweep's end: the holiday check has seen every occurrence.
     found.extend(on_holidays.found)
+    found.extend(clock_changes.found)
     for a, b in shown:
         place = b.meeting.location if b.meeting else (b.series.location if b.series else None)
         other = f"'{a.title}'" + (f" of {a.group.name}" if a.group.name != b.group.name else "")
@@ -171,7 +175,7 @@ class _HolidayCheck:
             name = self.holidays.get(id(o.programme), {}).get(o.date) if self.holidays else None
             if name and not o.cancelled:
                 place = o.meeting.location if o.meeting else (o.series.location if o.series else None)
-                hint = "" if o.series is None else " (a series can say on_holiday = \"skip\", \"before\" or \"after\")"
+                hint = "" if o.series is None else ' (a series can say on_holiday = "skip", "before" or "after")'
                 self.found.append(
                     Problem(f"{o.date} '{o.title}' falls on a public holiday: {name}{hint}", place, "warning")
                 )

@@ -26,6 +26,10 @@ def parse_time(value: str) -> time:
     """'19:00', '7pm', '7:30pm' -> time; ValueError otherwise."""
     m = _TIME.match(value.strip())
     if not m or (m.group(2) is None and m.group(3) is None):
+        # "6.30pm", "18h30", "18.30": the secretary's own way of writing it, answered in HH:MM.
+        loose = re.sub(r"^(\d{1,2})\s*[.hH]\s*(\d{2})", r"\1:\2", value.strip())
+        if loose != value.strip() and _TIME.match(loose):
+            raise ValueError(f"invalid time {value!r} (did you mean '{parse_time(loose):%H:%M}'? write HH:MM)")
         raise ValueError(f"invalid time {value!r} (expected HH:MM, e.g. '19:00')")
     hour, minute, half = int(m.group(1)), int(m.group(2) or 0), (m.group(3) or "").lower()
     if half:
@@ -240,7 +244,9 @@ def _texts(value: Any) -> tuple[str, ...]:
 def _paper(value: Any) -> str:
     """A paper to read beforehand: a link (checked as every link is) or a file name."""
     text = _line(value)
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:(?![\\/])", text) or "://" in text:
+    # A scheme of two letters or more ("http:/x", "https:x") is a link written wrong, not a file
+    # name; one letter is a Windows drive ("C:\\papers\\a.pdf").
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", text) or re.match(r"(?i)^(https?|www)[:./]", text) or "://" in text:
         return web_link(text)
     return text
 

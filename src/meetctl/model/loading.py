@@ -85,9 +85,7 @@ def programme_paths(paths: Sequence[str | Path]) -> list[Path]:
     return out
 
 
-def load_programmes(
-    paths: Sequence[str | Path], read: Callable[[Path], Programme] | None = None
-) -> list[Programme]:
+def load_programmes(paths: Sequence[str | Path], read: Callable[[Path], Programme] | None = None) -> list[Programme]:
     """Load every programme named (files, or folders of ``*.toml``), reporting all problems.
 
     ``read`` reads one file (default :func:`load_programme`; cron's cache passes its own).
@@ -126,9 +124,7 @@ def programme_from_bytes(data: bytes, name: str) -> Programme:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise MeetctlError.at(
-            Location(name, line, col), f"not UTF-8 text (byte 0x{data[exc.start]:02x})"
-        ) from None
+        raise MeetctlError.at(Location(name, line, col), f"not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
     return parse_programme(text, name)
 
 
@@ -269,6 +265,13 @@ class _Validator:
             )
         if "locale" in values and not re.fullmatch(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*", values["locale"]):
             self.error((table, "locale"), f"{table}.locale: {values['locale']!r} is not a locale like 'en_GB' or 'cy'")
+        from meetctl.model.zonewords import written_zone_problem
+
+        # "AEST" or "UTC+10" before the database: some abbreviations (EST, CET) are legacy zones there.
+        written = written_zone_problem(values["timezone"], values.get("country"))
+        if written:
+            self.error((table, "timezone"), f"{table}.timezone: {written}")
+            return None
         zone = _zone(values["timezone"])
         if zone is None:
             from meetctl.model.zones import zone_suggestion
@@ -326,7 +329,7 @@ class _Validator:
         words = ", ".join(f'"{w}"' for w in STANDING_WORDS)
         for word in STANDING_WORDS:
             if items.count(word) > 1:
-                self.error(where, f"agenda.standing_items: \"{word}\" is listed twice")
+                self.error(where, f'agenda.standing_items: "{word}" is listed twice')
         if "items" not in items:
             self.error(
                 where,
@@ -426,7 +429,7 @@ class _Validator:
             if series_id is None:
                 if "title" not in values:
                     self.error(where, f"{name}: a one-off meeting (no series) needs a title")
-                if "start" not in values:
+                if "start" not in value:  # a start written wrong has had its own error
                     self.error(where, f"{name}: a one-off meeting (no series) needs a start time")
                 if replaces:
                     self.error((*where, "replaces"), f"{name}: replaces needs a series")
@@ -444,8 +447,7 @@ class _Validator:
                     hint = "" if replaces else " (use replaces = <date> for a moved meeting)"
                     self.error(
                         (*where, key),
-                        f"{name}.{key}: {original} is not a date of series '{s.id}' "
-                        f"({s.rule.source}){hint}",
+                        f"{name}.{key}: {original} is not a date of series '{s.id}' ({s.rule.source}){hint}",
                     )
                 elif original in s.skip:
                     self.error((*where, key), f"{name}.{key}: {original} is in series '{s.id}' skip list")
@@ -461,8 +463,9 @@ class _Validator:
                 self.error((*where, "end_date"), f"{name}: end_date {end_date} is before date {day}")
             if values.get("attendance", 0) < 0:
                 self.error((*where, "attendance"), f"{name}.attendance must not be negative")
-            if values.get("reason") and not values.get("cancelled"):
-                self.error((*where, "reason"), f"{name}: reason is only for cancelled = true")
+            if values.get("reason") and not values.get("cancelled") and series_id is None:
+                # A series' meeting may say why it is not in its usual slot (`meetctl move --reason`).
+                self.error((*where, "reason"), f"{name}: reason is only for cancelled = true or a series' meeting")
             uid = values.get("uid")
             if uid:
                 if uid in uids:

@@ -64,6 +64,12 @@ class Occurrence:
         return self.meeting.reason if self.meeting else None
 
     @property
+    def why(self) -> str:
+        """`` (Easter Monday)``: why this meeting is not in its usual slot (the holiday, the reason), or ``''``."""
+        because = self.holiday or (self.reason if not self.cancelled else None)
+        return f" ({because})" if because else ""
+
+    @property
     def end_date(self) -> date:
         """The local date the meeting ends (later than ``date`` for a multi-day meeting)."""
         return (self.end - timedelta(microseconds=1)).date() if self.end > self.start else self.date
@@ -241,9 +247,7 @@ def _occurrence(
     )
 
 
-def occurrence_on(
-    programme: Programme, series: Series | None, meeting: Meeting | None, day: date
-) -> Occurrence:
+def occurrence_on(programme: Programme, series: Series | None, meeting: Meeting | None, day: date) -> Occurrence:
     """The occurrence of ``series`` (or the one-off ``meeting``) on ``day``, resolved as listed.
 
     For the calendar export, which needs a series' plain occurrence to compare a
@@ -348,9 +352,7 @@ def _order(o: Occurrence) -> tuple:
     return (o.start.astimezone(UTC), o.group.name, o.title, o.uid)
 
 
-def occurrences(
-    programmes: Programme | Sequence[Programme], first: date, last: date
-) -> list[Occurrence]:
+def occurrences(programmes: Programme | Sequence[Programme], first: date, last: date) -> list[Occurrence]:
     """Every occurrence of ``programmes`` with local start date in ``first..last``, in time order."""
     if isinstance(programmes, Programme):
         programmes = [programmes]
@@ -394,9 +396,7 @@ def stream_occurrences(
     return heapq.merge(*(chunks(p) for p in programmes), key=_order)
 
 
-def next_occurrence(
-    programmes: Programme | Sequence[Programme], after: datetime, years: int = 10
-) -> Occurrence | None:
+def next_occurrence(programmes: Programme | Sequence[Programme], after: datetime, years: int = 10) -> Occurrence | None:
     """The first scheduled (not cancelled) occurrence still to come at ``after``."""
     first = after.date() - timedelta(days=1)  # zones differ; the end check below decides
     # A short window first, widened fourfold until something is found: cron's `next`
@@ -405,9 +405,7 @@ def next_occurrence(
     while True:
         span = min(span, years * 366)
         found = [
-            o
-            for o in occurrences(programmes, first, first + timedelta(days=span))
-            if not o.cancelled and o.end > after
+            o for o in occurrences(programmes, first, first + timedelta(days=span)) if not o.cancelled and o.end > after
         ]
         if found:
             return found[0]

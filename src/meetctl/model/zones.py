@@ -1,22 +1,24 @@
-"""The group's time zone, looked at closely: a misspelt name, a zone without daylight saving.
+"""The group's time zone, looked at closely: a misspelt name, a zone that is not the place's.
 
 Stage: the validated model (pure: today is a parameter). Loading uses
-:func:`zone_suggestion` for its "did you mean"; ``meetctl check`` warns with
-:func:`zone_warnings` when ``group.timezone`` is legal but would put summer
-meetings an hour out (``GMT`` for a Leicester group, say).
+:func:`zone_suggestion` for its "did you mean" (and :mod:`meetctl.model.zonewords`
+to refuse abbreviations and offsets); ``meetctl check`` warns with
+:func:`zone_warnings` when ``group.timezone`` is legal but not the zone of the
+group's place (``GMT`` for a Leicester group, ``Australia/Brisbane`` for ``AU-VIC``),
+saying how far out meetings would be, and when.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from meetctl.model.errors import Problem, closest
 from meetctl.model.programme import Programme
+from meetctl.model.zonewords import tz_folders
 
 #: Names that are fixed offsets from UTC, whatever the season.
 FIXED_ALIASES = frozenset({
@@ -34,23 +36,10 @@ _COUNTRY_WORDS = {
 _UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b")
 
 
-def _tz_folders() -> list[Path]:
-    import zoneinfo
-
-    folders = [Path(p) for p in zoneinfo.TZPATH]
-    try:
-        import tzdata  # the PyPI copy of the database, where there is no system one
-
-        folders.append(Path(tzdata.__file__).parent / "zoneinfo")
-    except ImportError:
-        pass
-    return folders
-
-
 @cache
 def _zone_table() -> dict[str, tuple[str, ...]]:
     """Country code -> its zones, from the time zone database's own zone.tab."""
-    for folder in _tz_folders():
+    for folder in tz_folders():
         try:
             text = (folder / "zone.tab").read_text(encoding="utf-8")
         except OSError:
@@ -77,7 +66,9 @@ def zone_suggestion(name: str) -> str:
     """`` (did you mean 'Europe/London'?)`` for a misspelt or wrongly capitalised zone name, or ``''``."""
     zones = known_zones()
     folded = {z.lower(): z for z in zones}
-    match = folded.get(name.strip().lower()) or closest(name.strip(), zones)
+    # Only region names are offered: "AEST" is not a misspelling of the legacy zone "EST".
+    regions = [z for z in zones if "/" in z and not z.startswith("Etc/")]
+    match = folded.get(name.strip().lower()) or closest(name.strip(), regions)
     return f" (did you mean '{match}'?)" if match else ""
 
 
@@ -90,7 +81,8 @@ def _countries(programme: Programme) -> list[tuple[str, str]]:
     """(country code, why we think so): group.country first, then what the venues' addresses say."""
     out = []
     if programme.group.country:
-        out.append((programme.group.country.split("-")[0].upper(), f"group.country is {programme.group.country!r}"))
+        table = "network" if programme.group.network else "group"
+        out.append((programme.group.country.split("-")[0].upper(), f"{table}.country is {programme.group.country!r}"))
     for venue in programme.venues.values():
         address = venue.address or ""
         lowered = address.lower()
@@ -102,39 +94,65 @@ def _countries(programme: Programme) -> list[tuple[str, str]]:
     return out
 
 
-def _dst_zone_of(country: str, year: int) -> str | None:
-    for name in _zone_table().get(country, ()):
+def _meant_zone(p: Programme, country: str, written: ZoneInfo, today: date) -> tuple[str | None, str]:
+    """The zone a group in ``country`` most likely meant, and how far out ``written`` is from it.
+
+    ``(None, "")`` when the written zone is one of the place's or agrees with it all year.
+    """
+    from meetctl.model.zonewords import difference_wording, region_zones
+
+    zones = region_zones(country)
+    if p.group.timezone in zones:
+        return None, ""
+    # A zone without summer time, where the place has it: offer a zone that changes.
+    needs_change = not has_daylight_saving(written, today.year)
+    for name in zones:
         try:
-            if has_daylight_saving(ZoneInfo(name), year):
-                return name
+            zone = ZoneInfo(name)
         except (OSError, ValueError):
             continue
-    return None
+        if needs_change and not has_daylight_saving(zone, today.year):
+            continue
+        return name, difference_wording(written, zone, today)
+    return None, ""
 
 
-def zone_warnings(programmes: Iterable[Programme], year: int) -> list[Problem]:
-    """Warnings for a zone that is a fixed offset, or has no daylight saving where the group surely has."""
+def zone_warnings(programmes: Iterable[Programme], today: date) -> list[Problem]:
+    """Warnings for a zone that is not the place's: no summer time where there is, another region's zone."""
+    from meetctl.model.zonewords import subdivision_known
+
     found = []
     for p in programmes:
         name, zone = p.group.timezone, p.group.zone
-        place = p.locate(("group", "timezone"))
-        if has_daylight_saving(zone, year):
-            continue
-        for country, why in _countries(p):
-            if name in _zone_table().get(country, ()):
-                break  # a zone of that very country that keeps one time all year (Iceland, say)
-            other = _dst_zone_of(country, year)
-            if other:
+        table = "network" if p.group.network else "group"  # network.toml's [network] has a zone too
+        place = p.locate((table, "timezone"))
+        country = p.group.country
+        if subdivision_known(country):
+            meant, out = _meant_zone(p, country.upper(), zone, today)  # type: ignore[union-attr]
+            if meant and out:
                 found.append(Problem(
-                    f"group.timezone {name!r} has no daylight saving, but {why}, where the clocks change: "
-                    f"summer meetings would be an hour out; use the place's zone, e.g. {other!r}",
+                    f"{table}.timezone {name!r} is not the zone of {table}.country {country!r}: "
+                    f"meetings would be {out}; use {meant!r}",
+                    place, "warning",
+                ))  # fmt: skip
+            continue
+        if has_daylight_saving(zone, today.year):
+            continue
+        for code, why in _countries(p):
+            if name in _zone_table().get(code, ()):
+                break  # a zone of that very country that keeps one time all year (Iceland, say)
+            meant, out = _meant_zone(p, code, zone, today)
+            if meant and out:
+                found.append(Problem(
+                    f"{table}.timezone {name!r} has no daylight saving, but {why}, where the clocks change: "
+                    f"meetings would be {out}; use the place's zone, e.g. {meant!r}",
                     place, "warning",
                 ))  # fmt: skip
                 break
         else:
             if name in FIXED_ALIASES or name.startswith("Etc/"):
                 found.append(Problem(
-                    f"group.timezone {name!r} is a fixed offset from UTC, never on summer time; "
+                    f"{table}.timezone {name!r} is a fixed offset from UTC, never on summer time; "
                     "use your place's zone name (e.g. 'Europe/London') so meetings follow the clocks",
                     place, "warning",
                 ))  # fmt: skip
