@@ -1,4 +1,4 @@
-"""Document benchmarks: a 12-meeting term flyer as PDF, and `announce` as text.
+"""Document benchmarks: a 12-meeting term flyer as PDF, `announce` as text, `post`, a PNG flyer.
 
 Run:  python benchmarks/bench_documents.py [--repeat N]
 
@@ -71,6 +71,7 @@ def main() -> None:
             # For reference: the same start-up without Jinja2 (announce = this + Jinja2 + the template).
             ("meetctl next (example), for reference", [*MEETCTL, "next", "-f", str(EXAMPLE), "--today", "2017-01-01"]),
             ("meetctl announce (example, text)", announce),
+            ("meetctl post (example)", [*MEETCTL, "post", "-f", str(EXAMPLE), "2017-02-22"]),
             ("meetctl announce (12 meetings, markdown)",
              [*MEETCTL, "announce", "-f", str(programme), "--from", "2017-01-01", "--to", "2017-12-31",
               "--format", "markdown"]),
@@ -86,8 +87,22 @@ def main() -> None:
         measure("term flyer, 12 meetings, HTML", [*term, "-o", str(folder / "term.html")], slow),
         measure("term flyer, 12 meetings, PDF (A4)", [*term, "-o", str(folder / "term.pdf")], slow),
         measure("term flyer, 12 meetings, PDF (A5)", [*term, "--paper", "a5", "-o", str(folder / "a5.pdf")], slow),
-        measure("one-meeting flyer, PDF (A4)", [*MEETCTL, "flyer", "-f", str(EXAMPLE), "2017-02-22",
-                                                "-o", str(folder / "one.pdf")], slow),  # fmt: skip
+        measure(
+            "one-meeting flyer, PDF (A4)",
+            [*MEETCTL, "flyer", "-f", str(EXAMPLE), "2017-02-22", "-o", str(folder / "one.pdf")],
+            slow,
+        ),  # fmt: skip
+        # Issue 26: the same flyer as an image (laid out for 1080x1350, drawn by PDFium), and in large print.
+        measure(
+            "one-meeting flyer, PNG (1080x1350)",
+            [*MEETCTL, "flyer", "-f", str(EXAMPLE), "2017-02-22", "-o", str(folder / "one.png")],
+            slow,
+        ),  # fmt: skip
+        measure(
+            "term flyer, 12 meetings, large print PDF (A4)",
+            [*term, "--large-print", "-o", str(folder / "large.pdf")],
+            slow,
+        ),  # fmt: skip
         # Laid out at several type scales to find the largest that fits one page (issue 15).
         measure(
             "day school, six sessions, PDF (A5)",

@@ -313,7 +313,7 @@ def test_cron_imports_the_remind_command_alone():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     lean, full = result.stdout.splitlines()
     assert lean == "meetctl.cli meetctl.cli.base meetctl.cli.mail meetctl.cli.options"
-    assert full == "App 20"
+    assert full == "App 21"
 
 
 def test_a_moved_meeting_says_so_in_the_listing(cli, write_programme):

@@ -240,17 +240,18 @@ def test_pdf_has_the_paper_size_and_the_text(cli, programme, paper):
 LONG = "What would a society without bosses, landlords or borders look like, and how would we get from here to there?"
 
 
-def test_a_term_of_twelve_meetings_with_long_titles_fits_one_page(cli, write_programme):
+def test_a_term_of_twelve_meetings_with_long_titles_fits_an_a4_page_and_runs_on_over_a5(cli, write_programme):
     meetings = "".join(
         f'\n[[meetings]]\nseries = "discussion"\ndate = {last_weekday(2017, m, 2)}\ntitle = "{m}. {LONG}"\n'
         for m in range(1, 13)
     )
     path = write_programme(PROGRAMME.split("[[meetings]]")[0] + meetings)
-    for paper in ("a4", "a5"):
+    for paper, pages in (("a4", 1), ("a5", 2)):
         result = cli("flyer", "-f", path, "--from", "2017-01-01", "--to", "2017-12-31",
                      "--format", "pdf", "--paper", paper)  # fmt: skip
         assert result.exit_code == 0, result.stderr
-        assert len(pdf_reader(result.stdout_bytes).pages) == 1, paper
+        # On A5 one page would need type under 8pt: a second page instead (PRODUCT "Documents people can read").
+        assert len(pdf_reader(result.stdout_bytes).pages) == pages, paper
         text = squash(pdf_text(result.stdout_bytes))
         assert squash(f"12. {LONG}") in text
         assert squash(in_words(last_weekday(2017, 12, 2), year=False)) in text
@@ -483,15 +484,14 @@ def test_a_weekly_series_flyer_says_every_weekday(cli, write_programme):
     assert text_of(tree, ".regular") == "Discussion meeting meets every Wednesday, 7pm."
 
 
-def test_an_extension_that_is_not_html_or_pdf_is_refused(cli, programme, tmp_path):
+def test_an_extension_that_is_not_html_pdf_or_png_is_refused(cli, programme, tmp_path):
     out = tmp_path / "flyer.docx"
     result = cli("flyer", "-f", programme, JAN.isoformat(), "-o", out)
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"meetctl: error: -o {out}: meetctl writes flyers as HTML or PDF, not .docx")
+    assert result.stderr.startswith(f"meetctl: error: -o {out}: meetctl writes flyers as HTML, PDF or PNG, not .docx")
     assert not out.exists()
     # Said outright, the format wins: the secretary knows what they asked for.
     assert cli("flyer", "-f", programme, JAN.isoformat(), "-o", out, "--format", "html").exit_code == 0
-
 
 
 def test_a_year_of_weekly_meetings_runs_on_at_full_size(cli, write_programme):

@@ -1,4 +1,4 @@
-"""A lean install: CalDAV, Babel's locale data and public holidays are extras, and a
+"""A lean install: CalDAV, Babel's locale data, public holidays and PDFium are extras, and a
 command that needs a missing one says, in one line, the pip command that adds it.
 
 A missing package is simulated the way Python sees one: ``sys.modules[name] = None``
@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import EXAMPLE, HEADER, ROOT
 
-OPTIONAL = {"caldav": "caldav", "babel": "locales", "holidays": "holidays"}
+OPTIONAL = {"caldav": "caldav", "babel": "locales", "holidays": "holidays", "pypdfium2": "images"}
 
 
 def project() -> dict:
@@ -31,7 +31,7 @@ def test_every_optional_part_has_its_extra_and_the_tests_install_them_all():
     extras = project()["optional-dependencies"]
     for package, extra in OPTIONAL.items():
         assert any(req.lower().startswith(package) for req in extras[extra])
-    assert extras["all"] == ["meetctl[caldav,locales,holidays]"]
+    assert extras["all"] == ["meetctl[caldav,locales,holidays,images]"]
     assert "meetctl[all]" in extras["test"]
 
 
@@ -42,6 +42,17 @@ def test_publish_without_caldav_says_how_to_add_it(cli, monkeypatch):
     assert result.stderr == (
         "meetctl: error: publish needs the CalDAV client, which is not installed: pip install 'meetctl[caldav]'\n"
     )
+
+
+def test_a_png_flyer_without_pdfium_says_how_to_add_it(cli, monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "pypdfium2", None)
+    out = tmp_path / "flyer.png"
+    result = cli("flyer", "-f", EXAMPLE, "2017-01-25", "-o", out)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "meetctl: error: --format png needs PDFium, which is not installed: pip install 'meetctl[images]'\n"
+    )
+    assert not out.exists()
 
 
 def test_a_locale_without_babel_says_how_to_add_it(cli, monkeypatch, write_programme):

@@ -100,7 +100,7 @@ def test_a_pdf_flyer_fetches_nothing_from_the_network_or_other_files(cli, group,
 
 def test_the_fetcher_serves_template_folder_files_only(group, tmp_path_factory):
     from meetctl.documents.environment import BUILTIN_DIR
-    from meetctl.documents.flyers import resource_fetcher
+    from meetctl.documents.rendering import resource_fetcher
 
     logo = group / "templates" / "logo.png"
     logo.write_bytes(b"\x89PNG\r\n\x1a\n")
@@ -110,7 +110,12 @@ def test_the_fetcher_serves_template_folder_files_only(group, tmp_path_factory):
     assert fetch(logo.as_uri()).read() == b"\x89PNG\r\n\x1a\n"
     assert fetch((BUILTIN_DIR / "flyer.css.j2").as_uri()).read()
     assert fetch("data:text/css,body%20%7B%7D").read() == b"body {}"
-    for refused in (outside.as_uri(), "file:///etc/passwd", "http://127.0.0.1:9/x", "ftp://example.org/x",
-                    (group / "templates" / ".." / "programme.toml").as_uri()):
+    for refused in (
+        outside.as_uri(),
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/x",
+        "ftp://example.org/x",
+        (group / "templates" / ".." / "programme.toml").as_uri(),
+    ):
         with pytest.raises(ValueError):
             fetch(refused)

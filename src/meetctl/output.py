@@ -57,6 +57,7 @@ class OutputKind(NamedTuple):
 KINDS: dict[str, OutputKind] = {
     "calendar": OutputKind("a calendar", _starts_with(b"begin:vcalendar")),
     "pdf": OutputKind("a PDF", _starts_with(b"%pdf-")),
+    "png": OutputKind("a PNG image", _starts_with(b"\x89png\r\n\x1a\n")),
     "html": OutputKind("an HTML page", _starts_with(b"<!doctype html", b"<html")),
     "programme": OutputKind("a programme", _never),
     "report": OutputKind("a report", _never),

@@ -25,7 +25,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "check": ("reading",), "list": ("reading",), "next": ("reading",),
     "ical": ("calendars",), "clashes": ("calendars",), "import": ("calendars",), "publish": ("calendars",),
     "remind": ("mail",),
-    "flyer": ("documents",), "agenda": ("documents",), "announce": ("documents",), "report": ("documents",),
+    "flyer": ("documents",), "agenda": ("documents",), "announce": ("documents",), "post": ("documents",),
+    "report": ("documents",),
     "stats": ("reading",),
     "site": ("site",),
     "init": ("editing",), "add": ("editing",), "cancel": ("editing",), "restore": ("editing",),
@@ -149,7 +150,7 @@ app = new_app()
 
 #: `venue list` reads (meetctl.cli.reading) and `venue add` edits (meetctl.cli.editing): the group is shared.
 venue_app = App(
-    help="Venues of the programme.\n\nExample:  meetctl venue add crown --name \"The Crown\" --address \"1 Market St\"",
+    help='Venues of the programme.\n\nExample:  meetctl venue add crown --name "The Crown" --address "1 Market St"',
     no_args_is_help=True,
 )
 app.add_typer(venue_app, name="venue")

@@ -42,6 +42,14 @@ from meetctl.model.programme import Programme
 from meetctl.model.schedule import Occurrence
 
 Output = Annotated[Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write to this file.")]
+LargePrint = Annotated[
+    bool,
+    typer.Option(
+        "--large-print",
+        help="Large print: no type under 16pt, one plain face, black on white "
+        "(the RNIB's clear-print guidance); a long term runs to more pages.",
+    ),
+]
 MeetingDate = Annotated[str | None, typer.Argument(metavar="[DATE]", help="The meeting's date (YYYY-MM-DD).")]
 
 
@@ -54,6 +62,7 @@ class Paper(StrEnum):
 class FlyerFormat(StrEnum):
     html = "html"
     pdf = "pdf"
+    png = "png"
 
 
 class AgendaFormat(StrEnum):
@@ -90,9 +99,15 @@ def flyer(
     to: ToDate = None,
     fmt: Annotated[
         FlyerFormat | None,
-        typer.Option("--format", help="html or pdf. Default: from -o's extension, else html.", show_default=False),
+        typer.Option(
+            "--format",
+            help="html, pdf or png (an image for messaging apps, 1080x1350). Default: from -o's extension, else html.",
+            show_default=False,
+        ),
     ] = None,
     paper: Annotated[Paper, typer.Option("--paper", help="Paper size.")] = Paper.a4,
+    square: Annotated[bool, typer.Option("--square", help="With --format png: a square image, 1080x1080.")] = False,
+    large_print: LargePrint = False,
     output: Output = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing file that is not a flyer of the same format.")
@@ -101,9 +116,12 @@ def flyer(
     one_offs: OneOffs = False,
     base_url: Annotated[
         str | None,
-        typer.Option("--base-url", metavar="URL",
-                     help="The group's site (meetctl site): a one-meeting flyer carries a QR code of the "
-                     "meeting's page there. Default: group.website."),
+        typer.Option(
+            "--base-url",
+            metavar="URL",
+            help="The group's site (meetctl site): a one-meeting flyer carries a QR code of the "
+            "meeting's page there. Default: group.website.",
+        ),
     ] = None,
     templates: TemplatesDir = None,
     locale: LocaleOption = None,
@@ -114,12 +132,16 @@ def flyer(
     The term flyer says the rule in words and lists every date; cancelled meetings
     are struck through. PDF is made from the same HTML (WeasyPrint). With -o the
     file is written and its path printed; piped, the flyer goes to stdout; on a
-    terminal it goes to flyer-DATE.html (or .pdf).
+    terminal it goes to flyer-DATE.html (or .pdf, .png).
+
+    --format png: an image (1080x1350, --square 1080x1080) to share in messaging apps,
+    with the QR code of the meeting's page. Every PDF is tagged for screen readers.
 
     --series/--one-offs: a flyer of only those streams (a term's, or the next meeting of them).
 
     Example:  meetctl flyer -f examples/programme.toml --from 2017-01-01 --to 2017-03-31 --format pdf -o term.pdf
     Example:  meetctl flyer --series reading --from 2027-01-01 --to 2027-03-31
+    Example:  meetctl flyer 2017-01-25 --format png --square -o flyer.png
     """
     from meetctl.documents import flyers
     from meetctl.documents.site import meeting_page_url, site_base_url
@@ -141,9 +163,11 @@ def flyer(
         # The path first (a FIFO, a missing folder, the programme): the rules every -o keeps; then the name.
         check_output(output, flyers.output_kind(output, asked), force)  # refuse before the work, not after
     chosen = flyers.flyer_format(output, asked)
+    if square and chosen != "png":
+        raise MeetctlError(Problem("--square is the shape of an image: give it with --format png"))
     page = None if term else meeting_page_url(programmes, items[0], site_base_url(base_url, programmes))
     data = flyers.flyer_bytes(own_templates, programmes, items, paper.value, bool(term), chosen,
-                              base_folder(templates, programmes), page)  # fmt: skip
+                              base_folder(templates, programmes), page, large_print, square)  # fmt: skip
     if output is None and on_terminal():  # markup or PDF bytes are no use on a screen: write a file
         output = flyers.default_flyer_path(items, chosen, term)
     if to_a_file(output):
@@ -158,11 +182,13 @@ def agenda(
     files: Files = None,
     fmt: Annotated[
         AgendaFormat | None,
-        typer.Option("--format", help="text, markdown, html or pdf. Default: from -o's extension, else text.",
-                     show_default=False),
+        typer.Option(
+            "--format", help="text, markdown, html or pdf. Default: from -o's extension, else text.", show_default=False
+        ),
     ] = None,
     output: Output = None,
     force: Annotated[bool, typer.Option("--force", help="Replace -o's file even if it is not an agenda.")] = False,
+    large_print: LargePrint = False,
     series: Streams = None,
     one_offs: OneOffs = False,
     templates: TemplatesDir = None,
@@ -176,6 +202,8 @@ def agenda(
     meeting's own agenda items, any other business, date of the next meeting). HTML and
     PDF come from agenda.html.j2, overridable like the flyer's templates. With -o the
     file is written and its path printed; a PDF on a terminal goes to agenda-DATE-....pdf.
+
+    --large-print: HTML and PDF with no type under 16pt (the RNIB's clear print).
 
     Example:  meetctl agenda 2024-03-04 --format pdf -o agm-agenda.pdf
     """
@@ -193,7 +221,9 @@ def agenda(
     warning = agendas.agenda_deadline_warning(meeting, current)
     if warning is not None:
         typer.echo(str(warning), err=True)
-    data = agendas.agenda_bytes(own_templates, meeting, chosen, current, base_folder(templates, programmes))
+    data = agendas.agenda_bytes(
+        own_templates, meeting, chosen, current, base_folder(templates, programmes), large_print
+    )
     if output is None and chosen == "pdf" and on_terminal():  # PDF bytes are no use on a screen
         output = agendas.default_agenda_path(meeting, chosen)
     if to_a_file(output):
@@ -239,7 +269,9 @@ def report(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", metavar="PATH",
+            "--output",
+            "-o",
+            metavar="PATH",
             help="Where to write ('-' for stdout). Default: reports/YYYY-MM-DD-<slug>.md beside the programme.",
         ),
     ] = None,
@@ -248,8 +280,11 @@ def report(
     one_offs: OneOffs = False,
     clashes_with: Annotated[
         list[str] | None,
-        typer.Option("--clashes-with", metavar="SOURCE",
-                     help="Also look for clashes in this calendar (.ics file, URL or programme); repeatable."),
+        typer.Option(
+            "--clashes-with",
+            metavar="SOURCE",
+            help="Also look for clashes in this calendar (.ics file, URL or programme); repeatable.",
+        ),
     ] = None,
     templates: TemplatesDir = None,
     locale: LocaleOption = None,
@@ -332,3 +367,59 @@ def templates_copy(
         make_folder(folder)
     for path, data in chosen:
         write_file(path, data, "template", force)
+
+
+class PostFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def post(
+    day: MeetingDate = None,
+    files: Files = None,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--max",
+            min=60,
+            max=100_000,
+            metavar="N",
+            help="At most N characters (Mastodon 500, Bluesky 300); a link counts 23 or its length.",
+        ),
+    ] = 500,
+    fmt: Annotated[PostFormat, typer.Option("--format", help="text (ready to paste) or json.")] = PostFormat.text,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            metavar="URL",
+            help="The group's site (meetctl site): the post links to the meeting's page there. Default: group.website.",
+        ),
+    ] = None,
+    series: Streams = None,
+    one_offs: OneOffs = False,
+    locale: LocaleOption = None,
+    today: Today = None,
+) -> None:
+    """One meeting (DATE, default the next one) as a short post for Mastodon, Bluesky or a group chat.
+
+    Title, date, time, place or join link, access when there is room, and the meeting's
+    page; a cancelled or moved meeting says so first. When it must, the title is
+    shortened with an ellipsis to keep within --max.
+
+    Example:  meetctl post -f examples/programme.toml 2017-01-25 --max 300
+    """
+    import json
+
+    from meetctl.documents.posts import meeting_post
+    from meetctl.documents.site import meeting_page_url, site_base_url
+
+    programmes = load_for_documents(files, locale, series, one_offs)
+    meeting = _meeting(programmes, day, today, "no meetings to come; give a DATE")
+    page = meeting_page_url(programmes, meeting, site_base_url(base_url, programmes))
+    made = meeting_post(meeting, limit, page)
+    if fmt is PostFormat.json:
+        typer.echo(json.dumps(made.as_json(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(made.text)

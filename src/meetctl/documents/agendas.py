@@ -81,8 +81,10 @@ def _standing(word: str, o: Occurrence, previous: Occurrence | None, nxt: Occurr
     return item
 
 
-def agenda_context(o: Occurrence, today: date) -> dict[str, Any]:
-    """Everything an agenda template sees: ``group``, ``meeting``, ``items``, ``notice``, ``previous``, ``next``."""
+def agenda_context(o: Occurrence, today: date, large_print: bool = False) -> dict[str, Any]:
+    """Everything an agenda template sees: ``group``, ``meeting``, ``items``, ``notice``, ``previous``, ``next``,
+    and ``large_print`` (HTML: no type under 16pt).
+    """
     previous = previous_meeting(o)
     nxt = next_meeting(o)
     items: list[dict[str, Any]] = []
@@ -109,6 +111,7 @@ def agenda_context(o: Occurrence, today: date) -> dict[str, Any]:
         "previous": meeting_view(previous) if previous else None,
         "next": meeting_view(nxt) if nxt else None,
         "generator": GENERATOR,
+        "large_print": large_print,
     }
 
 
@@ -129,12 +132,12 @@ def notice_view(o: Occurrence, today: date) -> dict[str, Any] | None:
     }
 
 
-def agenda_document(templates: Templates, o: Occurrence, fmt: str, today: date) -> str:
-    """The agenda of ``o`` as ``text``, ``markdown`` or ``html`` (PDF: :func:`agenda_bytes`)."""
+def agenda_document(templates: Templates, o: Occurrence, fmt: str, today: date, large_print: bool = False) -> str:
+    """The agenda of ``o`` as ``text``, ``markdown`` or ``html`` (PDF: :func:`agenda_bytes`); large print in HTML."""
     if o.cancelled:
         why = f" ({o.reason})" if o.reason else ""
         raise MeetctlError(Problem(f"the meeting on {o.date} is cancelled{why}: no agenda"))
-    return templates.render(f"agenda.{FORMATS[fmt]}.j2", **agenda_context(o, today))
+    return templates.render(f"agenda.{FORMATS[fmt]}.j2", **agenda_context(o, today, large_print))
 
 
 #: What -o's extension says an agenda is, when --format does not say.
@@ -150,12 +153,19 @@ def agenda_format(output: Path | None, asked: str | None = None) -> str:
     return "text"
 
 
-def agenda_bytes(templates: Templates, o: Occurrence, fmt: str, today: date, base_url: Path) -> bytes:
-    """The agenda of ``o`` as ``fmt`` (one of :data:`AGENDA_FORMATS`), ready to write; PDF is made from the HTML."""
-    text = agenda_document(templates, o, "html" if fmt == "pdf" else fmt, today)
+def agenda_bytes(
+    templates: Templates, o: Occurrence, fmt: str, today: date, base_url: Path, large_print: bool = False
+) -> bytes:
+    """The agenda of ``o`` as ``fmt`` (one of :data:`AGENDA_FORMATS`), ready to write; PDF is made from the HTML.
+
+    ``large_print`` makes HTML and PDF with no type under 16pt; text and Markdown have no type size to change.
+    """
+    if large_print and fmt not in ("html", "pdf"):
+        raise MeetctlError(Problem(f"--large-print sets the type of an HTML or PDF agenda; {fmt} has none to set"))
+    text = agenda_document(templates, o, "html" if fmt == "pdf" else fmt, today, large_print)
     if fmt != "pdf":
         return text.encode("utf-8")
-    from meetctl.documents.flyers import html_to_pdf
+    from meetctl.documents.rendering import html_to_pdf
 
     return html_to_pdf(text, base_url, templates.group_dirs)
 
@@ -172,8 +182,7 @@ def agenda_deadline_warning(o: Occurrence, today: date) -> Problem | None:
     if deadline is None or today <= deadline or today > o.date:
         return None
     return Problem(
-        f"{o.date} '{o.title}' needs notice of {o.notice}: the deadline was {deadline}; "
-        "notice given today is short",
+        f"{o.date} '{o.title}' needs notice of {o.notice}: the deadline was {deadline}; notice given today is short",
         None,
         "warning",
     )
