@@ -51,8 +51,11 @@ def ical(
     ] = False,
     cancelled: Annotated[
         str,
-        typer.Option("--cancelled", metavar="show|hide",
-                     help="show: cancelled meetings stay in, marked cancelled; hide: left out (EXDATE)."),
+        typer.Option(
+            "--cancelled",
+            metavar="show|hide",
+            help="show: cancelled meetings stay in, marked cancelled; hide: left out (EXDATE).",
+        ),
     ] = "show",  # fmt: skip
     output: Output = None,
     force: Force = False,
@@ -119,9 +122,7 @@ def clashes(
     files: Files = None,
     from_: FromDate = None,
     to: ToDate = None,
-    same_day: Annotated[
-        bool, typer.Option("--same-day", help="Count any event on the same day as a clash.")
-    ] = False,
+    same_day: Annotated[bool, typer.Option("--same-day", help="Count any event on the same day as a clash.")] = False,
     fail: Annotated[bool, typer.Option("--fail", help="Exit 1 if there are clashes.")] = False,
     json: Json = False,
     series: Streams = None,
@@ -202,8 +203,9 @@ def import_(
 def publish(
     caldav: Annotated[
         str,
-        typer.Option("--caldav", metavar="URL", help="The calendar's address (Nextcloud, Radicale, ...).",
-                     show_default=False),
+        typer.Option(
+            "--caldav", metavar="URL", help="The calendar's address (Nextcloud, Radicale, ...).", show_default=False
+        ),
     ],  # fmt: skip
     files: Files = None,
     user: Annotated[str | None, typer.Option("--user", help="CalDAV user name (else from ~/.netrc).")] = None,
@@ -230,7 +232,7 @@ def publish(
     Example:  meetctl publish --caldav https://dav.example.org/sec/reading/ --series reading --create
     """
     from meetctl.calendars.publish import publish as publish_programmes
-    from meetctl.model.selection import select_streams
+    from meetctl.model.selection import chosen_streams, select_streams
 
     programmes = load(files)
     chosen = select_streams(programmes, series, one_offs)
@@ -238,7 +240,14 @@ def publish(
 
     # The progress bar is drawn on stderr, as for site and import: only while a person watches the terminal.
     _, lines = publish_programmes(
-        chosen, caldav, user, dry_run=dry_run, show_progress=watched(), whole=programmes, create=create
+        chosen,
+        caldav,
+        user,
+        dry_run=dry_run,
+        show_progress=watched(),
+        whole=programmes,
+        create=create,
+        streams=chosen_streams(series, one_offs),
     )
     for line in lines:
         typer.echo(line)
