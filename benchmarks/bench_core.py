@@ -2,7 +2,8 @@
 
 Run:  python benchmarks/bench_core.py [--repeat N]
 
-Targets (issue 2): `meetctl next` within 1.3x a trivial Typer app's start-up;
+Targets (issue 2): `meetctl next` within 1.3x a trivial Typer app's start-up (issue 24: a TAB's
+completion of meeting dates too);
 `list --json` of 200 series over 10 years (~25,000 occurrences) under 1 s and 150 MB.
 """
 
@@ -40,6 +41,9 @@ def main() -> None:
             ("meetctl next (example)", [*MEETCTL, "next", "-f", example, "--today", "2017-01-01"]),
             ("meetctl list (example)", [*MEETCTL, "list", "-f", example, "--from", "2017-01-01"]),
             ("meetctl check (example)", [*MEETCTL, "check", "-f", example, "--today", "2017-01-01"]),
+            # A TAB: the shell runs meetctl with the command line in the environment (bash's protocol).
+            ("TAB after `meetctl cancel -f example`", ["env", "_MEETCTL_COMPLETE=complete_bash",
+             f"COMP_WORDS=meetctl cancel -f {example} ", "COMP_CWORD=4", "MEETCTL_TODAY=2017-01-01", *MEETCTL]),
         ],
         args.repeat,
     )

@@ -40,7 +40,9 @@ _HOUR = timedelta(hours=1)
 
 def programme(zone: str) -> str:
     gap, fold = ZONES[zone]
-    sundays = [d.date() for d in rrule(WEEKLY, byweekday=SU, dtstart=datetime(2021, 1, 3), until=datetime(2025, 12, 28))]
+    sundays = [
+        d.date() for d in rrule(WEEKLY, byweekday=SU, dtstart=datetime(2021, 1, 3), until=datetime(2025, 12, 28))
+    ]
     changes = change_dates(zone)
     moved_from = next(d for d in sundays if d not in changes and d.month == 6)
     return f"""
@@ -358,8 +360,11 @@ def _reader_starts(ics: Path, libical_expand: Path, ical_js: Path) -> dict[str, 
         "vobject": vobject_starts,
         "ical.js": [datetime.fromisoformat(i["start"]) for i in expand(ical_js, ics, "2021-01-01", "2021-12-31")],
         "recurring-ical-events": [ev["dtstart"].dt for ev in rie],
-        "libical": [datetime.fromtimestamp(int(line.split("\t")[1]), UTC)
-                    for line in libical.stdout.splitlines() if not line.startswith("ORPHAN")],  # fmt: skip
+        "libical": [
+            datetime.fromtimestamp(int(line.split("\t")[1]), UTC)
+            for line in libical.stdout.splitlines()
+            if not line.startswith("ORPHAN")
+        ],  # fmt: skip
     }
     return {reader: sorted(s.astimezone(UTC) for s in starts) for reader, starts in found.items()}
 
@@ -407,12 +412,23 @@ def test_no_written_form_of_a_gap_meeting_suits_every_reader(tmp_path, libical_e
 
     zone_start, zone_end = text.index("BEGIN:VTIMEZONE"), text.index("END:VTIMEZONE") + len("END:VTIMEZONE\r\n")
     # London's changes 2018-2022 (from 2018: vobject takes a zone with no change over 2000-2019 for UTC).
-    springs, autumns = ["20190331", "20200329", "20210328", "20220327"], ["20181028", "20191027", "20201025", "20211031"]
-    changes = sorted([("DAYLIGHT", f"{day}T010000", "+0000", "+0100") for day in springs]
-                     + [("STANDARD", f"{day}T020000", "+0100", "+0000") for day in autumns], key=lambda c: c[1])
-    one_per_change = "BEGIN:VTIMEZONE\r\nTZID:Europe/London\r\n" + "".join(
-        f"BEGIN:{kind}\r\nDTSTART:{at}\r\nTZOFFSETFROM:{before}\r\nTZOFFSETTO:{after}\r\nEND:{kind}\r\n"
-        for kind, at, before, after in changes) + "END:VTIMEZONE\r\n"
+    springs, autumns = (
+        ["20190331", "20200329", "20210328", "20220327"],
+        ["20181028", "20191027", "20201025", "20211031"],
+    )
+    changes = sorted(
+        [("DAYLIGHT", f"{day}T010000", "+0000", "+0100") for day in springs]
+        + [("STANDARD", f"{day}T020000", "+0100", "+0000") for day in autumns],
+        key=lambda c: c[1],
+    )
+    one_per_change = (
+        "BEGIN:VTIMEZONE\r\nTZID:Europe/London\r\n"
+        + "".join(
+            f"BEGIN:{kind}\r\nDTSTART:{at}\r\nTZOFFSETFROM:{before}\r\nTZOFFSETTO:{after}\r\nEND:{kind}\r\n"
+            for kind, at, before, after in changes
+        )
+        + "END:VTIMEZONE\r\n"
+    )
     forms = {
         "the zone's wall time (meetctl's)": text,
         "a VTIMEZONE of one observance per change": text[:zone_start] + one_per_change + text[zone_end:],
@@ -464,3 +480,68 @@ def test_libical_carries_the_gap_hour_with_its_own_zones_too(tmp_path, libical_e
     assert made == {"20210321T013000": right[0], "20210328T023000": right[1],
                     "20210404T023000": right[2] + _HOUR, "20210411T013000": right[3]}  # fmt: skip
     assert lines[-1] == ["WRITTEN", str(int(datetime(2021, 3, 28, 0, 30, tzinfo=UTC).timestamp()))]
+
+
+SKIPPED_FIRST = """
+[group]
+name = "Late starters"
+timezone = "Europe/London"
+
+[[series]]
+id = "weekly"
+title = "Weekly"
+rule = "every Wednesday"
+start = "19:00"
+duration = "1h"
+from = 2021-01-01
+until = 2021-03-01
+skip = [2021-01-06, 2021-01-13, 2021-02-03]
+
+[[series]]
+id = "fortnightly"
+title = "Fortnightly"
+rule = "every other Friday"
+start = "18:00"
+duration = "1h"
+from = 2021-01-01
+until = 2021-04-01
+skip = [2021-01-01]
+"""
+
+
+def test_a_series_whose_first_dates_are_skipped_starts_on_its_first_meeting(tmp_path, libical_expand, ical_js):
+    """DTSTART is always an instance to some readers (sabre/vobject 2.1, ics-py), whatever
+    EXDATE says: the event starts on the first meeting held, and every reader agrees."""
+    from icalendar import Calendar
+    from typer.testing import CliRunner
+
+    from meetctl.cli import app
+
+    path, ics = tmp_path / "late.toml", tmp_path / "late.ics"
+    path.write_text(SKIPPED_FIRST, encoding="utf-8")
+    result = CliRunner().invoke(app, ["ical", "-f", str(path), "-o", str(ics)], env={"MEETCTL_FILE": ""})
+    assert result.exit_code == 0, result.stderr
+    london = ZoneInfo("Europe/London")
+    # The dates computed here: Wednesdays of January-February 2021, every other Friday from 1 January.
+    weekly = [d.date() for d in rrule(WEEKLY, byweekday=2, dtstart=datetime(2021, 1, 1), until=datetime(2021, 3, 1))]
+    weekly = [d for d in weekly if d not in (date(2021, 1, 6), date(2021, 1, 13), date(2021, 2, 3))]
+    fortnightly = [d.date() for d in rrule(WEEKLY, interval=2, byweekday=4, dtstart=datetime(2021, 1, 1),
+                                           until=datetime(2021, 4, 1))][1:]  # fmt: skip
+    masters = {str(ev["uid"]).split("-")[0]: ev for ev in Calendar.from_ical(ics.read_bytes()).walk("VEVENT")}
+    for name, first in (("weekly", weekly[0]), ("fortnightly", fortnightly[0])):
+        start = masters[name]["dtstart"].dt
+        assert start == datetime.combine(first, start.timetz()), name
+        exdates = [d.dt for x in _as_list(masters[name].get("exdate")) for d in x.dts]
+        assert start not in exdates, name
+    want = sorted(
+        [datetime.combine(d, time(19), london).astimezone(UTC) for d in weekly]
+        + [datetime.combine(d, time(18), london).astimezone(UTC) for d in fortnightly]
+    )
+    for reader, starts in _reader_starts(ics, libical_expand, ical_js).items():
+        assert starts == want, reader
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

@@ -231,3 +231,38 @@ def test_two_dtstart_lines_are_an_error_at_the_event(cli, tmp_path):
     assert result.exit_code == 2
     assert result.stderr == (f"{ICS / 'two_dtstart_lines.ics'}:4:1: error: event \"twice@example.org\" "
                              "(\"Which day?\") has 2 DTSTART lines; it must have one\n")  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["rrule_written_twice.ics", "rie_duplicated_rrule.ics"])
+def test_the_same_rrule_written_twice_is_one_series(cli, tmp_path, name):
+    out = tmp_path / "programme.toml"
+    result = cli("import", ICS / name, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert len(tomllib.loads(out.read_text())["series"]) == 1
+    items = listed(cli, out)
+    # Each date once: RFC 5545 takes the union of the rules' dates.
+    assert len({i["start"] for i in items}) == len(items) > 1
+
+
+def test_instances_sharing_a_uid_without_their_series_become_meetings_that_check(cli, tmp_path):
+    out = tmp_path / "programme.toml"
+    source = ICS / "google_instances_without_their_series.ics"
+    result = cli("import", source, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    meetings = tomllib.loads(out.read_text())["meetings"]
+    assert [(m["date"], m["title"]) for m in meetings] == [
+        (date(2024, 3, 13), "Branch meeting (late start)"),
+        (date(2024, 4, 10), "Branch meeting: AGM"),
+        (date(2024, 5, 15), "Branch meeting (moved a week)"),
+    ]
+    assert len({m["uid"] for m in meetings}) == 3
+    assert cli("check", "-f", out, "--today", "2024-01-01").exit_code == 0
+
+
+def test_a_recurrence_id_off_the_rule_is_an_extra_meeting(cli, tmp_path):
+    out = tmp_path / "programme.toml"
+    result = cli("import", ICS / "recurrence_id_off_the_rule_with_its_series.ics", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    mondays = [date(2024, 1, 1) + timedelta(weeks=n) for n in range(6)]
+    want = sorted([d for d in mondays if d != date(2024, 1, 22)] + [date(2024, 1, 17), date(2024, 1, 23)])
+    assert [date.fromisoformat(i["date"]) for i in listed(cli, out)] == want

@@ -1,9 +1,10 @@
 """`meetctl import` and `meetctl clashes` on every calendar in tests/fixtures/ics/ (see its README).
 
 For each file: never an internal error (exit 70) or a Python repr in a message; either a
-clean refusal (exit 2, one located line per problem), or a programme whose `list --json`
-has exactly the occurrences recurring-ical-events finds in the source (start, end and
-title, in absolute time), or a warning on stderr that names each event that differs.
+clean refusal (exit 2, one line per problem, located in the input file), or a programme
+that its own `check` accepts and whose `list --json` has exactly the occurrences
+recurring-ical-events finds in the source (start, end and title, in absolute time), or a
+warning on stderr that names each event that differs.
 """
 
 from __future__ import annotations
@@ -82,6 +83,10 @@ def test_import_reproduces_the_source_or_says_what_differs(cli, tmp_path, path):
         lines = result.stderr.strip().splitlines()
         assert lines and all(line.startswith(f"{path}:") and ": error: " in line for line in lines), result.stderr
         return
+    # Import never contradicts itself: what it wrote, `check` accepts (errors would point into our output).
+    checked = cli("check", "-f", out, "--today", "2020-01-01")
+    assert checked.exit_code == 0, checked.stderr
+    assert ": error: " not in checked.stderr, checked.stderr
     zone = ZoneInfo(tomllib.loads(out.read_text(encoding="utf-8"))["group"]["timezone"])
     reference = source_occurrences(path, zone)
     if reference is None:

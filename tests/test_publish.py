@@ -380,3 +380,20 @@ def test_installed_meetctl_publishes(radicale, programme, tmp_path):
     second = subprocess.run(run, capture_output=True, text=True, env=env, check=False, timeout=120)
     assert second.stdout == f"{url}: 0 created, 0 updated, 0 deleted, 2 unchanged\n"
     assert second.stderr == ""
+
+
+def test_publish_shows_its_bar_on_a_terminal_and_nothing_in_a_pipe(open_radicale, programme, tmp_path):
+    from tests.test_conventions import BAR, _in_a_pipe, _on_a_terminal
+
+    env_home = ["-f", str(programme), "publish"]
+    first = open_radicale.new_calendar(user=None, password=None)
+    status, screen, _ = _on_a_terminal([*env_home, "--caldav", first], tmp_path)
+    assert status == 0 and BAR in screen, screen
+    second = open_radicale.new_calendar(user=None, password=None)
+    piped = _in_a_pipe([*env_home, "--caldav", second], tmp_path)
+    assert piped.returncode == 0 and BAR not in piped.stderr + piped.stdout
+    assert len(read_back(second, user=None, password=None)) == 2  # the same work, silently
+    # `meetctl publish ... | tee publish.log`: the person sees stderr, but the output goes down a pipe.
+    third = open_radicale.new_calendar(user=None, password=None)
+    status, screen, out = _on_a_terminal([*env_home, "--caldav", third], tmp_path, stdout_too=False)
+    assert status == 0 and BAR not in screen and out

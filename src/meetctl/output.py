@@ -61,6 +61,7 @@ KINDS: dict[str, OutputKind] = {
     "html": OutputKind("an HTML page", _starts_with(b"<!doctype html", b"<html")),
     "programme": OutputKind("a programme", _never),
     "report": OutputKind("a report", _never),
+    "announcement": OutputKind("an announcement", _never),
     # A Markdown agenda starts with this comment; a text one is plain text a person may have written: --force.
     "agenda": OutputKind("an agenda", _starts_with(b"<!-- meetctl agenda -->")),
     "template": OutputKind("a template", _never),

@@ -49,6 +49,7 @@ _HOUR = timedelta(hours=1)
 
 # --------------------------------------------------------------------------- export
 
+
 def _skipped_days(series: Series, zone: ZoneInfo, lo: date, hi: date | None, years: tuple[int, int]) -> set[date]:
     """The series' dates in ``lo..hi`` that ``zone`` skipped entirely: no meeting (its wall
     time would be the next day's, and readers disagree on what to make of it)."""
@@ -59,7 +60,6 @@ def _skipped_days(series: Series, zone: ZoneInfo, lo: date, hi: date | None, yea
             if lo <= d <= stop and not contentlines.day_exists(d, zone) and series.has_date(d):
                 found.add(d)
     return found
-
 
 
 @dataclass
@@ -134,6 +134,20 @@ def _first_rule_date(series: Series, first: date, last: date | None) -> date | N
     return next((d for d in series.rule.dates(series.from_date, stop) if d >= first), None)
 
 
+def _first_held(series: Series, day: date, last: date | None, gone: set[date]) -> date | None:
+    """The series' first rule date after ``day`` (up to ``last``) that is not in ``gone``."""
+    stop = min(last or _FAR_FUTURE, series.until or _FAR_FUTURE)
+    lo = day + timedelta(days=1)
+    span = timedelta(days=366)
+    while lo <= stop:  # a year at a time: an open-ended series has no last date to expand to
+        hi = min(stop, lo + span)
+        held = next((d for d in series.rule_dates(lo, hi) if d not in gone), None)
+        if held is not None:
+            return held
+        lo, span = hi + timedelta(days=1), span * 2
+    return None
+
+
 def _in(day: date, first: date | None, last: date | None) -> bool:
     return (first is None or day >= first) and (last is None or day <= last)
 
@@ -185,6 +199,10 @@ def _series_events(
         if start_day is None or not _in(m.original_date, start_day, hi) or not series.has_date(m.original_date):
             shown_cancelled.remove(m)  # no instance of the rule to override: an EXDATE at most
             gone.add(m.original_date)
+    if start_day is not None and start_day in gone:
+        # DTSTART is an instance whatever EXDATE says to some readers (sabre/vobject 2.1,
+        # ics-py): start the event on the first meeting held instead.
+        start_day = _first_held(series, start_day, hi, gone) or start_day
     if start_day is not None:
         plain = occurrence_on(programme, series, None, start_day)
         start = _nominal(start_day, series.start, zone)
@@ -460,8 +478,6 @@ def expand_window(programmes: Sequence[Programme], today: date) -> tuple[date, d
     if not firsts:
         return today, today
     return min(firsts), max(lasts)
-
-
 
 
 def single_event_calendar(o: Occurrence) -> bytes:

@@ -12,15 +12,14 @@ iCalendar has no place for).
 
 from __future__ import annotations
 
-import contextlib
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from meetctl.calendars.crosscheck import differences
 from meetctl.calendars.export import CANCELLED_PROP, FIELDS_PROP, SESSION_PROP
-from meetctl.calendars.reading import event_line, event_name, first_line, parse_ics
+from meetctl.calendars.reading import first_line, import_lines, parse_ics
 from meetctl.calendars.vevents import DAY, EventReader, event_title, is_cancelled, json_prop, parent_uid, raw_text
 from meetctl.model.errors import Location, MeetctlError, Problem
 from meetctl.model.fields import web_link
@@ -160,6 +159,7 @@ class _Builder(EventReader):
         for ev in sessions:
             self.attach_session(ev, meetings, series_by_uid)
         meetings.sort(key=lambda m: (m["date"], m.get("start", ""), m.get("title", "")))
+        _distinct_uids(series_tables, meetings)
         group: dict[str, Any] = {"name": raw_text(self.cal, "x-wr-calname") or _stem(self.source)}
         group["timezone"] = self.zone_name
         # An event's URL is the group's website, unless it is the event's join link (CONFERENCE).
@@ -268,8 +268,11 @@ class _Builder(EventReader):
                 second["uid"] = f"{uid}-rule{n}"
             tables.append(second)
         # A cancelled meeting's override (STATUS:CANCELLED) is described exactly by X-MEETCTL-CANCELLED.
-        overrides = [o for o in overrides if not (cancelled and _original(self.local(o["recurrence-id"]))
-                                                  in cancelled_originals and is_cancelled(o))]
+        overrides = [
+            o
+            for o in overrides
+            if not (cancelled and _original(self.local(o["recurrence-id"])) in cancelled_originals and is_cancelled(o))
+        ]
         meetings: list[dict[str, Any] | None] = []
         for o in overrides:
             original = _original(self.local(o["recurrence-id"]))
@@ -295,8 +298,13 @@ class _Builder(EventReader):
         return {k: v for k, v in meeting.items() if v is not None}
 
     def rdate_oneoff(
-        self, ev: Any, uid: str, begin: datetime | date, stop: datetime | date | None,
-        start: datetime | date, end: datetime | date,
+        self,
+        ev: Any,
+        uid: str,
+        begin: datetime | date,
+        stop: datetime | date | None,
+        start: datetime | date,
+        end: datetime | date,
     ) -> dict[str, Any]:
         """An RDATE of a repeating event: a one-off meeting at that time, as long as the event."""
         wall = self.local_value(begin)
@@ -423,6 +431,26 @@ class _Builder(EventReader):
         return meeting
 
 
+def _distinct_uids(series: list[dict[str, Any]], meetings: list[dict[str, Any]]) -> None:
+    """Give every meeting a UID no other series or meeting has (the programme requires it).
+
+    Instances of a series that was not exported (Google; khal's tests) share their
+    series' UID: each becomes ``YYYYMMDD-<uid>``, as an RDATE's meeting does.
+    """
+    used = {str(t["uid"]) for t in series if t.get("uid")}
+    for m in meetings:
+        uid = m.get("uid")
+        if uid is None:
+            continue
+        if uid in used:
+            base = f"{m['date']:%Y%m%d}-{uid}"
+            uid, n = base, 2
+            while uid in used:
+                uid, n = f"{base}-{n}", n + 1
+            m["uid"] = uid
+        used.add(uid)
+
+
 def _original(value: datetime | date) -> date:
     return value.date() if isinstance(value, datetime) else value
 
@@ -444,91 +472,30 @@ def _stem(source: str) -> str:
 _NOT_READABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError)
 
 
-def import_calendar(data: bytes, source: str) -> Imported:
+#: The phases of an import, as a progress bar names them (``step``).
+IMPORT_STEPS = ("reading the calendar", "making the programme", "checking it against the calendar")
+
+
+def import_calendar(data: bytes, source: str, step: Callable[[str], None] | None = None) -> Imported:
     """Turn iCalendar ``data`` (read from ``source``) into programme data and warnings.
 
     After building the programme, its meetings are compared with the source's own
     occurrences (expanded by recurring-ical-events): every event whose occurrences
     differ in start, end or title is named in a warning, so nothing changes silently.
+    ``step(phase)`` is called as each of :data:`IMPORT_STEPS` begins (a progress bar).
     """
-    cal = parse_ics(data, source)
+    say = step or (lambda _: None)
+    say(IMPORT_STEPS[0])
+    cal = parse_ics(import_lines(data), source)
+    del data  # the parsed calendar is all that is needed from here
     builder = _Builder(cal, source)
     if not cal.walk("VEVENT"):
         raise MeetctlError.at(Location(source), "the calendar has no events to import")
+    say(IMPORT_STEPS[1])
     imported = Imported(builder.build(), builder.warnings)
-    imported.warnings.extend(_differences(cal, imported, source, builder))
+    say(IMPORT_STEPS[2])
+    imported.warnings.extend(differences(cal, programme_text(imported, source), source, builder))
     return imported
-
-
-def _differences(cal: Any, imported: Imported, source: str, builder: _Builder) -> list[Problem]:
-    """Warnings for the source events whose occurrences the imported programme does not reproduce."""
-    import recurring_ical_events
-
-    from meetctl.model.loading import parse_programme
-    from meetctl.model.schedule import occurrences
-
-    starts = []
-    for ev in cal.walk("VEVENT"):
-        with contextlib.suppress(*_NOT_READABLE):
-            value = ev["dtstart"].dt
-            starts.append(value.date() if isinstance(value, datetime) else value)
-    if not starts:
-        return []
-    first = min(starts)
-    last = first + timedelta(days=3 * 366)
-    try:
-        programme = parse_programme(programme_text(imported, source), "imported programme")
-        found = recurring_ical_events.of(cal).between(first - DAY, last + DAY)
-    except Exception as exc:  # noqa: BLE001 - the check itself must never stop an import
-        return [Problem(f"could not compare the import with the calendar: {first_line(exc)}",
-                        Location(source), "warning")]  # fmt: skip
-    want: dict[str, set[tuple]] = {}
-    events: dict[str, Any] = {}
-    for ev in found:
-        if is_cancelled(ev):
-            continue
-        uid = str(ev.get("uid") or "")
-        start, end = builder.instant(ev["dtstart"].dt), builder.instant(ev["dtend"].dt if "dtend" in ev else None)
-        if start is None or not first <= _day(start, builder.zone) <= last:
-            continue
-        want.setdefault(uid, set()).add((start, end or start, event_title(ev, bool(json_prop(ev, FIELDS_PROP))) or ""))
-    for ev in cal.walk("VEVENT"):
-        events.setdefault(str(ev.get("uid") or ""), ev)
-    got: dict[str, set[tuple]] = {}
-    for o in occurrences([programme], first, last):
-        if not o.cancelled:
-            # Meetings made from one event keep its UID: "YYYYMMDD-<uid>" (an RDATE...), "<uid>-rule2", "<uid>-2".
-            key = o.uid
-            if re.match(r"\d{8}-", key) and key[9:] in want:
-                key = key[9:]
-            key = re.sub(r"-(?:rule)?\d+$", "", key) if key not in want else key
-            got.setdefault(key, set()).add((o.start.astimezone(UTC), o.end.astimezone(UTC), o.title))
-    # Events without a UID get one of meetctl's making: compare them all together.
-    unclaimed = {r for key, records in got.items() if key not in want for r in records}
-    out = []
-    if unclaimed and "" not in want:
-        start, _end, title = sorted(unclaimed)[0]
-        out.append(Problem(f"the programme has {len(unclaimed)} meeting(s) the calendar does not (as "
-                           f'recurring-ical-events reads it), such as "{title}" at {start:%Y-%m-%d %H:%M} UTC',
-                           Location(source), "warning"))  # fmt: skip
-    for uid in sorted(want):
-        ours = got.get(uid, set()) if uid else unclaimed
-        lost, extra = want[uid] - ours, ours - want[uid]
-        if not lost and not extra:
-            continue
-        example = sorted(lost or extra)[0]
-        when = f"{example[0]:%Y-%m-%d %H:%M} UTC" if isinstance(example[0], datetime) else str(example[0])
-        what = "is not in the programme" if lost else "is in the programme but not in the calendar"
-        ev = events.get(uid)
-        message = (f"{len(lost | extra)} of its occurrences differ after import (the one at {when} {what}); "
-                   "check the programme against the calendar")  # fmt: skip
-        out.append(Problem(f"{event_name(ev)}: {message}" if ev is not None else message,
-                           Location(source, event_line(ev) if ev is not None else None), "warning"))  # fmt: skip
-    return out
-
-
-def _day(moment: datetime | date, zone: ZoneInfo) -> date:
-    return moment.astimezone(zone).date() if isinstance(moment, datetime) else moment
 
 
 def programme_text(imported: Imported, source: str) -> str:

@@ -7,6 +7,12 @@ sent), so a second run compares hashes and changes nothing, a changed meeting is
 replaced in place (its SEQUENCE is ours, never bumped by the library), a meeting
 gone from the programme is deleted, and events that meetctl did not put there,
 or that another group published, are never touched.
+
+With ``--series``/``--one-offs`` only the chosen streams change: every event says
+its stream in ``X-MEETCTL-FIELDS`` (its series id, or none for a one-off), so an
+event of another stream is left alone even when it is no longer in the programme.
+"Unchanged" is judged on what the server holds, not only on the hash we stored
+there: an event someone edited on the server (keeping our hash) is put back.
 """
 
 from __future__ import annotations
@@ -40,6 +46,16 @@ class Resource:
     data: bytes
     digest: str
 
+    def content(self) -> tuple:
+        """What its events say, as :func:`event_content` reads it (to compare with the server's)."""
+        import icalendar
+
+        return event_content(icalendar.Calendar.from_ical(self.data).walk("VEVENT"))
+
+
+#: A remote event whose stream cannot be told (no X-MEETCTL-FIELDS): kept by a partial publish.
+UNKNOWN_STREAM = "\x00unknown"
+
 
 @dataclass(frozen=True)
 class Remote:
@@ -50,6 +66,12 @@ class Remote:
     group: str | None
     digest: str | None
     handle: Any  # the caldav object, to update or delete
+    #: The series id it belongs to, None for a one-off meeting, or UNKNOWN_STREAM.
+    stream: str | None = UNKNOWN_STREAM
+    #: What its events say (event_content); None when not read.
+    content: tuple | None = None
+    #: RELATED-TO parent (a session's meeting), whose stream a session shares.
+    parent: str | None = None
 
 
 @dataclass
@@ -59,6 +81,8 @@ class Plan:
     create: list[Resource] = field(default_factory=list)
     update: list[tuple[Resource, Remote]] = field(default_factory=list)
     delete: list[Remote] = field(default_factory=list)
+    #: UIDs among ``update`` whose hash matched: edited on the server, put back.
+    restore: set[str] = field(default_factory=set)
     unchanged: int = 0
     foreign: int = 0  # objects on the calendar that are not ours to touch
 
@@ -182,6 +206,11 @@ class _Server:
             root = ET.fromstring(response.raw if isinstance(response.raw, str | bytes) else b"")
         except ET.ParseError:
             return "other"
+        # A 207 may still say "not found": Xandikos answers a missing address with a
+        # multistatus whose only response carries its own 404 status (RFC 4918 13.2).
+        responses = list(root.iter("{DAV:}response"))
+        if responses and all(_status_code(r.find("{DAV:}status")) == 404 for r in responses):
+            return None
         types = {child.tag for rt in root.iter("{DAV:}resourcetype") for child in rt}
         if "{urn:ietf:params:xml:ns:caldav}calendar" in types:
             return "calendar"
@@ -217,7 +246,11 @@ class _Server:
             group = next((str(ev[GROUP_PROP]) for ev in events if ev.get(GROUP_PROP) is not None), None)
             digest = next((str(ev[HASH_PROP]) for ev in events if ev.get(HASH_PROP) is not None), None)
             uid = str(first.get("uid", ""))
-            out.append(Remote(uid, str(first.get("summary", "")), group, digest, obj))
+            parent = first.get("related-to")
+            remote = Remote(uid, str(first.get("summary", "")), group, digest, obj, stream_of(events),
+                            event_content(events) if group is not None else None,
+                            str(parent) if parent is not None else None)  # fmt: skip
+            out.append(remote)
         return out
 
     def create(self, resource: Resource) -> None:
@@ -263,6 +296,14 @@ class _ServerErrors:
         raise MeetctlError.at(Location(url), f"cannot talk to the server: {_short(exc)}") from None
 
 
+def _status_code(element: Any) -> int | None:
+    """The code in a DAV:status element ("HTTP/1.1 404 Not Found" -> 404), None if absent."""
+    if element is None or not element.text:
+        return None
+    parts = element.text.split()
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+
+
 def _short(exc: BaseException) -> str:
     # Network libraries wrap the real reason (connection refused, timed out) several layers deep.
     seen: BaseException | None = exc
@@ -277,13 +318,47 @@ def _short(exc: BaseException) -> str:
 # --------------------------------------------------------------------------- publishing
 
 
+def event_content(events: Sequence[Any]) -> tuple:
+    """What a calendar object's VEVENTs say, as icalendar reads them: the same for our bytes
+    and for the server's copy of them (servers refold lines and reorder parameters)."""
+    out = []
+    for ev in events:
+        props = []
+        for name, value in ev.property_items(recursive=False):
+            if name in ("BEGIN", "END"):
+                continue
+            params = tuple(sorted((k.upper(), str(v)) for k, v in getattr(value, "params", {}).items()))
+            data = value.to_ical() if hasattr(value, "to_ical") else str(value).encode()
+            props.append((name.upper(), params, data))
+        out.append(tuple(sorted(props)))
+    return tuple(sorted(out))
+
+
+def stream_of(events: Sequence[Any]) -> str | None:
+    """The stream of an object we published: its series id, None for a one-off, else UNKNOWN_STREAM."""
+    from meetctl.calendars.export import FIELDS_PROP
+    from meetctl.calendars.vevents import json_prop
+
+    for ev in events:
+        for data in json_prop(ev, FIELDS_PROP):
+            series = data.get("series")
+            return series if isinstance(series, str) else None
+    return UNKNOWN_STREAM
+
+
 def plan(
-    wanted: Sequence[Resource], found: Sequence[Remote], groups: set[str], keep: set[str] | None = None
+    wanted: Sequence[Resource],
+    found: Sequence[Remote],
+    groups: set[str],
+    keep: set[str] | None = None,
+    streams: set[str | None] | None = None,
 ) -> Plan:
     """Compare what we want with what is there; only our groups' objects may change.
 
-    ``keep``: UIDs of our own events that are not wanted this time but must stay (the
-    streams left out by --series/--one-offs).
+    ``keep``: UIDs of our own events that are not wanted this time but must stay.
+    ``streams``: the streams chosen by --series/--one-offs (series ids; None for the
+    one-offs); our events of any other stream stay, even ones gone from the programme.
+    No ``streams``: the whole programme, and whatever of ours it lacks goes.
     """
     keep = keep or set()
     result = Plan()
@@ -294,19 +369,31 @@ def plan(
             result.create.append(res)
         elif remote.group is None or remote.group not in groups:
             result.foreign += 1  # same UID, but someone else's object: leave it
-        elif remote.digest == res.digest:
+        elif remote.digest == res.digest and (remote.content is None or remote.content == res.content()):
             result.unchanged += 1
         else:
+            if remote.digest == res.digest:
+                result.restore.add(res.uid)  # our hash, someone else's edit
             result.update.append((res, remote))
     wanted_uids = {r.uid for r in wanted}
     for remote in found:
         if remote.uid in wanted_uids:
             continue
-        if remote.group in groups and remote.uid not in keep:
+        if remote.group in groups and remote.uid not in keep and _chosen(remote, there, streams):
             result.delete.append(remote)
         else:
             result.foreign += 1
     return result
+
+
+def _chosen(remote: Remote, there: dict[str, Remote], streams: set[str | None] | None) -> bool:
+    """Whether ``remote`` belongs to a stream this publish is about."""
+    if streams is None:
+        return True
+    stream = remote.stream
+    if stream == UNKNOWN_STREAM and remote.parent in there:
+        stream = there[remote.parent].stream  # a session goes with its meeting
+    return stream != UNKNOWN_STREAM and stream in streams
 
 
 def publish(
@@ -317,6 +404,7 @@ def publish(
     show_progress: bool = False,
     whole: Sequence[Programme] | None = None,
     create: bool = False,
+    streams: set[str | None] | None = None,
 ) -> tuple[Plan, list[str]]:
     """Bring the calendar at ``url`` in step with ``programmes``; return the plan and report lines.
 
@@ -324,6 +412,8 @@ def publish(
     that were not chosen are left on the calendar as they are. ``create``: make the
     calendar (MKCALENDAR) if nothing is at ``url`` yet. Anything at ``url`` that is not
     a calendar is refused: events put in a plain folder reach no calendar client.
+    ``streams``: what --series/--one-offs chose (series ids, None for the one-offs);
+    our events of other streams stay even when the programme no longer has them.
     A user name or password written in ``url`` is refused, never used or shown.
     """
     refuse_credentials_in(url)
@@ -350,11 +440,15 @@ def publish(
         lines.append(f"{'would create' if dry_run else 'created'} the calendar {url}")
     found = server.objects() if kind is not None else []
     groups = {p.group.name for p in programmes}
-    todo = plan(wanted, found, groups, keep)
+    todo = plan(wanted, found, groups, keep, streams)
     for res in todo.create:
         lines.append(f"{'would create' if dry_run else 'created'}: {res.title} ({res.uid})")
     for res, _ in todo.update:
-        lines.append(f"{'would update' if dry_run else 'updated'}: {res.title} ({res.uid})")
+        if res.uid in todo.restore:
+            lines.append(f"{'would restore' if dry_run else 'restored'}: {res.title} ({res.uid}): "
+                         "it was changed on the server")  # fmt: skip
+        else:
+            lines.append(f"{'would update' if dry_run else 'updated'}: {res.title} ({res.uid})")
     for remote in todo.delete:
         lines.append(f"{'would delete' if dry_run else 'deleted'}: {remote.title} ({remote.uid})")
     if not dry_run:

@@ -6,6 +6,7 @@ Imports the model; never the CLI.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -23,8 +24,10 @@ from meetctl.model.schedule import (
 # --------------------------------------------------------------------------- events from elsewhere
 
 
-#: Bigger calendars than this are refused (a mistake, or hostile), before parsing.
-MAX_ICS_BYTES = 20 * 1024 * 1024
+#: Bigger calendars than this are refused (a mistake, or hostile), before parsing. Import
+#: and clashes parse only the lines they read (:func:`import_lines`, :func:`needed_lines`),
+#: so a decade of a busy calendar (some 30,000 events, 25 MB) is well inside it.
+MAX_ICS_BYTES = 100 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,9 @@ def read_ics(path: Path) -> bytes:
     name = str(path)
     try:
         with path.open("rb") as fh:
+            # A file says its size: refuse it unread (a pipe or device is read up to the limit).
+            if os.fstat(fh.fileno()).st_size > MAX_ICS_BYTES:
+                raise MeetctlError.at(Location(name), f"larger than {MAX_ICS_BYTES // 2**20} MB; not read")
             data = fh.read(MAX_ICS_BYTES + 1)
     except FileNotFoundError:
         raise MeetctlError.at(Location(name), "no such file") from None
@@ -166,7 +172,7 @@ def parse_ics(data: bytes, source: str) -> Any:
         try:
             start = ev.get("dtstart")
         except Exception as exc:  # icalendar 7 raises on some broken values when they are touched
-            raise MeetctlError.at(where, f"{event_name(ev)}: unreadable DTSTART: {first_line(exc)}") from None
+            raise MeetctlError.at(where, f"{event_name(ev)}: {_unreadable('DTSTART', exc)}") from None
         if start is None:
             raise MeetctlError.at(where, f"{event_name(ev)} has no DTSTART")
         if isinstance(start, list):
@@ -178,12 +184,12 @@ def parse_ics(data: bytes, source: str) -> Any:
             try:
                 value = prop.dt
             except Exception as exc:
-                problem = f"{event_name(ev)}: unreadable {key.upper()}: {first_line(exc)}"
+                problem = f"{event_name(ev)}: {_unreadable(key, exc)}"
                 raise MeetctlError.at(where, problem) from None
             tzid = prop.params.get("TZID") if hasattr(prop, "params") else None
             if tzid and isinstance(value, datetime) and value.tzinfo is None:
                 raise MeetctlError.at(
-                    where, f"{event_name(ev)}: unknown time zone \"{tzid}\" (no VTIMEZONE and not a known zone name)"
+                    where, f'{event_name(ev)}: unknown time zone "{tzid}" (no VTIMEZONE and not a known zone name)'
                 )
     return cal
 
@@ -217,11 +223,21 @@ def _text(ev: Any, name: str) -> str:
     return text[:80]
 
 
+#: icalendar 7's wording for a value it kept unparsed: the property's name is what a person needs.
+_BROKEN = re.compile(r"Cannot access '\w+' on broken property '([\w-]+)' \(expected '\w+'\): ")
+
+
 def first_line(exc: BaseException) -> str:
     # Parser messages can quote whole chunks of the file (b'BEGIN:...'): keep the words.
     text = str(exc).strip().splitlines()
     line = (text[0] if text else type(exc).__name__).split(": b'")[0].split(' b"')[0]
-    return line[:160]
+    return _BROKEN.sub(lambda m: f"unreadable {m.group(1)}: ", line)[:160]
+
+
+def _unreadable(key: str, exc: BaseException) -> str:
+    """The words after "unreadable KEY:", with the key said once."""
+    text = first_line(exc)
+    return text if text.startswith(f"unreadable {key.upper()}: ") else f"unreadable {key.upper()}: {text}"
 
 
 #: What clash detection reads of another calendar; every other property is dropped before parsing.
@@ -272,6 +288,56 @@ def needed_lines(data: bytes, first: date | None = None, last: date | None = Non
     return b"".join(out)
 
 
+#: What ``meetctl import`` reads of an event (and its cross-check: recurring-ical-events).
+_IMPORT_PROPERTIES = frozenset(
+    b"UID SUMMARY DESCRIPTION LOCATION DTSTART DTEND DURATION RRULE RDATE EXDATE EXRULE RECURRENCE-ID "
+    b"STATUS SEQUENCE URL CONFERENCE RELATED-TO X-MEETCTL-FIELDS X-MEETCTL-CANCELLED X-MEETCTL-SESSION".split()
+)
+_CALENDAR_PROPERTIES = frozenset(b"VERSION PRODID CALSCALE METHOD X-WR-TIMEZONE X-WR-CALNAME".split())
+_ZONE_COMPONENTS = frozenset((b"VTIMEZONE", b"STANDARD", b"DAYLIGHT"))
+
+
+def import_lines(data: bytes) -> bytes:
+    """Only the content lines ``meetctl import`` reads: the calendar's name and zone, the
+    events' times, rules, texts and meetctl's own fields, and every time zone definition.
+
+    Exports carry attendees, alarms, timestamps and vendors' X- properties on every event;
+    parsing them was most of an import's time and memory. A line left out becomes an
+    empty line (the parser skips those), so messages keep the file's line numbers.
+    """
+    out: list[bytes] = []
+    stack: list[bytes] = []
+    keep = True
+    for line in data.removeprefix(b"\xef\xbb\xbf").splitlines(keepends=True):
+        if line[:1] in (b" ", b"\t"):  # a folded continuation: as its property
+            out.append(line if keep else b"\n")
+            continue
+        name = _PROPERTY_NAME.match(line)
+        word = name.group().upper() if name is not None else b""
+        if word in (b"BEGIN", b"END"):
+            component = line.partition(b":")[2].strip().upper()
+            inside = stack[-1] if stack else b""
+            if word == b"BEGIN":
+                stack.append(component if inside in (b"", b"VCALENDAR", b"VTIMEZONE") else b"-")
+                keep = stack[-1] in (b"VCALENDAR", b"VEVENT") or stack[-1] in _ZONE_COMPONENTS
+            else:
+                keep = bool(stack) and stack[-1] != b"-" and (stack[-1] in (b"VCALENDAR", b"VEVENT")
+                                                               or stack[-1] in _ZONE_COMPONENTS)  # fmt: skip
+                if stack:
+                    stack.pop()
+            out.append(line if keep else b"\n")
+            continue
+        inside = stack[-1] if stack else b""
+        if inside == b"VEVENT":
+            keep = word in _IMPORT_PROPERTIES
+        elif inside == b"VCALENDAR":
+            keep = word in _CALENDAR_PROPERTIES
+        else:
+            keep = inside in _ZONE_COMPONENTS or inside == b""  # outside any component: the parser judges
+        out.append(line if keep else b"\n")
+    return b"".join(out)
+
+
 _DATE_VALUE = re.compile(rb":\s*(\d{4})(\d{2})(\d{2})")
 
 
@@ -314,7 +380,10 @@ def ics_events(data: bytes, source: str, first: date, last: date) -> list[Event]
     for ev in vevents:
         if str(ev.get("uid")) in repeating or _cancelled(ev):
             continue
-        e = _to_event(ev, source, zone)
+        try:
+            e = _to_event(ev, source, zone)
+        except (ValueError, TypeError, KeyError, OverflowError) as exc:  # DURATION:P999999999999999999W...
+            raise MeetctlError.at(Location(source, event_line(ev)), f"{event_name(ev)}: {first_line(exc)}") from None
         if e.start < hi and (e.end > lo or e.start >= lo):
             out.append(e)
     if repeating:
@@ -376,5 +445,3 @@ def _to_event(ev: Any, source: str, zone: ZoneInfo) -> Event:
 def _uid_of(ev: Any) -> str | None:
     uid = ev.get("uid")
     return str(uid) if uid is not None else None
-
-

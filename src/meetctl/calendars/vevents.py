@@ -212,9 +212,14 @@ class EventReader:
         """
         rrules = rrules if rrules is not None else ev.get("rrule")
         if isinstance(rrules, list):
-            if len(rrules) > 1:
-                self.extra_rules.append((ev, rrules[1:]))
-            rrules = rrules[0]
+            # The same RRULE written twice adds no dates (RFC 5545 takes the union): read it once.
+            distinct: list[Any] = []
+            for r in rrules:
+                if all(_rule_parts(r) != _rule_parts(seen) for seen in distinct):
+                    distinct.append(r)
+            if len(distinct) > 1:
+                self.extra_rules.append((ev, distinct[1:]))
+            rrules = distinct[0]
         parts = {k.upper(): v for k, v in rrules.items()}
         until_value = parts.pop("UNTIL", None)
         count = parts.pop("COUNT", None)
@@ -248,11 +253,16 @@ class EventReader:
         return (phrase if same else rule.rrule), until
 
 
+def _rule_parts(rrule: Any) -> dict[str, list[str]]:
+    """An RRULE's parts, in no particular order, to tell one written twice."""
+    return {str(k).upper(): sorted(str(x) for x in _plain(v)) for k, v in rrule.items()}
+
+
 def event_title(ev: Any, ours: bool) -> str | None:
     """SUMMARY; meetctl's own cancelled events say "Cancelled: " before the title: not part of it."""
     title = raw_text(ev, "summary")
     if ours and title and is_cancelled(ev) and title.startswith(CANCELLED_WORD):
-        return title[len(CANCELLED_WORD):]
+        return title[len(CANCELLED_WORD) :]
     return title
 
 

@@ -72,9 +72,30 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def completion_words() -> list[str] | None:
+    """The words typed so far when the shell asks for completions (``_MEETCTL_COMPLETE`` set), else None.
+
+    A TAB runs meetctl with the command line in the environment, not in argv: bash puts it
+    in COMP_WORDS, zsh and fish in _TYPER_COMPLETE_ARGS. Reading it lets :func:`app_for`
+    build the lean app of the command being completed, so a TAB loads no other family.
+    """
+    import os
+    import shlex
+
+    if not os.environ.get("_MEETCTL_COMPLETE"):
+        return None
+    line = os.environ.get("COMP_WORDS") or os.environ.get("_TYPER_COMPLETE_ARGS") or ""
+    try:
+        words = shlex.split(line)
+    except ValueError:  # an open quote: the word being typed
+        words = line.split()
+    return words[1:]  # without `meetctl` itself
+
+
 def main() -> None:
     """Run the command line in ``sys.argv`` (the console script calls it via ``meetctl.__main__``)."""
-    app_for(sys.argv[1:])(prog_name="meetctl")
+    words = completion_words()
+    app_for(sys.argv[1:] if words is None else words)(prog_name="meetctl")
 
 
 __all__ = ["app", "app_for", "main"]

@@ -140,9 +140,11 @@ def new_app() -> App:
     """An empty ``meetctl`` app: the shared one below, or the lean one :func:`meetctl.cli.app_for` fills."""
     return App(
         name="meetctl",
-        help="A local group's meeting programme: dates, reminders, flyers and calendars from one TOML file.",
+        help="A local group's meeting programme: dates, reminders, flyers and calendars from one TOML file.\n\n"
+        "Example:  meetctl -f examples/programme.toml list --from 2017-01-01\n\n"
+        "More: meetctl COMMAND --help; meetctl help env; meetctl help rules.",
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=True,
         pretty_exceptions_enable=False,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
@@ -199,7 +201,7 @@ def _meetctl(
     files: Files = None,
     today: Today = None,
     version: Annotated[
-        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")
+        bool, typer.Option("--version", "-V", callback=_show_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ) -> None:
     """A local group's meeting programme: dates, reminders, flyers and calendars from one TOML file.

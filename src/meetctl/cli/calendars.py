@@ -7,6 +7,7 @@ an .ics is written as it is made, to stdout or atomically to -o.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,7 @@ import typer
 
 from meetctl.cli.base import app
 from meetctl.cli.options import (
+    STDIN,
     Files,
     FromDate,
     Json,
@@ -23,6 +25,8 @@ from meetctl.cli.options import (
     Today,
     load,
     optional_date,
+    read_stdin,
+    to_a_file,
     today_for,
     window,
     write_bytes,
@@ -31,7 +35,9 @@ from meetctl.cli.options import (
 from meetctl.model.errors import EXIT_FOUND, MeetctlError, Problem
 
 # -o is written atomically, as every -o is; its help reads as the document commands' -o does.
-Output = Annotated[Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write to this file.")]
+Output = Annotated[
+    Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write to this file ('-': standard output).")
+]
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing file that is not a calendar.")]
 
 
@@ -45,8 +51,11 @@ def ical(
     ] = False,
     cancelled: Annotated[
         str,
-        typer.Option("--cancelled", metavar="show|hide",
-                     help="show: cancelled meetings stay in, marked cancelled; hide: left out (EXDATE)."),
+        typer.Option(
+            "--cancelled",
+            metavar="show|hide",
+            help="show: cancelled meetings stay in, marked cancelled; hide: left out (EXDATE).",
+        ),
     ] = "show",  # fmt: skip
     output: Output = None,
     force: Force = False,
@@ -78,14 +87,25 @@ def ical(
     if expand:
         lo, hi = expand_window(programmes, today_for(today, programmes))
         first, last = first or lo, last or max(hi, first or hi)
-    if output is not None:
+    if to_a_file(output):
         check_output(output, "calendar", force)  # refuse before the work, not after
     # Written as it is made (an --expand of decades would otherwise be held whole).
     chunks = calendar_chunks(programmes, first, last, expand=expand, hide_cancelled=cancelled == "hide")
-    if output is None:
-        write_bytes(chunks)
+    if to_a_file(output):
+        from meetctl.cli.progress import progress, watched
+
+        # An expansion of years of weekly meetings takes a while: a count of what is written, on a terminal.
+        with progress(str(output), show=expand and watched()) as shown:
+            write_output_stream(output, _counted(chunks, shown.tick), "calendar", force)
     else:
-        write_output_stream(output, chunks, "calendar", force)
+        write_bytes(chunks)
+
+
+def _counted(chunks: Iterable[bytes], tick: Callable[[int], None]) -> Iterator[bytes]:
+    """``chunks`` unchanged, ticking once for each event in them (a progress bar's count)."""
+    for chunk in chunks:
+        tick(chunk.count(b"BEGIN:VEVENT"))
+        yield chunk
 
 
 @app.command()
@@ -102,9 +122,7 @@ def clashes(
     files: Files = None,
     from_: FromDate = None,
     to: ToDate = None,
-    same_day: Annotated[
-        bool, typer.Option("--same-day", help="Count any event on the same day as a clash.")
-    ] = False,
+    same_day: Annotated[bool, typer.Option("--same-day", help="Count any event on the same day as a clash.")] = False,
     fail: Annotated[bool, typer.Option("--fail", help="Exit 1 if there are clashes.")] = False,
     json: Json = False,
     series: Streams = None,
@@ -149,33 +167,45 @@ def import_(
     their changed and cancelled dates become meetings and skips, other events one-off
     meetings. Things that cannot be carried over are warned about on stderr.
 
+    FILE.ics may be '-' for standard input; -o - (or no -o) prints the programme.
+
     Example:  meetctl import branch.ics -o programme.toml
+    Example:  curl -s https://example.org/branch.ics | meetctl import - > programme.toml
     """
-    from meetctl.calendars.importer import import_calendar, programme_text
-    from meetctl.calendars.reading import fetch, read_ics
+    from meetctl.calendars.importer import IMPORT_STEPS, import_calendar, programme_text
+    from meetctl.calendars.reading import MAX_ICS_BYTES, fetch, read_ics
+    from meetctl.cli.progress import progress, watched
     from meetctl.model.loading import parse_programme
     from meetctl.output import check_output
 
-    if output is not None:
+    if to_a_file(output):
         check_output(output, "programme", force)
     is_url = source.lower().startswith(("http://", "https://", "webcal://"))
-    imported = import_calendar(fetch(source) if is_url else read_ics(Path(source)), source)
-    text = programme_text(imported, source)
-    parse_programme(text, str(output or "imported programme"))  # what we write must load
+    if source == "-":  # standard input, as every Unix tool reads it
+        calendar = read_stdin(MAX_ICS_BYTES)
+    else:
+        calendar = fetch(source) if is_url else read_ics(Path(source))
+    named = STDIN if source == "-" else source
+    # A big calendar takes a while: a bar of its phases, on a terminal, when the programme goes to a file.
+    with progress("import", len(IMPORT_STEPS), show=watched() and to_a_file(output)) as shown:
+        imported = import_calendar(calendar, named, lambda phase: (shown.step(phase), shown.tick(1)))
+    text = programme_text(imported, "standard input" if source == "-" else source)
+    parse_programme(text, str(output) if to_a_file(output) else "imported programme")  # what we write must load
     for problem in imported.warnings:
         typer.echo(str(problem), err=True)
-    if output is None:
-        sys.stdout.write(text)
-    else:
+    if to_a_file(output):
         write_file(output, text.encode("utf-8"), "programme", force, announce=False)
+    else:
+        sys.stdout.write(text)
 
 
 @app.command()
 def publish(
     caldav: Annotated[
         str,
-        typer.Option("--caldav", metavar="URL", help="The calendar's address (Nextcloud, Radicale, ...).",
-                     show_default=False),
+        typer.Option(
+            "--caldav", metavar="URL", help="The calendar's address (Nextcloud, Radicale, ...).", show_default=False
+        ),
     ],  # fmt: skip
     files: Files = None,
     user: Annotated[str | None, typer.Option("--user", help="CalDAV user name (else from ~/.netrc).")] = None,
@@ -202,13 +232,22 @@ def publish(
     Example:  meetctl publish --caldav https://dav.example.org/sec/reading/ --series reading --create
     """
     from meetctl.calendars.publish import publish as publish_programmes
-    from meetctl.model.selection import select_streams
+    from meetctl.model.selection import chosen_streams, select_streams
 
     programmes = load(files)
     chosen = select_streams(programmes, series, one_offs)
-    # The progress bar is drawn on stderr: show it whenever a person watches stderr.
+    from meetctl.cli.progress import watched
+
+    # The progress bar is drawn on stderr, as for site and import: only while a person watches the terminal.
     _, lines = publish_programmes(
-        chosen, caldav, user, dry_run=dry_run, show_progress=sys.stderr.isatty(), whole=programmes, create=create
+        chosen,
+        caldav,
+        user,
+        dry_run=dry_run,
+        show_progress=watched(),
+        whole=programmes,
+        create=create,
+        streams=chosen_streams(series, one_offs),
     )
     for line in lines:
         typer.echo(line)

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from meetctl.cli.base import App, app
+from meetctl.cli.completion import meeting_dates
 from meetctl.cli.options import (
     Files,
     FromDate,
@@ -41,7 +42,9 @@ from meetctl.model.errors import MeetctlError, Problem
 from meetctl.model.programme import Programme
 from meetctl.model.schedule import Occurrence
 
-Output = Annotated[Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write to this file.")]
+Output = Annotated[
+    Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write to this file ('-': standard output).")
+]
 LargePrint = Annotated[
     bool,
     typer.Option(
@@ -50,7 +53,15 @@ LargePrint = Annotated[
         "(the RNIB's clear-print guidance); a long term runs to more pages.",
     ),
 ]
-MeetingDate = Annotated[str | None, typer.Argument(metavar="[DATE]", help="The meeting's date (YYYY-MM-DD).")]
+MeetingDate = Annotated[
+    str | None,
+    typer.Argument(metavar="[DATE]", help="The meeting's date (YYYY-MM-DD).", autocompletion=meeting_dates("coming")),
+]
+#: report is written after the meeting: DATE completes to past meetings, the latest first.
+PastMeetingDate = Annotated[
+    str | None,
+    typer.Argument(metavar="[DATE]", help="The meeting's date (YYYY-MM-DD).", autocompletion=meeting_dates("past")),
+]
 
 
 class Paper(StrEnum):
@@ -238,6 +249,8 @@ def announce(
     from_: FromDate = None,
     to: ToDate = None,
     fmt: Annotated[AnnounceFormat, typer.Option("--format", help="text, markdown or html.")] = AnnounceFormat.text,
+    output: Output = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
     series: Streams = None,
     one_offs: OneOffs = False,
     templates: TemplatesDir = None,
@@ -246,25 +259,34 @@ def announce(
 ) -> None:
     """The post announcing a term's meetings, ready to paste (default: the next three months).
 
-    Cancelled meetings are listed as cancelled, with the reason.
+    Cancelled meetings are listed as cancelled, with the reason. Printed, or written with -o.
 
     Example:  meetctl announce -f examples/programme.toml --from 2017-01-01 --format markdown
     Example:  meetctl announce --series discussion --one-offs
     """
     from meetctl.documents.announcements import announcement
     from meetctl.model.selection import term_meetings, term_window
+    from meetctl.output import check_output
 
+    # An HTML announcement replaces an HTML page; text a person may have edited needs --force.
+    kind = "html" if fmt is AnnounceFormat.html else "announcement"
+    if to_a_file(output):
+        check_output(output, kind, force)  # refuse before the work, not after
     programmes = load_for_documents(files, locale, series, one_offs)
     own_templates = templates_for(templates, programmes)
     first, last = optional_date("--from", from_), optional_date("--to", to)
     first, last = term_window(first, last, today_for(today, programmes))
     items = term_meetings(programmes, first, last)
-    typer.echo(announcement(own_templates, programmes, items, fmt.value), nl=False)
+    text = announcement(own_templates, programmes, items, fmt.value)
+    if to_a_file(output):
+        write_file(output, text.encode("utf-8"), kind, force)
+    else:
+        typer.echo(text, nl=False)
 
 
 @app.command()
 def report(
-    day: MeetingDate = None,
+    day: PastMeetingDate = None,
     files: Files = None,
     output: Annotated[
         Path | None,

@@ -16,9 +16,17 @@ from typing import Annotated, Any
 import typer
 
 from meetctl.cli.base import App, app, venue_app
+from meetctl.cli.completion import meeting_dates, series_ids, venue_ids
 from meetctl.cli.options import FromDate, Today, load, optional_date, parse_date_option, today_for
 from meetctl.model.errors import MeetctlError
 
+#: DATE completes to the meetings an edit can be about.
+COMING, PAST, CANCELLED = meeting_dates("coming"), meeting_dates("past"), meeting_dates("cancelled")
+#: --venue completes to the programme's venue ids.
+VenueId = Annotated[str | None, typer.Option("--venue", metavar="ID", help="A venue id.", autocompletion=venue_ids)]
+NewVenueId = Annotated[
+    str | None, typer.Option("--venue", metavar="ID", help="A new venue id.", autocompletion=venue_ids)
+]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Say what would change; write nothing.")]
 #: An edit changes one file: -f is not repeatable here.
 EditFile = Annotated[
@@ -31,7 +39,10 @@ EditFile = Annotated[
     ),
 ]
 ShowDiff = Annotated[bool, typer.Option("--diff", help="Also show the change as a unified diff.")]
-SeriesId = Annotated[str | None, typer.Option("--series", metavar="ID", help="The series, if several meet that day.")]
+SeriesId = Annotated[
+    str | None,
+    typer.Option("--series", metavar="ID", help="The series, if several meet that day.", autocompletion=series_ids),
+]
 OneOffMeeting = Annotated[
     bool, typer.Option("--one-off", help="The meeting of no series, if a series meets that day too.")
 ]
@@ -116,7 +127,9 @@ def init(
 def add(
     date_: Annotated[str, typer.Option("--date", metavar="YYYY-MM-DD", help="The meeting's date.")],
     series: Annotated[
-        str | None, typer.Option("--series", metavar="ID", help="The series whose meeting on that date this is.")
+        str | None,
+        typer.Option("--series", metavar="ID", help="The series whose meeting on that date this is.",
+                     autocompletion=series_ids),
     ] = None,
     one_off: Annotated[
         bool, typer.Option("--one-off", help="A meeting of no series, even on a date a series meets.")
@@ -124,7 +137,7 @@ def add(
     title: Annotated[str | None, typer.Option("--title", help="What it is about.")] = None,
     description: Annotated[str | None, typer.Option("--description", help="A question or two.")] = None,
     lead: Annotated[str | None, typer.Option("--lead", help="Who leads off.")] = None,
-    venue: Annotated[str | None, typer.Option("--venue", metavar="ID", help="A venue id.")] = None,
+    venue: VenueId = None,
     start: Annotated[str | None, typer.Option("--start", metavar="HH:MM", help="Start time.")] = None,
     duration: Annotated[str | None, typer.Option("--duration", help="Length: 2h, 90m, 1h30m.")] = None,
     end_date: Annotated[
@@ -162,7 +175,9 @@ def add(
 
 @app.command()
 def cancel(
-    day: Annotated[str, typer.Argument(metavar="DATE", help="The meeting's date, YYYY-MM-DD.")],
+    day: Annotated[
+        str, typer.Argument(metavar="DATE", help="The meeting's date, YYYY-MM-DD.", autocompletion=COMING)
+    ],
     reason: Annotated[str | None, typer.Option("--reason", help="Why, for members and calendars.")] = None,
     series: SeriesId = None,
     one_off: OneOffMeeting = False,
@@ -181,7 +196,10 @@ def cancel(
 
 @app.command()
 def restore(
-    day: Annotated[str, typer.Argument(metavar="DATE", help="The cancelled meeting's date, YYYY-MM-DD.")],
+    day: Annotated[
+        str,
+        typer.Argument(metavar="DATE", help="The cancelled meeting's date, YYYY-MM-DD.", autocompletion=CANCELLED),
+    ],
     series: SeriesId = None,
     one_off: OneOffMeeting = False,
     files: EditFile = None,
@@ -201,10 +219,12 @@ def restore(
 
 @app.command()
 def move(
-    day: Annotated[str, typer.Argument(metavar="DATE", help="The meeting's date now, YYYY-MM-DD.")],
+    day: Annotated[
+        str, typer.Argument(metavar="DATE", help="The meeting's date now, YYYY-MM-DD.", autocompletion=COMING)
+    ],
     to: Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="The new date.")] = None,
     start: Annotated[str | None, typer.Option("--start", metavar="HH:MM", help="A new start time.")] = None,
-    venue: Annotated[str | None, typer.Option("--venue", metavar="ID", help="A new venue id.")] = None,
+    venue: NewVenueId = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Why, for members (shown in reminders).")] = None,
     series: SeriesId = None,
     one_off: OneOffMeeting = False,
@@ -231,7 +251,9 @@ def move(
 
 @app.command()
 def record(
-    day: Annotated[str, typer.Argument(metavar="DATE", help="The meeting's date, YYYY-MM-DD.")],
+    day: Annotated[
+        str, typer.Argument(metavar="DATE", help="The meeting's date, YYYY-MM-DD.", autocompletion=PAST)
+    ],
     attendance: Annotated[
         str | None, typer.Option("--attendance", metavar="N", help="How many came (a whole number).")
     ] = None,
@@ -312,7 +334,7 @@ def series_add(
     start: Annotated[str, typer.Option("--start", metavar="HH:MM", help="Start time, local.")],
     title: Annotated[str | None, typer.Option("--title", help="What it is called (default: from the id).")] = None,
     duration: Annotated[str | None, typer.Option("--duration", help="Length: 2h, 90m (default 2h).")] = None,
-    venue: Annotated[str | None, typer.Option("--venue", metavar="ID", help="A venue id.")] = None,
+    venue: VenueId = None,
     from_: Annotated[
         str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="First possible date (default: today).")
     ] = None,

@@ -50,6 +50,13 @@ def _today_source(ctx: typer.Context, value: str | None) -> str | None:
     return typed if typed else _FromEnvironment(value)
 
 
+def _series_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """--series completes to the programme's series ids (loaded only at a TAB: cron's remind never imports it)."""
+    from meetctl.cli.completion import series_ids
+
+    return series_ids(ctx, incomplete)
+
+
 Files = Annotated[
     list[Path] | None,
     typer.Option(
@@ -84,6 +91,7 @@ Streams = Annotated[
         metavar="ID",
         help="Only this series' meetings; repeatable. Unknown ids are an error.",
         show_default=False,
+        autocompletion=_series_ids,
     ),
 ]
 OneOffs = Annotated[
@@ -114,19 +122,42 @@ LocaleOption = Annotated[
 NO_PROGRAMME = "no such file (`meetctl init` writes a new programme; -f or $MEETCTL_FILE names another)"
 
 
+#: How standard input is named in messages (``-f -``, ``import -``).
+STDIN = "<stdin>"
+#: The most meetctl reads from standard input (a programme or a calendar): a pipe that never ends is refused.
+STDIN_LIMIT = 64 * 2**20
+
+
+def read_stdin(limit: int = STDIN_LIMIT) -> bytes:
+    """All of standard input (``-f -``, ``import -``), refusing more than ``limit`` bytes."""
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise MeetctlError.at(Location(STDIN), f"larger than {limit // 2**20} MB; not read")
+    return data
+
+
 def load(
     files: list[Path] | None, series: list[str] | None = None, one_offs: bool = False, cache: Path | None = None
 ) -> list[Programme]:
     """The programmes named by -f, else $MEETCTL_FILE (os.pathsep-separated), else ./programme.toml.
 
+    ``-f -`` reads the programme from standard input (once, whichever place it has).
     With --series/--one-offs, cut down to those streams (see ``model.selection.select_streams``).
     ``cache``: a state folder that keeps each validated programme (see ``model.cache``; cron's remind).
     """
     named = named_programmes(files)
-    missing = [Problem(NO_PROGRAMME, Location(str(p))) for p in named if not os.path.lexists(p)]
+    missing = [Problem(NO_PROGRAMME, Location(str(p))) for p in named if str(p) != "-" and not os.path.lexists(p)]
     if missing:
         raise MeetctlError(missing)
-    if cache is not None:
+    piped = read_stdin() if any(str(p) == "-" for p in named) else None
+    if piped is not None:  # standard input: read once, never cached
+        from meetctl.model.loading import load_programme, programme_from_bytes
+
+        def read(path: Path) -> Programme:
+            return programme_from_bytes(piped, STDIN) if str(path) == "-" else load_programme(path)
+
+        programmes = load_programmes(named, read)
+    elif cache is not None:
         from meetctl.model.cache import load_programmes_cached
 
         programmes = load_programmes_cached(named, cache)

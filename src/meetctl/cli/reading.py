@@ -195,3 +195,34 @@ def help_rules() -> None:
         typer.echo(f"  {phrase.ljust(width)}  {parse_rule(phrase).rrule}")
     typer.echo("\nfirst..fifth and 1st..5th, last and second to last work with any weekday;")
     typer.echo("`except MONTH and MONTH` works after any phrase. A raw RRULE may not use COUNT or UNTIL.")
+
+
+#: Every environment variable meetctl reads, and what it does (`meetctl help env`; a test
+#: checks this list against the names the source reads). Options given on the command line win.
+ENVIRONMENT: dict[str, str] = {
+    "MEETCTL_FILE": "The programme(s) when no -f is given (separate several with ':'); else ./programme.toml.",
+    "MEETCTL_TODAY": "Pretend today is this date (YYYY-MM-DD), as --today; for testing reminders and cron.",
+    "MEETCTL_SMTP_PASSWORD": "The SMTP password for remind --send (never a flag, never in the programme).",
+    "MEETCTL_SMTP_ALLOW_CLEARTEXT": "1: allow the SMTP password over a connection without TLS "
+    "(as --allow-cleartext-auth).",
+    "MEETCTL_SENDMAIL": "The local mailer remind --send hands each message to (as --sendmail), instead of SMTP.",
+    "MEETCTL_CALDAV_PASSWORD": "The CalDAV password for publish (else ~/.netrc).",
+    "MEETCTL_STATE_DIR": "Where remind --send keeps its sent-log. Default: the platform's state folder.",
+    "MEETCTL_CACHE_DIR": "Where compiled templates are cached. Default: the platform's cache folder.",
+    "MEETCTL_DEBUG": "1: show the Python traceback of an internal error (for a bug report).",
+}
+
+
+@help_app.command("env")
+def help_env() -> None:
+    """The environment variables meetctl reads, and what each does.
+
+    Example:  meetctl help env
+    """
+    import textwrap
+
+    for name, what in ENVIRONMENT.items():
+        typer.echo(name)
+        typer.echo(textwrap.fill(what, 72, initial_indent="    ", subsequent_indent="    "))
+    other = "Also: NO_COLOR (any value) turns colour off; COLUMNS sets the width of tables and help."
+    typer.echo("\n" + textwrap.fill(other, 72))

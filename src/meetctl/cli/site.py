@@ -70,6 +70,7 @@ def site(
 
     Example:  meetctl site -f programme.toml --base-url https://example.org/meetings/ --serve
     """
+    from meetctl.cli.progress import progress
     from meetctl.documents.site import site_base_url
     from meetctl.documents.sitefolder import make_site
     from meetctl.documents.sitefolder import serve as serve_folder
@@ -79,7 +80,9 @@ def site(
     url = site_base_url(base_url, programmes)
     day = today_for(today, programmes)
     folder = output or Path(programmes[0].path).parent / "site"
-    result = make_site(folder, own_templates, programmes, day, url, flyers, base_folder(templates, programmes), force)
+    with progress(f"{folder}") as shown:  # a bar of the files written, on a terminal only
+        result = make_site(folder, own_templates, programmes, day, url, flyers, base_folder(templates, programmes),
+                           force, shown.tick)  # fmt: skip
     if not quiet:
         typer.echo(f"{folder}: {result.pages} pages, {result.flyers} flyers, {result.files} files")
     if serve:

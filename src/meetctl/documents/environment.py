@@ -119,7 +119,7 @@ def _upfirst(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-#: Translation catalogues of the templates' fixed words, one ``LANG.po`` per language, read from source.
+#: Translation catalogues of the templates' fixed words: ``LANG.po`` per language, compiled to ``LANG.mo``.
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 
 
@@ -137,15 +137,13 @@ def translations(locale: str | None) -> Any:
     if not locale or not uses_babel(locale):
         return gettext.NullTranslations()
     language = locale.replace("-", "_").split("_")[0].lower()
-    path = LOCALES_DIR / f"{language}.po"
+    # The compiled catalogue (documents/catalogues.py makes it from the .po): the standard
+    # library reads it, so translated words need no Babel.
+    path = LOCALES_DIR / f"{language}.mo"
     if not path.is_file():
         return gettext.NullTranslations()
-    from babel.messages.pofile import read_po
-
     with path.open("rb") as f:
-        catalog = read_po(f)
-    messages = {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string}
-    return _Catalogue(messages)
+        return gettext.GNUTranslations(f)
 
 
 def with_locale(programmes: Sequence[Programme], locale: str | None) -> list[Programme]:
@@ -189,19 +187,6 @@ def words(locale: str | None, message: str) -> str:
 @functools.cache
 def _gettext_for(locale: str | None) -> Any:
     return translations(locale).gettext
-
-
-class _Catalogue:
-    """Just enough of gettext's interface for Jinja2's i18n extension."""
-
-    def __init__(self, messages: dict[str, str]) -> None:
-        self.messages = messages
-
-    def gettext(self, message: str) -> str:
-        return self.messages.get(message) or message
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.gettext(singular if n == 1 else plural)
 
 
 class Templates:

@@ -31,12 +31,14 @@ def make_site(
     flyers: int,
     pdf_base: Path,
     force: bool = False,
+    tick: Callable[[int], None] | None = None,
 ) -> SiteResult:
     """Write the site of ``programmes`` into ``folder`` (replaced as a whole), with flyers for the next ``flyers``.
 
     ``pdf_base`` is where a flyer's relative links resolve (--templates, else the
     programme's folder). A folder meetctl did not make is replaced only with ``force``;
-    one that holds a programme file, never.
+    one that holds a programme file, never. ``tick(1)`` follows each file written or kept
+    (a progress bar's count).
     """
     from meetctl.calendars.export import build_calendar
     from meetctl.documents.flyers import ONE_MEETING_FITS, flyer_html, flyer_pdf
@@ -57,6 +59,8 @@ def make_site(
         return f"{pdf_base.resolve()}\n{html}"
 
     with write_folder(folder, force) as writer:
+        if tick is not None:
+            writer = _Ticking(writer, tick)
         return build_site(writer, templates, programmes, window, today, base_url, build_calendar(programmes),
                           flyers, make_flyer, flyer_source)  # fmt: skip
 
@@ -115,3 +119,25 @@ def serve(folder: Path, port: int, ready: Callable[[str], None]) -> None:
         return
     finally:
         server.server_close()
+
+
+class _Ticking:
+    """The folder writer, ticking once for every file it writes or keeps from the last run."""
+
+    def __init__(self, writer: Any, tick: Callable[[int], None]) -> None:
+        self._writer = writer
+        self._tick = tick
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._writer, name)
+
+    def write_pieces(self, *args: Any, **kwargs: Any) -> Any:
+        done = self._writer.write_pieces(*args, **kwargs)
+        self._tick(1)
+        return done
+
+    def reuse(self, *args: Any, **kwargs: Any) -> Any:
+        kept = self._writer.reuse(*args, **kwargs)
+        if kept:
+            self._tick(1)
+        return kept

@@ -105,6 +105,8 @@ class Change:
 def target_file(files: Sequence[str | Path] | None) -> Path:
     """The one programme file an edit applies to (-f, else $MEETCTL_FILE, else ./programme.toml)."""
     files = named_programmes(files)
+    if any(str(f) == "-" for f in files):  # `-f -` reads standard input, which an edit cannot write back
+        raise MeetctlError.at(Location("-"), "an edit changes the programme file in place: give its path, not -")
     if len(files) == 1 and not Path(files[0]).exists():
         raise MeetctlError.at(Location(str(files[0])), "no such file (`meetctl init` writes a new programme)")
     paths = programme_paths(list(files))

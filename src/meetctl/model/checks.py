@@ -164,10 +164,14 @@ class _HolidayCheck:
         self.holidays: dict[int, dict[date, str]] = {}
         with_country = [p for p in programmes if p.group.country]
         if with_country:
-            from meetctl.model.publicholidays import holidays_in
+            from meetctl.model.publicholidays import HolidaysNotInstalled, holidays_in
 
             years = range(first.year, last.year + 1)
-            self.holidays = {id(p): holidays_in(p, years) for p in with_country}
+            for p in with_country:
+                try:
+                    self.holidays[id(p)] = holidays_in(p, years)
+                except HolidaysNotInstalled as exc:  # an optional extra: the rest of check still stands
+                    self.found.extend(problem._replace(severity="warning") for problem in exc.problems)
 
     def watch(self, listed: Iterable[Occurrence]) -> Iterator[Occurrence]:
         """``listed`` unchanged, noting each meeting that falls on a holiday."""

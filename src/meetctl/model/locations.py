@@ -57,7 +57,7 @@ class KeyLocator:
                 continue
             if m := re.match(_ARRAY_HEADER, line):
                 names = _split_dotted(m.group(1))
-                parent = self._resolve(names[:-1], counts)
+                parent = self._resolve(names[:-1], counts)[-1] if len(names) > 1 else ()
                 key = (*parent, names[-1])
                 index = counts.get(key, 0)
                 counts[key] = index + 1
@@ -67,9 +67,11 @@ class KeyLocator:
                 continue
             if m := re.match(_TABLE_HEADER, line):
                 names = _split_dotted(m.group(1))
-                for depth in range(1, len(names)):  # `[venue.x]` also locates an unknown table `venue`
-                    self._scanned.setdefault(self._resolve(names[:depth], counts), (number, line.index("[") + 1))
-                table = self._resolve(names, counts)
+                # `[venue.x]` also locates an unknown table `venue`: every depth, resolved in one walk
+                # (resolving each depth again made a 3,000-deep header take minutes).
+                *parents, table = self._resolve(names, counts)
+                for parent in parents:
+                    self._scanned.setdefault(parent, (number, line.index("[") + 1))
                 self._scanned[table] = (number, line.index("[") + 1)
                 continue
             if m := re.match(_KEY_VALUE, line):
@@ -83,14 +85,17 @@ class KeyLocator:
                         in_multiline = quote
 
     @staticmethod
-    def _resolve(names: list[str], counts: dict[KeyPath, int]) -> KeyPath:
-        """Turn ``meetings.sessions`` into ``("meetings", 4, "sessions")``: the latest array item."""
+    def _resolve(names: list[str], counts: dict[KeyPath, int]) -> list[KeyPath]:
+        """The paths of ``names[:1]``, ``names[:2]``... ``names``, each array at its latest item:
+        ``meetings.sessions`` gives ``("meetings", 4)`` and ``("meetings", 4, "sessions")``."""
+        out: list[KeyPath] = []
         path: KeyPath = ()
         for name in names:
             path = (*path, name)
             if path in counts:
                 path = (*path, counts[path] - 1)
-        return path
+            out.append(path)
+        return out
 
     def locate(self, key_path: KeyPath) -> Location:
         """The place of ``key_path``, or of its nearest written parent, or the file."""

@@ -33,6 +33,10 @@ def _holidays(code: str, years: tuple[int, ...]) -> dict[date, str]:
     return dict(found.items())
 
 
+class HolidaysNotInstalled(MeetctlError):
+    """``group.country`` is set but the holidays extra is not installed (check warns; on_holiday needs it)."""
+
+
 def holidays_in(programme: Programme, years: Iterable[int]) -> dict[date, str]:
     """The group's public holidays in ``years``: date -> name. Empty if no country is set."""
     group: Group = programme.group
@@ -41,7 +45,7 @@ def holidays_in(programme: Programme, years: Iterable[int]) -> dict[date, str]:
     try:
         return _holidays(group.country, tuple(sorted(set(years))))
     except ImportError:  # an optional part of the install (see pyproject's extras)
-        raise MeetctlError.at(
+        raise HolidaysNotInstalled.at(
             programme.locate(("group", "country")),
             "group.country: " + not_installed("public holidays need the holidays package", "holidays"),
         ) from None

@@ -51,11 +51,17 @@ def select_streams(
     out = []
     for p in programmes:
         kept_series = tuple(s for s in p.series if s.id in wanted)
-        kept_meetings = tuple(
-            m for m in p.meetings if (m.series in wanted if m.series is not None else one_offs)
-        )
+        kept_meetings = tuple(m for m in p.meetings if (m.series in wanted if m.series is not None else one_offs))
         out.append(replace(p, series=kept_series, meetings=kept_meetings))
     return out
+
+
+def chosen_streams(series: Sequence[str] | None, one_offs: bool) -> set[str | None] | None:
+    """The streams --series/--one-offs name (series ids; None stands for the one-offs), or
+    None when neither was given (every stream)."""
+    if not series and not one_offs:
+        return None
+    return set(series or []) | ({None} if one_offs else set())
 
 
 # --------------------------------------------------------------------------- choosing meetings
