@@ -367,3 +367,45 @@ def test_a_rule_knows_its_days_without_dateutil_as_dateutil_does(phrase, origin)
             known += 1
             assert quick == (day in on_rule), (phrase, origin, day)
     assert known > 700 or phrase == "every day"  # the shapes secretaries write are answered directly
+
+
+@pytest.mark.parametrize(
+    ("written", "rule", "start"),
+    [
+        ("7pm on the last Wednesday of the month", "last Wednesday of the month", "19:00"),
+        ("every Tuesday at 19:30", "every Tuesday", "19:30"),
+        ("first and third Thursday of the month, 6.30pm", "first and third Thursday of the month", "18:30"),
+        ("at 10am on Saturdays", "Saturdays", "10:00"),
+    ],
+)
+def test_a_time_written_in_the_rule_is_answered_with_both_lines_to_write(written, rule, start):
+    # How people say a slot ("7pm on the last Wednesday of the month") is two keys in the file.
+    with pytest.raises(RuleError) as exc:
+        parse_rule(written)
+    assert str(exc.value) == (
+        f"{written!r}: the time goes in the series' start, not in its rule: "
+        f'write rule = "{rule}" and start = "{start}"'
+    )
+    parse_rule(rule)  # and what it says to write is a rule
+
+
+def test_a_time_in_the_rule_is_one_located_line_in_check(cli, write_programme):
+    path = write_programme(
+        """
+        [[series]]
+        id = "general"
+        title = "General meeting"
+        rule = "7pm on the first Tuesday of the month"
+        start = "19:00"
+        venue = "hall"
+        from = 2027-01-01
+        """,
+        header=True,
+    )
+    line = path.read_text().splitlines().index('rule = "7pm on the first Tuesday of the month"') + 1
+    result = cli("check", "-f", path)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{path}:{line}:1: error: series[1].rule: '7pm on the first Tuesday of the month': the time goes in the "
+        "series' start, not in its rule: write rule = \"first Tuesday of the month\" and start = \"19:00\""
+    ]

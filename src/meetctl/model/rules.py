@@ -89,6 +89,7 @@ def parse_rule(text: str) -> Rule:
         )
     rule = _parse_phrase(stripped)
     if rule is None:
+        _refuse_a_time_in_the_rule(text, stripped)
         # One line to locate the problem; the forms follow, indented, one a line.
         raise RuleError(
             f"unknown recurrence phrase {text!r}{_spelling_hint(stripped)}; "
@@ -98,6 +99,33 @@ def parse_rule(text: str) -> Rule:
     rule = replace(rule, source=text)
     check_has_dates(rule)
     return rule
+
+
+# "7pm on the last Wednesday of the month", "every Tuesday at 19:30": how people say a slot.
+_TIME_WORDS = r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)|(\d{1,2}):(\d{2})"
+_LEADING_TIME = re.compile(rf"^(?:at\s+)?(?:{_TIME_WORDS})\s*(?:on\s+|,\s*|\s)", re.IGNORECASE)
+_TRAILING_TIME = re.compile(rf"(?:,\s*|\s+at\s+|\s+from\s+|\s+)(?:{_TIME_WORDS})$", re.IGNORECASE)
+
+
+def _refuse_a_time_in_the_rule(text: str, stripped: str) -> None:
+    """A rule that holds the meeting's time: say where the time goes, with both lines to write."""
+    for pattern in (_LEADING_TIME, _TRAILING_TIME):
+        m = pattern.search(stripped)
+        if not m:
+            continue
+        rest = (stripped[m.end() :] if pattern is _LEADING_TIME else stripped[: m.start()]).strip(" ,")
+        rest = re.sub(r"^the\s+", "", rest, flags=re.IGNORECASE)
+        hour, minute, half, hour24, minute24 = m.groups()
+        if half:
+            hour_of_day = int(hour) % 12 + (12 if half.lower() == "pm" else 0)
+            start = (hour_of_day, int(minute or 0)) if 1 <= int(hour) <= 12 else None
+        else:
+            start = (int(hour24), int(minute24))
+        if start and start[0] < 24 and start[1] < 60 and rest and _parse_phrase(rest) is not None:
+            raise RuleError(
+                f"{text!r}: the time goes in the series' start, not in its rule: "
+                f'write rule = "{rest}" and start = "{start[0]:02d}:{start[1]:02d}"'
+            )
 
 
 def _spelling_hint(text: str) -> str:
