@@ -80,10 +80,11 @@ def completion_words() -> list[str] | None:
     build the lean app of the command being completed, so a TAB loads no other family.
     """
     import os
-    import shlex
 
     if not os.environ.get("_MEETCTL_COMPLETE"):
         return None
+    import shlex  # only a TAB gets here
+
     line = os.environ.get("COMP_WORDS") or os.environ.get("_TYPER_COMPLETE_ARGS") or ""
     try:
         words = shlex.split(line)

@@ -103,14 +103,15 @@ def parse_rule(text: str) -> Rule:
 
 # "7pm on the last Wednesday of the month", "every Tuesday at 19:30": how people say a slot.
 _TIME_WORDS = r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)|(\d{1,2}):(\d{2})"
-_LEADING_TIME = re.compile(rf"^(?:at\s+)?(?:{_TIME_WORDS})\s*(?:on\s+|,\s*|\s)", re.IGNORECASE)
-_TRAILING_TIME = re.compile(rf"(?:,\s*|\s+at\s+|\s+from\s+|\s+)(?:{_TIME_WORDS})$", re.IGNORECASE)
+# Patterns, not compiled here: only a rule that fails to parse needs them (cron's start-up does not).
+_LEADING_TIME = rf"^(?:at\s+)?(?:{_TIME_WORDS})\s*(?:on\s+|,\s*|\s)"
+_TRAILING_TIME = rf"(?:,\s*|\s+at\s+|\s+from\s+|\s+)(?:{_TIME_WORDS})$"
 
 
 def _refuse_a_time_in_the_rule(text: str, stripped: str) -> None:
     """A rule that holds the meeting's time: say where the time goes, with both lines to write."""
     for pattern in (_LEADING_TIME, _TRAILING_TIME):
-        m = pattern.search(stripped)
+        m = re.search(pattern, stripped, re.IGNORECASE)
         if not m:
             continue
         rest = (stripped[m.end() :] if pattern is _LEADING_TIME else stripped[: m.start()]).strip(" ,")
