@@ -35,8 +35,8 @@ from meetctl.cli.options import (
     templates_for,
     to_a_file,
     today_for,
-    write_bytes,
     write_file,
+    write_result,
 )
 from meetctl.model.errors import MeetctlError, Problem
 from meetctl.model.programme import Programme
@@ -181,10 +181,7 @@ def flyer(
                               base_folder(templates, programmes), page, large_print, square)  # fmt: skip
     if output is None and on_terminal():  # markup or PDF bytes are no use on a screen: write a file
         output = flyers.default_flyer_path(items, chosen, term)
-    if to_a_file(output):
-        write_file(output, data, chosen, force)
-    else:
-        write_bytes(data)
+    write_result(output, data, chosen, force)
 
 
 @app.command()
@@ -237,10 +234,7 @@ def agenda(
     )
     if output is None and chosen == "pdf" and on_terminal():  # PDF bytes are no use on a screen
         output = agendas.default_agenda_path(meeting, chosen)
-    if to_a_file(output):
-        write_file(output, data, kind, force)
-    else:
-        write_bytes(data)
+    write_result(output, data, kind, force)
 
 
 @app.command()

@@ -285,6 +285,14 @@ def make_folder(folder: Path) -> None:
         raise MeetctlError.at(Location(str(folder)), f"cannot create folder: {exc.strerror or exc}") from None
 
 
+def write_result(output: Path | None, data: bytes, kind: str, force: bool) -> None:
+    """A document to -o's file (its path printed), or to stdout without -o or with ``-o -``."""
+    if to_a_file(output):
+        write_file(output, data, kind, force)
+    else:
+        write_bytes(data)
+
+
 def write_bytes(data: bytes | Iterable[bytes]) -> None:
     """Bytes to stdout (a PDF, an email, a calendar), after any text already written there."""
     sys.stdout.flush()
