@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from meetctl.model.errors import Problem
 from meetctl.model.schedule import Occurrence
+from meetctl.model.zonechanges import zone_transitions
 
 
 def written_start(o: Occurrence) -> time:
@@ -24,16 +25,10 @@ def written_start(o: Occurrence) -> time:
     return (o.meeting and o.meeting.start) or (o.series.start if o.series else o.start.time())
 
 
-def _transition(zone: ZoneInfo, early: datetime, late: datetime) -> datetime:
-    """The instant (UTC) between ``early`` and ``late`` where ``zone``'s offset changes (to the minute)."""
-    before = early.astimezone(zone).utcoffset()
-    while late - early > timedelta(minutes=1):
-        middle = early + (late - early) / 2
-        if middle.astimezone(zone).utcoffset() == before:
-            early = middle
-        else:
-            late = middle
-    return late.replace(second=0, microsecond=0)
+def _change_between(zone: ZoneInfo, early: datetime, late: datetime) -> datetime:
+    """The instant (UTC) between ``early`` and ``late`` where ``zone``'s offset changes."""
+    changes = zone_transitions(zone, early.year, late.year)
+    return next(c.at for c in changes if early <= c.at <= late and c.before != c.after)
 
 
 def clock_change_problem(o: Occurrence) -> Problem | None:
@@ -48,7 +43,7 @@ def clock_change_problem(o: Occurrence) -> Problem | None:
         return None
     assert first is not None and second is not None
     moments = sorted([wall.astimezone(UTC), wall.replace(fold=1).astimezone(UTC)])
-    change = _transition(zone, moments[0] - timedelta(hours=1), moments[1] + timedelta(hours=1))
+    change = _change_between(zone, moments[0] - timedelta(hours=1), moments[1] + timedelta(hours=1))
     old = (change - timedelta(minutes=1)).astimezone(zone).utcoffset()
     new = change.astimezone(zone).utcoffset()
     assert old is not None and new is not None
@@ -74,21 +69,15 @@ def clock_change_problem(o: Occurrence) -> Problem | None:
 
 @cache
 def change_days(zone: ZoneInfo, year: int) -> frozenset[date]:
-    """The local dates in ``year`` on which ``zone``'s clocks change (a week's samples, then bisection).
+    """The local dates in ``year`` on which ``zone``'s clocks change.
 
     So that ``check`` looks closely only at meetings on those days: a set lookup for
     the rest, not three offset computations each.
     """
     days: set[date] = set()
-    moment = datetime(year, 1, 1, tzinfo=UTC) - timedelta(days=1)
-    end = datetime(year + 1, 1, 1, tzinfo=UTC) + timedelta(days=1)
-    while moment < end:
-        later = min(moment + timedelta(days=7), end)
-        if moment.astimezone(zone).utcoffset() != later.astimezone(zone).utcoffset():
-            change = _transition(zone, moment, later)
-            for offset_at in (change - timedelta(minutes=1), change):  # either side of a midnight change
-                days.add((change + offset_at.astimezone(zone).utcoffset()).date())  # type: ignore[operator]
-        moment = later
+    for change in zone_transitions(zone, year, year):
+        if change.before != change.after:  # either side of a midnight change
+            days.update({(change.at + change.before).date(), (change.at + change.after).date()})
     return frozenset(days)
 
 
