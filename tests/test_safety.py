@@ -378,7 +378,7 @@ def test_an_argument_that_is_not_utf8_is_a_usage_error(tmp_path):
 def test_zone_changes_past_2038_match_a_day_by_day_scan():
     from zoneinfo import ZoneInfo
 
-    from meetctl.calendars.timezones import _scanned_transitions, zone_transitions
+    from meetctl.model.zonechanges import _scanned_transitions, zone_transitions
 
     for name in ("Europe/London", "America/Santiago", "Australia/Lord_Howe", "Asia/Tehran", "Africa/Casablanca",
                  "America/Godthab", "Pacific/Chatham"):  # fmt: skip
